@@ -1,0 +1,201 @@
+"""Number-theoretic transforms over Goldilocks: coefficients <-> evaluations on a (coset of a) subgroup.
+
+Every transform runs along the last axis of a (n,) or (w, n) uint64 array, n a power of two, with
+natural order on both sides. One kernel does all four variants: an out-of-place bit-reversal gather
+(optionally scaling each coefficient on the way in), in-place radix-2 Cooley-Tukey butterflies, and an
+optional elementwise scaling of the result.
+
+Parallelism: wide batches run one transform per thread; narrow batches split each transform across threads
+(blocks of the first log2(BLOCK) layers, then each remaining layer's butterflies in chunks).
+"""
+from functools import lru_cache
+
+import numba as nb
+import numpy as np
+
+from circuits import field
+from circuits.field import P, add64, mul64, sub64
+
+BLOCK_LOG = 12  # the first layers run inside blocks of 2^12 elements (32 KiB): they stay in L1
+CHUNK = 1 << 14  # butterflies per parallel task in the remaining, array-wide layers
+SERIAL_BELOW = 1 << 13  # smaller transforms never split across threads: the fork costs more than it saves
+
+_NO_SCALE = np.empty(0, dtype=np.uint64)
+_M1 = np.uint64(0x5555_5555)
+_M2 = np.uint64(0x3333_3333)
+_M4 = np.uint64(0x0F0F_0F0F)
+_M8 = np.uint64(0x00FF_00FF)
+_M16 = np.uint64(0x0000_FFFF)
+_U1, _U2, _U4, _U8, _U16 = (np.uint64(s) for s in (1, 2, 4, 8, 16))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# twiddles
+
+
+@lru_cache(maxsize=None)
+def twiddles(n: int, inverse: bool = False) -> np.ndarray:
+    """Layer-major twiddle table: entry h + j is w_{2h}^j (inverse roots if `inverse`), for h = 1, 2, ..., n/2.
+
+    Each layer reads its twiddles contiguously. Because root_of_unity(n)^(n/m) = root_of_unity(m), the table
+    for n starts with the table for every smaller size.
+    """
+    table = np.zeros(max(n, 1), dtype=np.uint64)
+    if n >= 2:
+        root = field.root_of_unity(n)
+        table[n // 2 :] = field.powers(field.inv(root) if inverse else root, n // 2)
+        h = n // 4
+        while h >= 1:
+            table[h : 2 * h] = table[2 * h : 4 * h : 2]  # w_{2h}^j = w_{4h}^{2j}
+            h //= 2
+    table.setflags(write=False)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# numba kernels
+
+
+@nb.njit(nb.uint64(nb.uint64, nb.uint64), inline="always", cache=True)
+def _bit_reverse(i, log_n):
+    """The low log_n bits of i, reversed (log_n <= 32)."""
+    i = ((i >> _U1) & _M1) | ((i & _M1) << _U1)
+    i = ((i >> _U2) & _M2) | ((i & _M2) << _U2)
+    i = ((i >> _U4) & _M4) | ((i & _M4) << _U4)
+    i = ((i >> _U8) & _M8) | ((i & _M8) << _U8)
+    i = ((i >> _U16) & _M16) | ((i & _M16) << _U16)
+    return i >> (np.uint64(32) - log_n)
+
+
+@nb.njit(inline="always", cache=True)
+def _log2(n):
+    log_n = np.uint64(0)
+    while (1 << log_n) < n:
+        log_n += _U1
+    return log_n
+
+
+@nb.njit(inline="always", cache=True)
+def _gather(src, dst, scale, lo, hi, log_n):
+    """dst[i] = src[rev(i)] (* scale[rev(i)]) for i in [lo, hi): inputs to the butterflies in bit-reversed order."""
+    for i in range(lo, hi):
+        r = _bit_reverse(np.uint64(i), log_n)
+        dst[i] = mul64(src[r], scale[r]) if scale.size else src[r]
+
+
+@nb.njit(inline="always", cache=True)
+def _butterflies(x, tw, h, lo, hi):
+    """Butterflies t in [lo, hi) of the layer with half-width h; butterfly t pairs x[i], x[i + h]."""
+    t = lo
+    while t < hi:
+        j0 = t & (h - 1)
+        end = min(hi, t - j0 + h)
+        base = 2 * (t - j0)
+        for j in range(j0, j0 + end - t):
+            a = x[base + j]
+            b = mul64(x[base + j + h], tw[h + j])
+            x[base + j] = add64(a, b)
+            x[base + j + h] = sub64(a, b)
+        t = end
+
+
+@nb.njit(inline="always", cache=True)
+def _block_layers(x, tw, lo, hi):
+    """All layers with h < hi - lo on the aligned block x[lo:hi]."""
+    h = 1
+    while h < hi - lo:
+        _butterflies(x, tw, h, lo // 2, hi // 2)
+        h *= 2
+
+
+@nb.njit(inline="always", cache=True)
+def _scale(x, scale, lo, hi):
+    for i in range(lo, hi):
+        x[i] = mul64(x[i], scale[i])
+
+
+@nb.njit(cache=True)
+def _transform_serial(src, dst, tw, pre_scale, post_scale):
+    n = dst.size
+    log_n = _log2(n)
+    block = min(n, 1 << BLOCK_LOG)
+    for lo in range(0, n, block):
+        _gather(src, dst, pre_scale, lo, lo + block, log_n)
+        _block_layers(dst, tw, lo, lo + block)
+    h = block
+    while h < n:
+        _butterflies(dst, tw, h, 0, n // 2)
+        h *= 2
+    if post_scale.size:
+        _scale(dst, post_scale, 0, n)
+
+
+@nb.njit(parallel=True, cache=True)
+def _transform_parallel(src, dst, tw, pre_scale, post_scale):
+    n = dst.size
+    log_n = _log2(n)
+    block = min(n, 1 << BLOCK_LOG)
+    for b in nb.prange(n // block):
+        lo = b * block
+        _gather(src, dst, pre_scale, lo, lo + block, log_n)
+        _block_layers(dst, tw, lo, lo + block)
+    chunk = min(CHUNK, n // 2)
+    h = block
+    while h < n:
+        for c in nb.prange(n // 2 // chunk):
+            _butterflies(dst, tw, h, c * chunk, (c + 1) * chunk)
+        h *= 2
+    if post_scale.size:
+        for c in nb.prange(n // chunk):
+            _scale(dst, post_scale, c * chunk, (c + 1) * chunk)
+
+
+@nb.njit(parallel=True, cache=True)
+def _transform_rows(src, dst, tw, pre_scale, post_scale):
+    for r in nb.prange(dst.shape[0]):
+        _transform_serial(src[r], dst[r], tw, pre_scale, post_scale)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# public API
+
+
+def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE) -> np.ndarray:
+    """post_scale * DFT_tw(pre_scale * values) along the last axis, where tw = twiddles(n, inverse)."""
+    values = np.ascontiguousarray(values, dtype=np.uint64)
+    n = values.shape[-1]
+    if n & (n - 1) or n == 0:
+        raise ValueError(f"transform length must be a power of two, got {n}")
+    rows = values.reshape(-1, n)
+    out = np.empty_like(rows)
+    if n < SERIAL_BELOW or rows.shape[0] >= 4 * nb.get_num_threads():
+        _transform_rows(rows, out, tw, pre_scale, post_scale)
+    else:
+        for r in range(rows.shape[0]):
+            _transform_parallel(rows[r], out[r], tw, pre_scale, post_scale)
+    return out.reshape(values.shape)
+
+
+def ntt(coeffs) -> np.ndarray:
+    """Evaluations at w_n^i, i = 0..n-1, of the polynomials with these coefficients (low degree first)."""
+    n = np.shape(coeffs)[-1]
+    return transform(coeffs, twiddles(n))
+
+
+def intt(evals) -> np.ndarray:
+    """Coefficients of the polynomials of degree < n taking these values at w_n^i: the inverse of ntt."""
+    n = np.shape(evals)[-1]
+    return transform(evals, twiddles(n, inverse=True), post_scale=np.full(n, field.inv(n), dtype=np.uint64))
+
+
+def coset_ntt(coeffs, shift: int) -> np.ndarray:
+    """Evaluations at shift * w_n^i: the ntt of the coefficients c_j * shift^j."""
+    n = np.shape(coeffs)[-1]
+    return transform(coeffs, twiddles(n), pre_scale=field.powers(shift, n))
+
+
+def coset_intt(evals, shift: int) -> np.ndarray:
+    """Coefficients from evaluations at shift * w_n^i: the inverse of coset_ntt."""
+    n = np.shape(evals)[-1]
+    unscale = field.powers(field.inv(shift), n, start=field.inv(n))
+    return transform(evals, twiddles(n, inverse=True), post_scale=unscale)
