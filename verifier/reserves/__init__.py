@@ -1,0 +1,6 @@
+"""Reserves: who controls which addresses, how much they hold, and how that compares to liabilities (SPEC §5).
+
+The modules each do one job: `amounts` (exact decimals), `csvfile` (OKX's reserves layout), `liabilities`
+(a round's public.json), the codecs and signature schemes (`bitcoin`, `multisig`, `evm`, `tron`), `ownership`
+(one row's verdict), `batch` (all rows, in parallel) and `summary` (per-asset ratios).
+"""

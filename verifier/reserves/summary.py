@@ -1,0 +1,156 @@
+"""Per-asset verified reserves against liabilities, with every row that was not counted and why.
+
+All sums and ratios are Fractions; the JSON form carries exact decimal strings, the exact ratio as
+'numerator/denominator' and a percentage truncated to two places (never rounded up past 100%).
+"""
+from dataclasses import dataclass
+from fractions import Fraction
+
+from verifier.reserves.amounts import format_amount, format_fraction, format_percent
+from verifier.reserves.csvfile import DeclaredTotal, ReserveRow, ReservesFile
+from verifier.reserves.liabilities import Liabilities
+from verifier.reserves.networks import base_asset
+from verifier.reserves.ownership import REJECTED, UNVERIFIED, VERIFIED, Verdict
+
+CONTRACT_WALLET_CAVEAT = (
+    "Contract-wallet rows are counted because every listed owner (eoa1/eoa2) signed the message; "
+    "that these owners control the contract itself was NOT checked on chain."
+)
+SUMMARY_FORMAT = "por-reserves/1"
+
+
+@dataclass(frozen=True)
+class AssetSummary:
+    symbol: str
+    reserves: Fraction
+    liabilities: Fraction | None
+    verified_rows: int
+
+    @property
+    def ratio(self) -> Fraction | None:
+        """reserves / liabilities, or None when there are no liabilities to compare with."""
+        return self.reserves / self.liabilities if self.liabilities else None
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """A row that was not counted (rejected or unverified) or counted with a caveat (contract wallet)."""
+
+    row: ReserveRow
+    reason: str
+
+
+@dataclass(frozen=True)
+class TotalCheck:
+    """A totals-block line beside what the file's own address rows add up to, and what was verified."""
+
+    line: int
+    coin: str
+    declared: Fraction
+    listed: Fraction
+    verified: Fraction
+
+
+@dataclass(frozen=True)
+class ReservesSummary:
+    path: str
+    round: str | None
+    assets: tuple[AssetSummary, ...]
+    rejected: tuple[RowNote, ...]
+    unverified: tuple[RowNote, ...]
+    contract_wallets: tuple[RowNote, ...]
+    totals: tuple[TotalCheck, ...]
+
+
+def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liabilities | None) -> ReservesSummary:
+    status = {verdict.line: verdict for verdict in verdicts}
+    counted = [row for row in reserves.rows if status[row.line].status == VERIFIED]
+    owed = {asset.symbol: asset.total for asset in liabilities.assets} if liabilities else {}
+    held: dict[str, Fraction] = {}
+    count: dict[str, int] = {}
+    for row in counted:
+        symbol = base_asset(row.coin)
+        held[symbol] = held.get(symbol, Fraction(0)) + row.amount
+        count[symbol] = count.get(symbol, 0) + 1
+    symbols = list(owed) + sorted(set(held) - set(owed))
+    assets = tuple(
+        AssetSummary(symbol, held.get(symbol, Fraction(0)), owed.get(symbol), count.get(symbol, 0)) for symbol in symbols
+    )
+
+    def notes(wanted: str) -> tuple[RowNote, ...]:
+        return tuple(RowNote(row, status[row.line].detail) for row in reserves.rows if status[row.line].status == wanted)
+
+    wallets = tuple(
+        RowNote(row, status[row.line].detail) for row in counted if status[row.line].contract_wallet
+    )
+    return ReservesSummary(
+        path=reserves.path,
+        round=liabilities.round if liabilities else None,
+        assets=assets,
+        rejected=notes(REJECTED),
+        unverified=notes(UNVERIFIED),
+        contract_wallets=wallets,
+        totals=tuple(_total_check(total, reserves.rows, counted) for total in reserves.totals),
+    )
+
+
+def _total_check(total: DeclaredTotal, rows: tuple[ReserveRow, ...], counted: list[ReserveRow]) -> TotalCheck:
+    def added(selection) -> Fraction:
+        return sum((row.amount for row in selection if _covers(total.coin, row) and row.amount is not None), Fraction(0))
+
+    return TotalCheck(total.line, total.coin, total.amount, added(rows), added(counted))
+
+
+def _covers(total_coin: str, row: ReserveRow) -> bool:
+    """`USDT(ALL)` covers every coin of the asset; any other name covers rows of exactly that coin."""
+    name = total_coin.upper()
+    if name.endswith("(ALL)"):
+        return base_asset(row.coin) == name[: -len("(ALL)")]
+    return row.coin.upper() == name
+
+
+def summary_json(summary: ReservesSummary) -> dict:
+    """The summary with every number as an exact string (no floats)."""
+
+    def asset(entry: AssetSummary) -> dict:
+        ratio = entry.ratio
+        return {
+            "symbol": entry.symbol,
+            "reserves": format_amount(entry.reserves),
+            "liabilities": None if entry.liabilities is None else format_amount(entry.liabilities),
+            "ratio": None if ratio is None else format_fraction(ratio),
+            "ratio_percent": None if ratio is None else format_percent(ratio),
+            "verified_rows": entry.verified_rows,
+        }
+
+    def row(note: RowNote) -> dict:
+        return {
+            "line": note.row.line,
+            "coin": note.row.coin,
+            "network": note.row.network,
+            "address": note.row.address,
+            "amount": None if note.row.amount is None else format_amount(note.row.amount),
+            "reason": note.reason,
+        }
+
+    def total(check: TotalCheck) -> dict:
+        return {
+            "line": check.line,
+            "coin": check.coin,
+            "declared": format_amount(check.declared),
+            "listed": format_amount(check.listed),
+            "verified": format_amount(check.verified),
+            "matches_listed": check.declared == check.listed,
+        }
+
+    return {
+        "format": SUMMARY_FORMAT,
+        "reserves_file": summary.path,
+        "round": summary.round,
+        "assets": [asset(entry) for entry in summary.assets],
+        "rejected": [row(note) for note in summary.rejected],
+        "unverified": [row(note) for note in summary.unverified],
+        "contract_wallets": [row(note) for note in summary.contract_wallets],
+        "contract_wallet_caveat": CONTRACT_WALLET_CAVEAT if summary.contract_wallets else None,
+        "declared_totals": [total(check) for check in summary.totals],
+    }
