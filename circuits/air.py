@@ -1,0 +1,93 @@
+"""The AIR interface: what a constraint system declares, shared by prover and verifier.
+
+An AIR instance is built from its public inputs alone, so the verifier constructs exactly the AIR the prover
+used. The trace has `trace_length` rows (a power of two). With zero knowledge on, its last `zk_rows` rows are
+random: constraints hold on the first `active_rows` rows only, and no transition relates the last active row to
+a random one (nor the last row to the first: nothing wraps around).
+
+Constraint kinds and the rows where they must hold:
+- TRANSITION: rows 0 .. active_rows-2, may read the next row (offset 1);
+- EVERY_ROW: rows 0 .. active_rows-1, reads only the current row;
+- BOUNDARY: one row (`row`, where a negative row counts back from the last active row: -1 is the last).
+
+Lookups and buses are declared as `Interaction`s; `circuits.logup` turns them into auxiliary
+extension-field columns and the constraints that tie them together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from circuits.expr import Expr, topological_order
+
+TRANSITION, EVERY_ROW, BOUNDARY = "transition", "every_row", "boundary"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str
+    expr: Expr
+    kind: str = TRANSITION
+    row: int = 0  # BOUNDARY only
+
+    def __post_init__(self):
+        if self.kind not in (TRANSITION, EVERY_ROW, BOUNDARY):
+            raise ValueError(f"unknown constraint kind {self.kind!r}")
+        if self.kind != TRANSITION:
+            offsets = {node.args[1] for node in topological_order([self.expr]) if node.op in ("main", "aux")}
+            if offsets - {0}:
+                raise ValueError(f"constraint {self.name!r}: only transitions may read the next row")
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """`multiplicity` copies of the tuple `values` sent on `bus` by every active row (negative = received).
+
+    LogUp proves that, summed over all active rows, every tuple is sent as often as it is received.
+    Expressions read the current row only.
+    """
+
+    bus: int
+    multiplicity: Expr
+    values: tuple[Expr, ...]
+
+
+def trace_layout(min_rows: int, zk_rows: int) -> tuple[int, int]:
+    """(trace_length, active_rows): the smallest power of two holding `min_rows` rows plus `zk_rows` random rows."""
+    trace_length = 1 << max(2, (min_rows + zk_rows - 1).bit_length())
+    return trace_length, trace_length - zk_rows
+
+
+class Air:
+    """Base class of constraint systems, built from public inputs and the number of random rows.
+
+    Subclasses set `name` (identity and version, bound by the transcript), `main_width`, `max_degree`
+    (declared; the engine refuses constraints of higher degree), `trace_length` and `active_rows` (use
+    `trace_layout`), and implement the hooks below.
+    """
+
+    name: str
+    main_width: int
+    max_degree: int
+    trace_length: int
+    active_rows: int
+
+    def constraints(self) -> list[Constraint]:
+        """Constraints over the main trace."""
+        raise NotImplementedError
+
+    def interactions(self) -> list[Interaction]:
+        """LogUp interactions; none by default."""
+        return []
+
+    def periodic_columns(self) -> list[Sequence[int]]:
+        """Columns repeating with a power-of-two period dividing the trace length; none by default."""
+        return []
+
+    def public_inputs(self) -> bytes:
+        """The public inputs, canonically encoded: the transcript absorbs them before any challenge."""
+        raise NotImplementedError
+
+    def build_main_trace(self, witness):
+        """Prover side: the (main_width, active_rows) uint64 array of the active rows, from a private witness."""
+        raise NotImplementedError

@@ -1,0 +1,197 @@
+"""Symbolic constraint expressions, written once and evaluated two ways.
+
+An AIR builds its constraints from `Expr` nodes with ordinary operators (`a * b - c`). The prover evaluates
+them over whole arrays of low-degree-extension values; the verifier evaluates the very same nodes at one
+out-of-domain point in the extension field. Degrees are computed from the expression itself, so the declared
+maximum degree of an AIR is checked rather than trusted.
+
+Leaves: main trace cells (base field), auxiliary cells (extension field), periodic columns (base field),
+verifier challenges (extension field) and constants. A cell is addressed by column and row offset
+(0 = this row, 1 = the next row).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from circuits.field import P
+
+MAIN, AUX, PERIODIC, CHALLENGE, CONST = "main", "aux", "periodic", "challenge", "const"
+ADD, SUB, MUL, NEG = "add", "sub", "mul", "neg"
+
+
+class Expr:
+    """A node of an expression DAG. Nodes are immutable; shared sub-expressions are evaluated once."""
+
+    __slots__ = ("op", "args", "degree", "is_ext", "__weakref__")
+
+    def __init__(self, op: str, args: tuple, degree: int, is_ext: bool):
+        self.op = op
+        self.args = args
+        self.degree = degree
+        self.is_ext = is_ext
+
+    # -- construction --------------------------------------------------------------------------------------
+    def __add__(self, other):
+        return _binary(ADD, self, other)
+
+    def __radd__(self, other):
+        return _binary(ADD, other, self)
+
+    def __sub__(self, other):
+        return _binary(SUB, self, other)
+
+    def __rsub__(self, other):
+        return _binary(SUB, other, self)
+
+    def __mul__(self, other):
+        return _binary(MUL, self, other)
+
+    def __rmul__(self, other):
+        return _binary(MUL, other, self)
+
+    def __neg__(self):
+        if self.op == CONST:
+            return const(-self.args[0])
+        return Expr(NEG, (self,), self.degree, self.is_ext)
+
+    def __pow__(self, exponent: int):
+        if not isinstance(exponent, int) or exponent < 1:
+            raise ValueError("Expr powers must be positive integers")
+        result, base = None, self
+        while exponent:
+            if exponent & 1:
+                result = base if result is None else result * base
+            exponent >>= 1
+            if exponent:
+                base = base * base
+        return result
+
+    def __repr__(self):
+        if self.op in (MAIN, AUX):
+            col, offset = self.args
+            return f"{self.op}[{col}]{'+1' if offset else ''}"
+        if self.op in (PERIODIC, CHALLENGE, CONST):
+            return f"{self.op}({self.args[0]})"
+        return f"{self.op}({', '.join(map(repr, self.args))})"
+
+
+def const(value: int) -> Expr:
+    return Expr(CONST, (value % P,), 0, False)
+
+
+def main_col(column: int, offset: int = 0) -> Expr:
+    return Expr(MAIN, (column, offset), 1, False)
+
+
+def aux_col(column: int, offset: int = 0) -> Expr:
+    return Expr(AUX, (column, offset), 1, True)
+
+
+def periodic(index: int) -> Expr:
+    # A periodic column's polynomial has degree below the trace length, like a trace column's.
+    return Expr(PERIODIC, (index,), 1, False)
+
+
+def challenge(index: int) -> Expr:
+    return Expr(CHALLENGE, (index,), 0, True)
+
+
+def _lift(x) -> Expr:
+    if isinstance(x, Expr):
+        return x
+    if isinstance(x, int):
+        return const(x)
+    raise TypeError(f"cannot use {type(x).__name__} in a constraint expression")
+
+
+def _binary(op: str, a, b) -> Expr:
+    a, b = _lift(a), _lift(b)
+    if a.op == CONST and b.op == CONST:  # fold constants so the evaluators never see int-int operations
+        x, y = a.args[0], b.args[0]
+        return const(x + y if op == ADD else x - y if op == SUB else x * y)
+    if op == MUL:
+        if (a.op == CONST and a.args[0] == 1) or (b.op == CONST and b.args[0] == 0):
+            return b
+        if (b.op == CONST and b.args[0] == 1) or (a.op == CONST and a.args[0] == 0):
+            return a
+        degree = a.degree + b.degree
+    else:
+        if b.op == CONST and b.args[0] == 0:
+            return a
+        if op == ADD and a.op == CONST and a.args[0] == 0:
+            return b
+        degree = max(a.degree, b.degree)
+    return Expr(op, (a, b), degree, a.is_ext or b.is_ext)
+
+
+def columns_used(exprs: Sequence[Expr]) -> set[tuple[str, int, int]]:
+    """The (kind, column, offset) cells that a set of expressions reads."""
+    return {(node.op, *node.args) for node in topological_order(exprs) if node.op in (MAIN, AUX)}
+
+
+def topological_order(roots: Sequence[Expr]) -> list[Expr]:
+    """Every node reachable from `roots`, children before parents, each once (iterative: expressions get deep)."""
+    order, seen = [], set()
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in seen:
+                continue
+            if expanded or node.op in (MAIN, AUX, PERIODIC, CHALLENGE, CONST):
+                seen.add(id(node))
+                order.append(node)
+            else:
+                stack.append((node, True))
+                stack.extend((child, False) for child in node.args if id(child) not in seen)
+    return order
+
+
+@dataclass(frozen=True)
+class Algebra:
+    """How to compute on one kind of value: the prover's arrays or the verifier's scalars."""
+
+    add: Callable
+    sub: Callable
+    mul: Callable
+    neg: Callable
+
+
+class Program:
+    """A compiled set of expressions: the DAG in evaluation order, ready to run on any `Algebra`."""
+
+    def __init__(self, roots: Sequence[Expr]):
+        self.roots = list(roots)
+        self.order = topological_order(self.roots)
+        # After step i, the values of `self.release[i]` are no longer needed: the prover's intermediate arrays
+        # are freed as soon as possible, so a large AIR does not hold thousands of them at once.
+        last_use = {id(root): len(self.order) for root in self.roots}
+        for i, node in enumerate(self.order):
+            if node.op in (ADD, SUB, MUL, NEG):
+                for child in node.args:
+                    last_use[id(child)] = i
+        self.release = [[] for _ in self.order]
+        for node_id, i in last_use.items():
+            if i < len(self.order):
+                self.release[i].append(node_id)
+
+    def evaluate(self, algebra: Algebra, leaf_value: Callable[[Expr], object]) -> list:
+        """Values of the roots; `leaf_value` maps a leaf node (cell, periodic, challenge, constant) to its value."""
+        values: dict[int, object] = {}
+        for i, node in enumerate(self.order):
+            op = node.op
+            if op == ADD:
+                v = algebra.add(values[id(node.args[0])], values[id(node.args[1])])
+            elif op == SUB:
+                v = algebra.sub(values[id(node.args[0])], values[id(node.args[1])])
+            elif op == MUL:
+                v = algebra.mul(values[id(node.args[0])], values[id(node.args[1])])
+            elif op == NEG:
+                v = algebra.neg(values[id(node.args[0])])
+            else:
+                v = leaf_value(node)
+            values[id(node)] = v
+            for node_id in self.release[i]:
+                del values[node_id]
+        return [values[id(root)] for root in self.roots]

@@ -1,0 +1,86 @@
+"""Proof parameters, the presets in `params/`, and the conjectured security they give.
+
+Conjectured security (ethSTARK, Winterfell's "conjectured" estimate): each FRI query costs a cheating prover
+log2(blowup) bits, grinding adds its bits; the result is capped by the extension field (128 bits, less
+log2 of the evaluation domain for the out-of-domain and DEEP sampling) and by the 256-bit commitment hash's
+128-bit collision resistance.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from importlib import resources
+
+EXT_FIELD_BITS = 128
+HASH_COLLISION_BITS = 128
+PRESETS = ("standard", "test")
+
+# Ranges a proof's parameters must fall in before anything else is computed from them.
+_LIMITS = {
+    "log_blowup": (1, 6),
+    "num_queries": (1, 256),
+    "grinding_bits": (0, 32),
+    "fri_log_arity": (1, 4),
+    "fri_log_final_degree": (0, 10),
+}
+
+
+class ParamsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class StarkParams:
+    name: str
+    log_blowup: int
+    num_queries: int
+    grinding_bits: int
+    fri_log_arity: int
+    fri_log_final_degree: int
+    zero_knowledge: bool
+
+    def __post_init__(self):
+        for key, (lo, hi) in _LIMITS.items():
+            value = getattr(self, key)
+            if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+                raise ParamsError(f"parameter {key}={value!r} outside [{lo}, {hi}]")
+        if not isinstance(self.zero_knowledge, bool):
+            raise ParamsError("parameter zero_knowledge must be true or false")
+
+    @property
+    def blowup(self) -> int:
+        return 1 << self.log_blowup
+
+    @property
+    def zk_rows(self) -> int:
+        """Random rows appended to the trace: more than the points at which any trace polynomial is revealed
+        (each query opens a row and the quotient there depends on the next row too; plus z and z*g)."""
+        return 2 * (self.num_queries + 2) if self.zero_knowledge else 0
+
+    def security_bits(self, lde_size: int) -> int:
+        queries = self.log_blowup * self.num_queries + self.grinding_bits
+        field = EXT_FIELD_BITS - max(lde_size - 1, 1).bit_length()
+        return min(queries, field, HASH_COLLISION_BITS)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "StarkParams":
+        if not isinstance(data, dict):
+            raise ParamsError("params must be a JSON object")
+        names = [f for f in cls.__dataclass_fields__]
+        missing = [n for n in names if n not in data]
+        if missing:
+            raise ParamsError(f"params missing {', '.join(missing)}")
+        if not isinstance(data["name"], str) or not data["name"]:
+            raise ParamsError("params name must be a non-empty string")
+        return cls(**{n: data[n] for n in names})
+
+
+def load_preset(name: str) -> StarkParams:
+    if name not in PRESETS:
+        raise ParamsError(f"unknown preset {name!r} (choose {', '.join(PRESETS)})")
+    data = json.loads(resources.files("params").joinpath(f"{name}.json").read_text())
+    data.pop("description", None)
+    return StarkParams.from_json(data)
