@@ -28,6 +28,10 @@ BIP137_P2PKH, BIP137_P2SH_P2WPKH, BIP137_P2WPKH = 31, 35, 39  # compressed-key h
 STABLECOINS = {"USDT", "USDC"}
 
 
+class UnknownAssetError(ValueError):
+    """A ratio was given for an asset the round does not have."""
+
+
 def private_key(seed: int, label: str) -> bytes:
     """A deterministic secp256k1 private key for `label` (demo only: anyone with the seed can derive it)."""
     scalar = int.from_bytes(hashlib.sha256(f"por-reserves|{seed}|{label}".encode()).digest(), "big") % (curve.N - 1)
@@ -58,6 +62,9 @@ def generate_reserves(public: dict, ratios: dict[str, Fraction], seed: int,
                       default_ratio: Fraction = Fraction(21, 20)) -> str:
     """CSV text covering every asset of `public` (a round's public.json) at `ratios[symbol]` (or the default)."""
     liabilities = liabilities_from_public(public)
+    unknown = set(ratios) - {asset.symbol for asset in liabilities.assets}
+    if unknown:
+        raise UnknownAssetError(f"no such asset in round {liabilities.round}: {', '.join(sorted(unknown))}")
     message = f"I control this address for proof of reserves round {liabilities.round}"
     rng = random.Random(seed)
     rows = []
