@@ -76,35 +76,41 @@ def _log2(n):
 
 
 @nb.njit(inline="always", cache=True)
-def _gather(src, dst, scale, lo, hi, log_n):
-    """dst[i] = src[rev(i)] (* scale[rev(i)]) for i in [lo, hi): inputs to the butterflies in bit-reversed order."""
-    for i in range(lo, hi):
-        r = _bit_reverse(np.uint64(i), log_n)
-        dst[i] = mul64(src[r], scale[r]) if scale.size else src[r]
-
-
-@nb.njit(inline="always", cache=True)
 def _butterflies(x, tw, h, lo, hi):
     """Butterflies t in [lo, hi) of the layer with half-width h; butterfly t pairs x[i], x[i + h]."""
     t = lo
     while t < hi:
         j0 = t & (h - 1)
-        end = min(hi, t - j0 + h)
-        base = 2 * (t - j0)
-        for j in range(j0, j0 + end - t):
-            a = x[base + j]
-            b = mul64(x[base + j + h], tw[h + j])
-            x[base + j] = add64(a, b)
-            x[base + j + h] = sub64(a, b)
-        t = end
+        count = min(hi, t - j0 + h) - t
+        first = 2 * t - j0
+        # separate views let LLVM prove the halves disjoint and vectorize the loop (about 8x faster)
+        top = x[first : first + count]
+        bottom = x[first + h : first + h + count]
+        twiddle = tw[h + j0 : h + j0 + count]
+        for j in range(count):
+            a = top[j]
+            b = mul64(bottom[j], twiddle[j])
+            top[j] = add64(a, b)
+            bottom[j] = sub64(a, b)
+        t += count
 
 
 @nb.njit(inline="always", cache=True)
-def _block_layers(x, tw, lo, hi):
-    """All layers with h < hi - lo on the aligned block x[lo:hi]."""
-    h = 1
+def _load_block(src, dst, tw, pre_scale, lo, hi):
+    """Bit-reversed (and scaled) input into dst[lo:hi], then every layer that stays inside that block.
+
+    src may be shorter than dst (by a factor b): it is zero-padded, so in bit-reversed order each run of b
+    entries is one source value followed by zeros, and the first log2(b) layers only copy that value across
+    the run. The copy is done here and those layers are skipped.
+    """
+    log_m = _log2(src.size)
+    log_b = _log2(dst.size) - log_m
+    for i in range(lo, hi):
+        r = _bit_reverse(np.uint64(i) >> log_b, log_m)
+        dst[i] = mul64(src[r], pre_scale[r]) if pre_scale.size else src[r]
+    h = 1 << log_b
     while h < hi - lo:
-        _butterflies(x, tw, h, lo // 2, hi // 2)
+        _butterflies(dst, tw, h, lo // 2, hi // 2)
         h *= 2
 
 
@@ -114,15 +120,19 @@ def _scale(x, scale, lo, hi):
         x[i] = mul64(x[i], scale[i])
 
 
+@nb.njit(inline="always", cache=True)
+def _first_global_layer(src, dst):
+    """Half-width of the first layer spanning more than one block."""
+    return max(min(dst.size, 1 << BLOCK_LOG), dst.size // src.size)
+
+
 @nb.njit(cache=True)
 def _transform_serial(src, dst, tw, pre_scale, post_scale):
     n = dst.size
-    log_n = _log2(n)
     block = min(n, 1 << BLOCK_LOG)
     for lo in range(0, n, block):
-        _gather(src, dst, pre_scale, lo, lo + block, log_n)
-        _block_layers(dst, tw, lo, lo + block)
-    h = block
+        _load_block(src, dst, tw, pre_scale, lo, lo + block)
+    h = _first_global_layer(src, dst)
     while h < n:
         _butterflies(dst, tw, h, 0, n // 2)
         h *= 2
@@ -133,14 +143,11 @@ def _transform_serial(src, dst, tw, pre_scale, post_scale):
 @nb.njit(parallel=True, cache=True)
 def _transform_parallel(src, dst, tw, pre_scale, post_scale):
     n = dst.size
-    log_n = _log2(n)
     block = min(n, 1 << BLOCK_LOG)
     for b in nb.prange(n // block):
-        lo = b * block
-        _gather(src, dst, pre_scale, lo, lo + block, log_n)
-        _block_layers(dst, tw, lo, lo + block)
+        _load_block(src, dst, tw, pre_scale, b * block, (b + 1) * block)
     chunk = min(CHUNK, n // 2)
-    h = block
+    h = _first_global_layer(src, dst)
     while h < n:
         for c in nb.prange(n // 2 // chunk):
             _butterflies(dst, tw, h, c * chunk, (c + 1) * chunk)
@@ -160,20 +167,23 @@ def _transform_rows(src, dst, tw, pre_scale, post_scale):
 # public API
 
 
-def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE) -> np.ndarray:
-    """post_scale * DFT_tw(pre_scale * values) along the last axis, where tw = twiddles(n, inverse)."""
+def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE, blowup: int = 1) -> np.ndarray:
+    """post_scale * DFT_N(pre_scale * values zero-padded to N) along the last axis, N = blowup * n.
+
+    tw = twiddles(N, inverse) selects the direction; scales have length n (pre) and N (post), or 0 for none.
+    """
     values = np.ascontiguousarray(values, dtype=np.uint64)
     n = values.shape[-1]
-    if n & (n - 1) or n == 0:
-        raise ValueError(f"transform length must be a power of two, got {n}")
+    if n & (n - 1) or n == 0 or blowup & (blowup - 1) or blowup == 0:
+        raise ValueError(f"transform needs power-of-two length and blowup, got {n} and {blowup}")
     rows = values.reshape(-1, n)
-    out = np.empty_like(rows)
-    if n < SERIAL_BELOW or rows.shape[0] >= 4 * nb.get_num_threads():
+    out = np.empty((rows.shape[0], n * blowup), dtype=np.uint64)
+    if n * blowup < SERIAL_BELOW or rows.shape[0] >= 4 * nb.get_num_threads():
         _transform_rows(rows, out, tw, pre_scale, post_scale)
     else:
         for r in range(rows.shape[0]):
             _transform_parallel(rows[r], out[r], tw, pre_scale, post_scale)
-    return out.reshape(values.shape)
+    return out.reshape(values.shape[:-1] + (n * blowup,))
 
 
 def ntt(coeffs) -> np.ndarray:
