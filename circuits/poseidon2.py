@@ -113,8 +113,8 @@ def _external_matrix() -> np.ndarray:
     """M_E as a dense matrix: column j is the image of the j-th unit vector."""
     columns = [external_linear_layer([int(i == j) for i in range(WIDTH)]) for j in range(WIDTH)]
     matrix = np.array(columns, dtype=np.uint64).T.copy()
-    # `_external64` accumulates coefficient * (32-bit limb) in a uint64: the row sums must stay below 2^32.
-    assert int(matrix.sum(axis=1).max()) < 1 << 32
+    if int(matrix.sum(axis=1).max()) >= 1 << 32:  # `_external64` sums coefficient * (32-bit limb) in a uint64
+        raise ValueError("poseidon2 parameters: M_E coefficients too large for the lazy reduction")
     return matrix
 
 
@@ -122,8 +122,6 @@ EXTERNAL_MATRIX = _external_matrix()
 _RC_EXTERNAL = np.array(EXTERNAL_ROUND_CONSTANTS, dtype=np.uint64)
 _RC_INTERNAL = np.array(INTERNAL_ROUND_CONSTANTS, dtype=np.uint64)
 _DIAG_M_1 = np.array(INTERNAL_DIAG_M_1, dtype=np.uint64)
-_HALF_FULL = HALF_FULL_ROUNDS
-_N_PARTIAL = PARTIAL_ROUNDS
 _M32 = np.uint64(0xFFFF_FFFF)
 _S32 = np.uint64(32)
 _ZERO = np.uint64(0)
@@ -180,14 +178,14 @@ def _permute_rows(states, full_sbox_out, partial_sbox_out, record):
         limbs = np.empty((2, WIDTH), dtype=np.uint64)
         out_row = np.int64(row) if record else 0
         _external64(s, limbs)
-        for r in range(_HALF_FULL):
+        for r in range(HALF_FULL_ROUNDS):
             _full_round64(s, r, limbs, full_sbox_out[out_row, r], record)
-        for r in range(_N_PARTIAL):
+        for r in range(PARTIAL_ROUNDS):
             s[0] = _sbox64(add64(s[0], _RC_INTERNAL[r]))
             if record:
                 partial_sbox_out[out_row, r] = s[0]
             _internal64(s)
-        for r in range(_HALF_FULL, 2 * _HALF_FULL):
+        for r in range(HALF_FULL_ROUNDS, FULL_ROUNDS):
             _full_round64(s, r, limbs, full_sbox_out[out_row, r], record)
 
 
