@@ -1,0 +1,303 @@
+import json
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from circuits.amounts import format_amount
+from prover.users import Asset, UserTable, UsersFileError, read_users, read_users_csv, read_users_json
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def assert_error(path, pattern, **kwargs):
+    with pytest.raises(UsersFileError, match=pattern) as caught:
+        read_users(path, **kwargs)
+    return str(caught.value)
+
+
+# --- CSV: what is accepted -----------------------------------------------------------------------------------
+
+
+def test_csv_amounts_become_exact_base_units(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC,USDT:6\nalice,0.5,12\nbob,,0.000001\n")
+    table = read_users(path)
+    assert table.assets == [Asset("BTC", 8), Asset("USDT", 6)]
+    assert table.ids == ["alice", "bob"]
+    assert table.balances.dtype == np.uint64
+    assert table.balances.tolist() == [[50_000_000, 12_000_000], [0, 1]]
+    assert table.totals() == [50_000_000, 12_000_001]
+
+
+def test_csv_largest_allowed_balance_and_utf8_bom(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes("\ufeffid,BTC\nzoë,92233720368.54775807\n".encode("utf-8"))
+    table = read_users(path)
+    assert table.ids == ["zoë"]
+    assert table.balances[0, 0] == 2**63 - 1
+
+
+def test_csv_allow_list_sets_the_asset_order_and_missing_columns_are_zero(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC\nalice,1\n")
+    table = read_users(path, assets=["ETH", "BTC"])
+    assert [a.symbol for a in table.assets] == ["ETH", "BTC"]
+    assert table.balances.tolist() == [[0, 100_000_000]]
+
+
+def test_decimals_argument_sets_the_scale(tmp_path):
+    path = write(tmp_path, "users.csv", "id,USDT\nalice,1.5\n")
+    table = read_users(path, decimals={"USDT": 6})
+    assert table.assets == [Asset("USDT", 6)]
+    assert table.balances[0, 0] == 1_500_000
+
+
+def test_decimals_argument_agreeing_with_the_header_is_fine(tmp_path):
+    path = write(tmp_path, "users.csv", "id,USDT:6\nalice,1.5\n")
+    assert read_users(path, decimals={"USDT": 6}).balances[0, 0] == 1_500_000
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    balances=st.lists(
+        st.lists(st.integers(min_value=0, max_value=2**63 - 1), min_size=3, max_size=3), min_size=1, max_size=8
+    ),
+    decimals=st.lists(st.integers(min_value=0, max_value=18), min_size=3, max_size=3),
+)
+def test_csv_round_trip_is_exact(tmp_path, balances, decimals):
+    header = ",".join(["id"] + [f"A{j}:{d}" for j, d in enumerate(decimals)])
+    lines = [header] + [
+        ",".join([f"user{i}"] + [format_amount(b, d) for b, d in zip(row, decimals)]) for i, row in enumerate(balances)
+    ]
+    table = read_users(write(tmp_path, "users.csv", "\n".join(lines) + "\n"))
+    assert table.balances.tolist() == balances
+    assert table.totals() == [sum(column) for column in zip(*balances)]
+
+
+# --- CSV: every refusal names the file and line --------------------------------------------------------------
+
+
+def test_negative_amount(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC\nalice,1\nbob,-0.5\n")
+    message = assert_error(path, "negative amount '-0.5'")
+    assert message == f"{path}:3: BTC: negative amount '-0.5'"
+
+
+def test_more_decimals_than_the_asset_allows(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC,USDT:6\nalice,1,0.0000001\n")
+    assert_error(path, r":2: USDT: more than 6 decimals")
+
+
+def test_balance_of_two_to_the_63_base_units(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC\nalice,92233720368.54775808\n")
+    assert_error(path, r":2: BTC: .*not below 2\^63")
+
+
+def test_huge_balance(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC\nalice,1" + "0" * 30 + "\n")
+    assert_error(path, r":2: BTC: .*not below 2\^63")
+
+
+def test_duplicate_id(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC\nalice,1\nbob,2\nalice,3\n")
+    assert_error(path, r":4: duplicate id 'alice' \(first on line 2\)")
+
+
+def test_unknown_asset_in_header(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC,XRP\nalice,1,2\n")
+    assert_error(path, r":1: unknown asset 'XRP'", assets=["BTC", "ETH"])
+
+
+def test_asset_twice_in_header(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC,BTC\nalice,1,2\n")
+    assert_error(path, r":1: asset 'BTC' appears twice")
+
+
+def test_header_decimals_conflicting_with_configuration(tmp_path):
+    path = write(tmp_path, "users.csv", "id,USDT:6\nalice,1\n")
+    assert_error(path, r":1: USDT: file states 6 decimals but 8 were configured", decimals={"USDT": 8})
+
+
+@pytest.mark.parametrize("header", ["user,BTC", "id,BTC:x", "id,BTC:99", "id,B TC", "id,"])
+def test_malformed_header(tmp_path, header):
+    assert_error(write(tmp_path, "users.csv", f"{header}\nalice,1\n"), r":1: ")
+
+
+@pytest.mark.parametrize(
+    "row, pattern",
+    [
+        ("alice,1", "expected 3 columns, found 2"),
+        ("alice,1,2,3", "expected 3 columns, found 4"),
+        ("", "expected 3 columns, found 0"),
+        ("alice,abc,1", "ETH: not a plain decimal amount 'abc'"),
+        ("alice,1e5,1", "ETH: not a plain decimal amount '1e5'"),
+        ("alice,1,1E-5", "BTC: not a plain decimal amount"),
+        ("alice, 1,1", "ETH: not a plain decimal amount ' 1'"),
+        ("alice,1_000,1", "ETH: not a plain decimal amount"),
+        (",1,1", "empty id"),
+        ("   ,1,1", "empty id"),
+        (" alice,1,1", "leading or trailing whitespace"),
+        ("al\x07ice,1,1", "control or invisible characters"),
+        ("al\u200bice,1,1", "control or invisible characters"),
+        ("x" * 257 + ",1,1", "longer than 256 UTF-8 bytes"),
+        ("é" * 129 + ",1,1", "longer than 256 UTF-8 bytes"),
+    ],
+)
+def test_malformed_row(tmp_path, row, pattern):
+    path = write(tmp_path, "users.csv", f"id,ETH,BTC\nbob,1,1\n{row}\ncarol,1,1\n")
+    assert_error(path, f"^{path}:3: (.* )?{pattern}")
+
+
+def test_id_of_exactly_256_bytes_is_accepted(tmp_path):
+    user_id = "é" * 128
+    assert read_users(write(tmp_path, "users.csv", f"id,BTC\n{user_id},1\n")).ids == [user_id]
+
+
+def test_unterminated_quote_is_malformed_csv(tmp_path):
+    assert_error(write(tmp_path, "users.csv", 'id,BTC\n"alice,1\n'), "malformed CSV")
+
+
+def test_invalid_utf8_names_its_line(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_bytes(b"id,BTC\nalice,1\nb\xffb,1\n")
+    assert_error(path, r":3: not valid UTF-8")
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_empty_file(tmp_path, text):
+    assert_error(write(tmp_path, "users.csv", text), r":1: empty file")
+
+
+def test_no_users(tmp_path):
+    assert_error(write(tmp_path, "users.csv", "id,BTC\n"), r":1: no users")
+
+
+def test_no_assets(tmp_path):
+    assert_error(write(tmp_path, "users.csv", "id\nalice\n"), "no assets")
+
+
+def test_caller_mistakes_are_not_file_errors(tmp_path):
+    path = write(tmp_path, "users.csv", "id,BTC\nalice,1\n")
+    with pytest.raises(ValueError, match="twice"):
+        read_users(path, assets=["BTC", "BTC"])
+    with pytest.raises(TypeError):
+        read_users(path, assets="BTC")
+    with pytest.raises(ValueError, match="decimals"):
+        read_users(path, decimals={"BTC": 19})
+
+
+# --- JSON ----------------------------------------------------------------------------------------------------
+
+
+def write_json(tmp_path, records, name="users.json"):
+    return write(tmp_path, name, "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n")
+
+
+def test_json_assets_union_in_first_seen_order(tmp_path):
+    path = write_json(
+        tmp_path,
+        [{"id": "a", "assets": {"BTC": "5"}}, {"id": "b", "assets": {"ETH": "7", "BTC": "9223372036854775807"}}],
+    )
+    table = read_users(path)
+    assert [a.symbol for a in table.assets] == ["BTC", "ETH"]
+    assert table.balances.tolist() == [[5, 0], [2**63 - 1, 7]]
+
+
+def test_json_explicit_asset_list_orders_and_fills_zeros(tmp_path):
+    path = write_json(tmp_path, [{"id": "a", "assets": {"BTC": "5"}}])
+    table = read_users_json(path, assets=["USDT", "BTC"], decimals={"USDT": 6})
+    assert table.assets == [Asset("USDT", 6), Asset("BTC", 8)]
+    assert table.balances.tolist() == [[0, 5]]
+
+
+def test_json_integer_amounts_are_exact(tmp_path):
+    path = write(tmp_path, "users.json", '[{"id": "a", "assets": {"BTC": 9223372036854775807}}]')
+    assert read_users(path).balances[0, 0] == 2**63 - 1
+
+
+def test_json_and_csv_readers_agree(tmp_path):
+    csv_path = write(tmp_path, "users.csv", "id,BTC,ETH\na,0.5,\nb,1,0.00000002\n")
+    json_path = write_json(
+        tmp_path, [{"id": "a", "assets": {"BTC": "50000000"}}, {"id": "b", "assets": {"BTC": "100000000", "ETH": "2"}}]
+    )
+    from_csv, from_json = read_users_csv(csv_path), read_users_json(json_path)
+    assert from_csv.ids == from_json.ids and from_csv.assets == from_json.assets
+    assert np.array_equal(from_csv.balances, from_json.balances)
+
+
+@pytest.mark.parametrize(
+    "bad_record, pattern",
+    [
+        ({"id": "b", "assets": {"BTC": "-5"}}, "BTC: negative amount '-5'"),
+        ({"id": "b", "assets": {"BTC": -5}}, "BTC: negative amount '-5'"),
+        ({"id": "b", "assets": {"BTC": "9223372036854775808"}}, r"BTC: .*not below 2\^63"),
+        ({"id": "b", "assets": {"BTC": "0.5"}}, "BTC: more than 0 decimals"),
+        ({"id": "b", "assets": {"BTC": 5.0}}, "BTC: amount must be a string of integer base units"),
+        ({"id": "b", "assets": {"BTC": "1e5"}}, "BTC: not a plain decimal amount"),
+        ({"id": "b", "assets": {"BTC": True}}, "BTC: amount must be a string"),
+        ({"id": "a", "assets": {"BTC": "1"}}, r"duplicate id 'a' \(first on record 0\)"),
+        ({"id": "", "assets": {}}, "empty id"),
+        ({"id": "  ", "assets": {}}, "empty id"),
+        ({"id": 7, "assets": {}}, "id must be a string"),
+        ({"id": "b"}, 'exactly the keys "id" and "assets"'),
+        ({"id": "b", "assets": {}, "debt": {}}, 'exactly the keys "id" and "assets"'),
+        ({"id": "b", "assets": ["BTC"]}, '"assets" must be an object'),
+        (["b"], 'exactly the keys "id" and "assets"'),
+        ({"id": "b", "assets": {"b@d": "1"}}, "invalid asset symbol"),
+    ],
+)
+def test_json_refusals_name_record_and_line(tmp_path, bad_record, pattern):
+    path = write_json(tmp_path, [{"id": "a", "assets": {"BTC": "1"}}, {"id": "c", "assets": {}}, bad_record])
+    assert_error(path, f"^{path}:4: record 2: (.* )?{pattern}")
+
+
+def test_json_unknown_asset(tmp_path):
+    path = write_json(tmp_path, [{"id": "a", "assets": {"BTC": "1"}}, {"id": "b", "assets": {"DOGE": "1"}}])
+    assert_error(path, r":3: record 1: unknown asset 'DOGE'", assets=["BTC"])
+
+
+def test_json_repeated_key_is_refused_not_silently_overwritten(tmp_path):
+    path = write(tmp_path, "users.json", '[{"id": "a", "assets": {"BTC": "1", "BTC": "2"}}]')
+    assert_error(path, r":1: record 0: key 'BTC' appears twice")
+
+
+def test_json_line_of_a_record_on_a_compact_line(tmp_path):
+    text = '[{"id": "a", "assets": {}}, {"id": "b", "assets": {}},\n\n {"id": "a", "assets": {}}]'
+    assert_error(write(tmp_path, "users.json", text), r":3: record 2: duplicate id")
+
+
+@pytest.mark.parametrize(
+    "text, pattern",
+    [
+        ("", ":1: empty file"),
+        ("[]", ":1: no users"),
+        ('{"id": "a"}', ":1: expected a JSON array"),
+        ('[\n{"id": "a", "assets": {}},\n{"id": ]', ":3: invalid JSON"),
+    ],
+)
+def test_json_whole_file_problems(tmp_path, text, pattern):
+    assert_error(write(tmp_path, "users.json", text), pattern)
+
+
+# --- the table itself ----------------------------------------------------------------------------------------
+
+
+def test_totals_are_exact_beyond_uint64():
+    balances = np.full((4, 1), 2**63 - 1, dtype=np.uint64)
+    table = UserTable(assets=[Asset("BTC")], ids=["a", "b", "c", "d"], balances=balances)
+    assert table.totals() == [4 * (2**63 - 1)]
+
+
+def test_table_refuses_balances_at_or_above_two_to_the_63():
+    with pytest.raises(ValueError, match="2\\^63"):
+        UserTable(assets=[Asset("BTC")], ids=["a"], balances=np.array([[2**63]], dtype=np.uint64))
+
+
+def test_table_refuses_wrong_dtype_or_shape():
+    with pytest.raises(ValueError):
+        UserTable(assets=[Asset("BTC")], ids=["a"], balances=np.array([[1]], dtype=np.int64))
+    with pytest.raises(ValueError):
+        UserTable(assets=[Asset("BTC")], ids=["a", "b"], balances=np.zeros((1, 1), dtype=np.uint64))
