@@ -27,15 +27,7 @@ def load_or_create_master_secret(path: str | os.PathLike) -> bytes:
     """
     path = Path(path)
     try:
-        try:
-            return _read_master_secret(path)
-        except FileNotFoundError:
-            pass
-        try:
-            _create_master_secret(path)
-        except FileExistsError:
-            pass  # another process created it between our read and our link
-        return _read_master_secret(path)
+        return _read_or_create_master_secret(path)
     except OSError as error:
         raise SecretFileError(f"{path}: {error.strerror or error}") from None
 
@@ -48,6 +40,18 @@ def user_nonce(master: bytes, round_name: str, user_id: str) -> bytes:
         raise ValueError("round name and user id must not contain NUL (it separates them in the nonce input)")
     message = _NONCE_DOMAIN + round_name.encode() + b"\x00" + user_id.encode()
     return hmac.new(master, message, hashlib.sha256).digest()
+
+
+def _read_or_create_master_secret(path: Path) -> bytes:
+    try:
+        return _read_master_secret(path)
+    except FileNotFoundError:
+        pass
+    try:
+        _create_master_secret(path)
+    except FileExistsError:
+        pass  # another process created it between our read and our link
+    return _read_master_secret(path)
 
 
 def _read_master_secret(path: Path) -> bytes:
