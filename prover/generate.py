@@ -102,7 +102,8 @@ def _choose_holdings(rng: np.random.Generator, n_users: int, popularity: np.ndar
 def write_users_csv(table: UserTable, path: str | os.PathLike) -> None:
     """Write `table` as a users CSV atomically: a temporary file beside `path`, then os.replace.
 
-    A crash or error leaves either the previous file or none, never a partial one.
+    A crash or error leaves either the previous file or none, never a partial one. The file is private (0600,
+    as mkstemp creates it) because it holds every user's balances.
     """
     path = Path(path)
     header = ["id"] + [a.symbol if a.decimals == DEFAULT_DECIMALS else f"{a.symbol}:{a.decimals}" for a in table.assets]
