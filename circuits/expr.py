@@ -166,11 +166,12 @@ class Program:
         self.order = topological_order(self.roots)
         # After step i, the values of `self.release[i]` are no longer needed: the prover's intermediate arrays
         # are freed as soon as possible, so a large AIR does not hold thousands of them at once.
-        last_use = {id(root): len(self.order) for root in self.roots}
+        last_use = {}
         for i, node in enumerate(self.order):
             if node.op in (ADD, SUB, MUL, NEG):
                 for child in node.args:
                     last_use[id(child)] = i
+        last_use.update({id(root): len(self.order) for root in self.roots})
         self.release = [[] for _ in self.order]
         for node_id, i in last_use.items():
             if i < len(self.order):

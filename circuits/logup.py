@@ -34,7 +34,7 @@ def fingerprint(interaction: Interaction, gamma_powers: list[Expr]) -> Expr:
     return challenge(BETA) - combined
 
 
-def _gamma_powers(count: int) -> list[Expr]:
+def gamma_powers(count: int) -> list[Expr]:
     powers, power = [], challenge(GAMMA)
     for _ in range(count):
         powers.append(power)
@@ -83,7 +83,7 @@ class LogUpLayout:
     def constraints(self) -> list[Constraint]:
         if not self.groups:
             return []
-        gammas = _gamma_powers(self.max_tuple)
+        gammas = gamma_powers(self.max_tuple)
         out = []
         for j, group in enumerate(self.groups):
             fps = [fingerprint(i, gammas) for i in group]
@@ -119,9 +119,14 @@ class RangeTable:
     counter_column: int
     multiplicity_columns: tuple[int, ...]
 
+    MAX_SEGMENTS = 16
+    MIN_ROWS = (1 << RANGE_BITS) // MAX_SEGMENTS  # an AIR with a range table needs at least this many rows
+
     @staticmethod
     def segments_for(active_rows: int) -> int:
         """Table columns needed so that the counter's span (2^16 / segments) fits in the active rows."""
+        if active_rows < RangeTable.MIN_ROWS:
+            raise ValueError(f"a range table needs {RangeTable.MIN_ROWS} active rows, got {active_rows}")
         segments = 1
         while (1 << RANGE_BITS) // segments > active_rows:
             segments *= 2

@@ -1,0 +1,105 @@
+"""Field arithmetic on whole columns, for evaluating constraint expressions over the LDE domain.
+
+Values are base arrays (shape (n,)), extension arrays (shape (n, 2)), base scalars (int) or extension scalars
+(`Ext`); the result type follows the operands, as in the field.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from circuits import field as F
+from circuits.expr import Algebra
+from circuits.field import P, Ext
+
+
+def _is_ext_array(x) -> bool:
+    return isinstance(x, np.ndarray) and x.ndim == 2
+
+
+def _to_ext_array(x, n: int) -> np.ndarray:
+    if _is_ext_array(x):
+        return x
+    if isinstance(x, np.ndarray):
+        return F.ext_from_base(x)
+    e = Ext.lift(x)
+    out = np.empty((n, 2), dtype=np.uint64)
+    out[:, 0], out[:, 1] = e.a, e.b
+    return out
+
+
+def add(a, b):
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        return (a + b) % P if isinstance(a, int) and isinstance(b, int) else Ext.lift(a) + b
+    if not isinstance(a, np.ndarray):
+        a, b = b, a
+    if isinstance(b, int) or (isinstance(b, np.ndarray) and not _is_ext_array(b) and not _is_ext_array(a)):
+        if isinstance(b, int):
+            if _is_ext_array(a):
+                out = a.copy()
+                out[:, 0] = F.add_scalar(a[:, 0], b)
+                return out
+            return F.add_scalar(a, b)
+        return F.add(a, b)
+    n = a.shape[0]
+    if isinstance(b, Ext):
+        out = _to_ext_array(a, n).copy()
+        out[:, 0] = F.add_scalar(out[:, 0], b.a)
+        out[:, 1] = F.add_scalar(out[:, 1], b.b)
+        return out
+    return F.add(_to_ext_array(a, n), _to_ext_array(b, n))
+
+
+def neg(a):
+    if isinstance(a, np.ndarray):
+        return F.neg(a)
+    return (-a) % P if isinstance(a, int) else -a
+
+
+def sub(a, b):
+    if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.ndim == b.ndim:
+        return F.sub(a, b)
+    return add(a, neg(b))
+
+
+def mul(a, b):
+    if not isinstance(a, np.ndarray) and not isinstance(b, np.ndarray):
+        return a * b % P if isinstance(a, int) and isinstance(b, int) else Ext.lift(a) * b
+    if not isinstance(a, np.ndarray):
+        a, b = b, a
+    if isinstance(b, int):
+        return F.mul_scalar(a, b)
+    if isinstance(b, Ext):
+        return F.ext_mul_scalar(a, b) if _is_ext_array(a) else F.base_mul_ext_scalar(a, b)
+    if _is_ext_array(a) and _is_ext_array(b):
+        return F.ext_mul(a, b)
+    if _is_ext_array(a):
+        return F.ext_mul_base(a, b)
+    if _is_ext_array(b):
+        return F.ext_mul_base(b, a)
+    return F.mul(a, b)
+
+
+ARRAYS = Algebra(add=add, sub=sub, mul=mul, neg=neg)
+
+
+def trace_leaf(main: np.ndarray, aux: np.ndarray | None, periodic: list, challenges: list):
+    """Leaf values of constraint expressions over trace rows: main (width, rows) base columns, aux (2k, rows)
+    base parts of extension columns, periodic columns as lists of values; the next row wraps (callers mask)."""
+    rows = main.shape[1]
+    periodic_rows = [np.tile(F.from_ints(v), rows // len(v) + 1)[:rows] for v in periodic]
+
+    def leaf(node):
+        op = node.op
+        if op == "main":
+            col, offset = node.args
+            return np.roll(main[col], -offset)
+        if op == "aux":
+            col, offset = node.args
+            return np.roll(np.stack([aux[2 * col], aux[2 * col + 1]], axis=1), -offset, axis=0)
+        if op == "periodic":
+            return periodic_rows[node.args[0]]
+        if op == "challenge":
+            return challenges[node.args[0]]
+        return node.args[0]
+
+    return leaf

@@ -1,0 +1,64 @@
+"""Polynomial helpers for the prover: evaluation at an extension point, random linear combinations."""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from circuits.field import Ext, add64, mul64
+
+_SEVEN = np.uint64(7)
+
+
+@nb.njit(cache=True)
+def _ext_powers(a, b, n, out):
+    x0, x1 = np.uint64(1), np.uint64(0)
+    for i in range(n):
+        out[i, 0], out[i, 1] = x0, x1
+        x0, x1 = add64(mul64(x0, a), mul64(_SEVEN, mul64(x1, b))), add64(mul64(x0, b), mul64(x1, a))
+
+
+def ext_powers(z: Ext, n: int) -> np.ndarray:
+    out = np.empty((n, 2), dtype=np.uint64)
+    _ext_powers(np.uint64(z.a), np.uint64(z.b), n, out)
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _combine(columns, coeffs, out):
+    # out[j] = sum_i coeffs[i] * columns[i, j]: base columns, extension coefficients
+    w, n = columns.shape
+    for j in nb.prange(n):
+        s0, s1 = np.uint64(0), np.uint64(0)
+        for i in range(w):
+            v = columns[i, j]
+            s0 = add64(s0, mul64(coeffs[i, 0], v))
+            s1 = add64(s1, mul64(coeffs[i, 1], v))
+        out[j, 0], out[j, 1] = s0, s1
+
+
+def combine_columns(columns: np.ndarray, coeffs: list[Ext]) -> np.ndarray:
+    """The extension column sum_i coeffs[i] * columns[i] for base columns of shape (w, n)."""
+    c = np.array([[e.a, e.b] for e in coeffs], dtype=np.uint64).reshape(-1, 2)
+    out = np.empty((columns.shape[1], 2), dtype=np.uint64)
+    _combine(np.ascontiguousarray(columns), c, out)
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _evaluate(coeffs, powers, out):
+    w, n = coeffs.shape
+    for i in nb.prange(w):
+        s0, s1 = np.uint64(0), np.uint64(0)
+        for k in range(n):
+            c = coeffs[i, k]
+            s0 = add64(s0, mul64(c, powers[k, 0]))
+            s1 = add64(s1, mul64(c, powers[k, 1]))
+        out[i, 0], out[i, 1] = s0, s1
+
+
+def evaluate_at(coeffs: np.ndarray, z: Ext) -> list[Ext]:
+    """Each base-coefficient polynomial (rows of `coeffs`, low degree first) evaluated at the point z."""
+    coeffs = np.ascontiguousarray(coeffs)
+    out = np.empty((coeffs.shape[0], 2), dtype=np.uint64)
+    _evaluate(coeffs, ext_powers(z, coeffs.shape[1]), out)
+    return [Ext(int(a), int(b)) for a, b in out]

@@ -1,0 +1,185 @@
+"""The STARK prover: commit to the trace, the LogUp columns and the constraint quotient, open everything at an
+out-of-domain point, and prove with FRI that the DEEP composition of all of it has low degree."""
+from __future__ import annotations
+
+import secrets
+from typing import Callable
+
+import numpy as np
+
+from circuits import field as F
+from circuits.air import BOUNDARY, TRANSITION, Air
+from circuits.field import GENERATOR, P, Ext, root_of_unity
+from prover import lde
+from prover.array_algebra import ARRAYS, trace_leaf
+from prover.aux_trace import build_aux_trace
+from prover.fri import commit_layers
+from prover.merkle import MerkleTree
+from prover.polynomials import combine_columns, evaluate_at
+from prover.quotient import ConstraintViolation, domain_points, quotient_values, split_quotient
+from verifier.fri import deep_coefficients
+from verifier.params import StarkParams
+from verifier.proof_format import Opening, StarkProof, serialize
+from verifier.protocol import Protocol
+
+Progress = Callable[[str], None]
+
+
+def random_field_elements(shape) -> np.ndarray:
+    """Uniform field elements from the OS's CSPRNG (masking must be unpredictable, not merely random-looking)."""
+    count = int(np.prod(shape))
+    out = np.frombuffer(secrets.token_bytes(8 * count), dtype=np.uint64).copy()
+    while True:
+        high = out >= np.uint64(P)
+        if not high.any():
+            return out.reshape(shape)
+        out[high] = np.frombuffer(secrets.token_bytes(8 * int(high.sum())), dtype=np.uint64)
+
+
+def _with_random_rows(active: np.ndarray, trace_length: int) -> np.ndarray:
+    """Active rows followed by random rows (zero knowledge); shape (columns, trace_length)."""
+    width, rows = active.shape
+    full = np.empty((width, trace_length), dtype=np.uint64)
+    full[:, :rows] = active
+    full[:, rows:] = random_field_elements((width, trace_length - rows))
+    return full
+
+
+def _ext_columns_as_base(aux: np.ndarray) -> np.ndarray:
+    """(k, rows, 2) extension columns as (2k, rows) base columns: each column's two coordinates in turn."""
+    return np.ascontiguousarray(aux.transpose(0, 2, 1).reshape(-1, aux.shape[1]))
+
+
+def find_violation(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None, challenges: list[Ext]):
+    """The first (constraint name, row) the trace violates, or None. Evaluated on the trace rows themselves."""
+    n = protocol.trace_length
+    leaf = trace_leaf(main, aux, protocol.periodic, challenges)
+    values = protocol.program.evaluate(ARRAYS, leaf)
+    for c, value in zip(protocol.constraints, values):
+        must_hold = np.zeros(n, dtype=bool)
+        if c.kind == BOUNDARY:
+            must_hold[protocol.boundary_row(c)] = True
+        else:
+            must_hold[: protocol.active_rows - (1 if c.kind == TRANSITION else 0)] = True
+        if isinstance(value, np.ndarray):
+            nonzero = value.reshape(n, -1).any(axis=1)
+        else:
+            nonzero = np.full(n, Ext.lift(value) != Ext(0))
+        bad = np.flatnonzero(nonzero & must_hold)
+        if bad.size:
+            return c.name, int(bad[0])
+    return None
+
+
+def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progress: Progress | None = None) -> bytes:
+    """A serialized proof that the trace built from `witness` satisfies `air`.
+
+    With `check` (the default) the prover refuses a trace that violates a constraint, naming it and the row;
+    tests turn it off to play a cheating prover and watch the verifier reject.
+    """
+    report = progress or (lambda stage: None)
+    protocol = Protocol(air, params)
+    n, blowup = protocol.trace_length, params.blowup
+    transcript = protocol.new_transcript()
+
+    report("main trace")
+    main_active = np.asarray(air.build_main_trace(witness), dtype=np.uint64)
+    if main_active.shape != (protocol.main_width, protocol.active_rows):
+        raise ValueError(f"main trace has shape {main_active.shape}, expected "
+                         f"{(protocol.main_width, protocol.active_rows)}")
+    if (main_active >= np.uint64(P)).any():
+        raise ValueError("main trace holds non-canonical field elements")
+    main = _with_random_rows(main_active, n)
+    report("commit main trace")
+    main_coeffs = lde.interpolate(main)
+    main_lde = lde.low_degree_extend(main_coeffs, blowup)
+    main_tree = MerkleTree(main_lde.T)
+    transcript.absorb("main root", main_tree.root)
+
+    challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
+    aux = aux_coeffs = aux_lde = aux_tree = None
+    if protocol.aux_width:
+        report("commit LogUp columns")
+        aux_active = build_aux_trace(protocol.logup, main_active, protocol.periodic, challenges, check=check)
+        aux = _with_random_rows(_ext_columns_as_base(aux_active), n)
+        aux_coeffs = lde.interpolate(aux)
+        aux_lde = lde.low_degree_extend(aux_coeffs, blowup)
+        aux_tree = MerkleTree(aux_lde.T)
+        transcript.absorb("aux root", aux_tree.root)
+
+    if check:
+        violation = find_violation(protocol, main, aux, challenges)
+        if violation:
+            raise ConstraintViolation(f"constraint {violation[0]!r} fails at row {violation[1]}")
+
+    report("constraint quotient")
+    alpha = transcript.challenge_ext("composition")
+    quotient = split_quotient(protocol, quotient_values(protocol, main_lde, aux_lde, challenges, alpha), check)
+    if params.zero_knowledge:
+        quotient_all = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
+    else:
+        quotient_all = quotient
+    quotient_lde = lde.low_degree_extend(quotient_all, blowup)
+    quotient_tree = MerkleTree(quotient_lde.T)
+    transcript.absorb("quotient root", quotient_tree.root)
+
+    report("out-of-domain openings")
+    z = transcript.challenge_ext("ood point")
+    trace_coeffs = main_coeffs if aux_coeffs is None else np.vstack([main_coeffs, aux_coeffs])
+    g = root_of_unity(n)
+    ood_trace = evaluate_at(trace_coeffs, z) + evaluate_at(trace_coeffs, z * g)
+    ood_quotient = evaluate_at(quotient, z)
+    transcript.absorb_ext("ood values", ood_trace + ood_quotient)
+
+    report("DEEP composition and FRI")
+    gamma = transcript.challenge_ext("deep")
+    trace_lde = main_lde if aux_lde is None else np.vstack([main_lde, aux_lde])
+    deep = deep_composition(protocol, trace_lde, quotient_lde, z, ood_trace, ood_quotient, gamma)
+    fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
+
+    report("proof of work and queries")
+    nonce = transcript.grind(params.grinding_bits)
+    transcript.absorb_ints("pow nonce", [nonce])
+    indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
+
+    openings = []
+    for tree in [main_tree, aux_tree, quotient_tree]:
+        if tree is not None:
+            openings.append(Opening(*_open(tree, indices)))
+    positions = indices
+    for size, tree in zip(protocol.fri_layers, fri_trees):
+        positions = [j % (size >> params.fri_log_arity) for j in positions]
+        openings.append(Opening(*_open(tree, positions)))
+
+    proof = StarkProof(params, n.bit_length() - 1, main_tree.root, aux_tree.root if aux_tree else None,
+                       quotient_tree.root, ood_trace, ood_quotient, [t.root for t in fri_trees], fri_final, nonce,
+                       openings)
+    return serialize(proof)
+
+
+def _open(tree: MerkleTree, indices) -> tuple[list[list[int]], list[bytes]]:
+    rows, siblings = tree.open(indices)
+    return [[int(v) for v in row] for row in rows], siblings
+
+
+def deep_composition(protocol: Protocol, trace_lde, quotient_lde, z: Ext, ood_trace, ood_quotient, gamma: Ext):
+    """(A(x) - A(z)) / (x - z) + (B(x) - B(zg)) / (x - zg) + R(x) over the LDE domain, where A and B are the
+    gamma-combinations of the committed columns and R is the randomizer (zero knowledge)."""
+    width, parts = protocol.trace_width, 2 * protocol.quotient_chunks
+    at_z, at_zg, at_z_quotient = deep_coefficients(gamma, width, parts)
+    x = domain_points(protocol.lde_size)
+    g = root_of_unity(protocol.trace_length)
+
+    def term(columns, coeffs, values, point: Ext):
+        combined = combine_columns(columns, coeffs)
+        at_point = sum((c * v for c, v in zip(coeffs, values)), Ext(0))
+        numerator = ARRAYS.sub(combined, at_point)
+        denominator = ARRAYS.sub(x, point)
+        return F.ext_mul(numerator, F.ext_batch_inverse(denominator))
+
+    a_columns = np.vstack([trace_lde, quotient_lde[:parts]])
+    deep = term(a_columns, at_z + at_z_quotient, ood_trace[:width] + ood_quotient, z)
+    deep = F.add(deep, term(trace_lde, at_zg, ood_trace[width:], z * g))
+    if protocol.params.zero_knowledge:
+        deep = F.add(deep, np.ascontiguousarray(quotient_lde[parts:parts + 2].T))
+    return deep
