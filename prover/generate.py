@@ -54,7 +54,8 @@ _MANY_ASSETS_WEIGHT = 5.0
 _WEALTH_FLOOR_USD = 20.0
 _WEALTH_PARETO_ALPHA = 1.16  # the "80/20" tail
 _HOLDING_LOGNORMAL_SIGMA = 1.0
-_LARGEST_BALANCE = np.nextafter(float(BALANCE_BOUND), 0.0)  # the largest float64 below 2^63
+# The largest float64 below 2^63. Only cheap assets reach it: 2^63 base units of SHIB at 8 decimals is ~$1.8M.
+_LARGEST_BALANCE = np.nextafter(float(BALANCE_BOUND), 0.0)
 
 
 def generate_users(n_users: int, n_assets: int = len(DEFAULT_MARKET), seed: int = 0) -> UserTable:

@@ -8,8 +8,8 @@ import io
 import json
 import os
 import re
-from itertools import compress
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -46,7 +46,11 @@ class Asset:
 
 @dataclass
 class UserTable:
-    """Users and their balances in base units: row i of `balances` is `ids[i]`, column j is `assets[j]`."""
+    """Users and their balances in base units: row i of `balances` is `ids[i]`, column j is `assets[j]`.
+
+    Construction enforces the shape and the 2^63 bound, so no table can carry an out-of-range balance; ids are
+    checked by the readers (unique, printable, at most 256 UTF-8 bytes).
+    """
 
     assets: list[Asset]
     ids: list[str]
@@ -254,9 +258,10 @@ def _make_asset(symbol: str, decimals: Mapping[str, int], stated: int | None = N
     configured = decimals.get(symbol)
     if configured is not None and stated is not None and configured != stated:
         raise _Problem(f"{symbol}: file states {stated} decimals but {configured} were configured")
-    chosen = next((d for d in (configured, stated) if d is not None), DEFAULT_DECIMALS)
+    if configured is None:
+        configured = DEFAULT_DECIMALS if stated is None else stated
     try:
-        return Asset(symbol, chosen)
+        return Asset(symbol, configured)
     except ValueError as error:
         raise _Problem(str(error)) from None
 

@@ -120,3 +120,22 @@ def test_generate_command_usage_errors_exit_2(tmp_path, arguments):
     result = CliRunner().invoke(por_group(), ["generate", *arguments])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.benchmark
+def test_million_users_by_22_assets_timings(tmp_path):
+    """Run with: python -m pytest tests/test_generate.py -m benchmark -s"""
+    import time
+
+    started = time.perf_counter()
+    table = generate_users(1_000_000, seed=1)
+    generated = time.perf_counter()
+    write_users_csv(table, tmp_path / "users.csv")
+    written = time.perf_counter()
+    back = read_users(tmp_path / "users.csv")
+    read = time.perf_counter()
+    assert np.array_equal(back.balances, table.balances)
+    print(
+        f"\n10^6 users x 22 assets: generate {generated - started:.2f}s, "
+        f"write {written - generated:.2f}s, read {read - written:.2f}s"
+    )
