@@ -22,38 +22,30 @@ def parse_amount(text: str, decimals: int) -> int:
     exponents, separators and blanks. Digits beyond `decimals` are allowed only when they are zeros, since
     the value is then still exact.
     """
-    decimals = _check_decimals(decimals)
+    if decimals < 0:
+        raise ValueError(f"decimals must be non-negative, got {decimals}")
     whole, dot, fraction = text.partition(".")
-    if not (_is_ascii_digits(whole) and (_is_ascii_digits(fraction) or not dot)) or len(text) > _MAX_AMOUNT_CHARS:
+    # Checks inlined: this runs once per balance cell, millions of times. isdigit alone would admit '²' and
+    # non-ASCII digits, and int() would also take '_' and spaces, hence isascii.
+    well_formed = whole.isdigit() and whole.isascii() and (not dot or fraction.isdigit() and fraction.isascii())
+    if not well_formed or len(text) > _MAX_AMOUNT_CHARS:
         raise AmountError(_describe_malformed(text))
-    significant = fraction[:decimals]
-    if fraction[decimals:].strip("0"):
+    if len(fraction) > decimals and fraction[decimals:].strip("0"):
         raise AmountError(f"more than {decimals} decimals in {text!r}")
-    return int(whole + significant.ljust(decimals, "0"))
+    return int(whole + fraction[:decimals].ljust(decimals, "0"))
 
 
 def format_amount(base_units: int, decimals: int) -> str:
     """Render base units as the canonical decimal string: no trailing zeros, no '.' for whole amounts."""
-    base_units = operator.index(base_units)
-    decimals = _check_decimals(decimals)
+    base_units, decimals = operator.index(base_units), operator.index(decimals)
+    if decimals < 0:
+        raise ValueError(f"decimals must be non-negative, got {decimals}")
     if base_units < 0:
         raise AmountError(f"negative amount {base_units}")
     whole, fraction = divmod(base_units, 10**decimals)
     if not fraction:
         return str(whole)
     return f"{whole}.{str(fraction).rjust(decimals, '0').rstrip('0')}"
-
-
-def _is_ascii_digits(text: str) -> bool:
-    # str.isdigit alone admits '²' and non-ASCII digits, and int() would also take '_' and spaces.
-    return text.isdigit() and text.isascii()
-
-
-def _check_decimals(decimals: int) -> int:
-    decimals = operator.index(decimals)
-    if decimals < 0:
-        raise ValueError(f"decimals must be non-negative, got {decimals}")
-    return decimals
 
 
 def _describe_malformed(text: str) -> str:
