@@ -10,8 +10,9 @@ def main():
 
 def _register_subcommands():
     # Each feature module defines its own click command(s); they are attached here so this file stays an index.
-    from prover import reserves_cli
+    from prover import inputs_cli, reserves_cli
 
+    inputs_cli.register(main)
     reserves_cli.register(main)
 
 
