@@ -77,11 +77,13 @@ def hash_node(left: Digest, right: Digest) -> Digest:
 
 
 def hash_id(user_id: str, nonce: bytes) -> Digest:
-    """H_id: the salted user-id commitment idc over len(uid) (4 bytes LE) || uid (UTF-8) || nonce."""
+    """H_id: the salted user-id commitment idc over len(uid) || uid (UTF-8) || len(nonce) || nonce, lengths as
+    4 bytes little-endian (both lengths bound, so no two (id, nonce) pairs share an encoding)."""
     uid = user_id.encode("utf-8")
     if len(uid) >= 1 << 32:
         raise ValueError("user id too long")
-    data = len(uid).to_bytes(4, "little") + uid + bytes(nonce)
+    nonce = bytes(nonce)
+    data = len(uid).to_bytes(4, "little") + uid + len(nonce).to_bytes(4, "little") + nonce
     elements = [
         int.from_bytes(data[i : i + _ID_BYTES_PER_ELEMENT], "little") for i in range(0, len(data), _ID_BYTES_PER_ELEMENT)
     ]
