@@ -1,9 +1,10 @@
 """Number-theoretic transforms over Goldilocks: coefficients <-> evaluations on a (coset of a) subgroup.
 
 Every transform runs along the last axis of a (n,) or (w, n) uint64 array, n a power of two, with
-natural order on both sides. One kernel does all four variants: an out-of-place bit-reversal gather
-(optionally scaling each coefficient on the way in), in-place radix-2 Cooley-Tukey butterflies, and an
-optional elementwise scaling of the result.
+natural order on both sides. One kernel does every variant: an out-of-place bit-reversal gather
+(optionally scaling each coefficient on the way in, optionally zero-padding to blowup * n for the
+low-degree extension), in-place radix-2 Cooley-Tukey butterflies, and an optional elementwise scaling of
+the result.
 
 Parallelism: wide batches run one transform per thread; narrow batches split each transform across threads
 (blocks of the first log2(BLOCK) layers, then each remaining layer's butterflies in chunks).
@@ -14,7 +15,7 @@ import numba as nb
 import numpy as np
 
 from circuits import field
-from circuits.field import P, add64, mul64, sub64
+from circuits.field import add64, mul64, sub64
 
 BLOCK_LOG = 12  # the first layers run inside blocks of 2^12 elements (32 KiB): they stay in L1
 CHUNK = 1 << 14  # butterflies per parallel task in the remaining, array-wide layers
