@@ -3,11 +3,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from verifier.merkle import DIGEST_SIZE, hash_leaf, hash_node
+from prover.blake2s import hash_rows
+from verifier.merkle import DIGEST_SIZE, LEAF_PREFIX, NODE_PREFIX
 
 
 class MerkleTree:
-    """Commits to the rows of a (rows, width) uint64 matrix; rows is a power of two."""
+    """Commits to the rows of a (rows, width) uint64 matrix; rows is a power of two.
+
+    Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as `verifier.merkle`'s
+    hash_leaf and hash_node."""
 
     def __init__(self, rows: np.ndarray):
         rows = np.ascontiguousarray(rows, dtype="<u8")
@@ -16,17 +20,15 @@ class MerkleTree:
             raise ValueError("a Merkle tree needs a power-of-two number of rows")
         self.rows = rows
         self.depth = n.bit_length() - 1
-        raw = rows.tobytes()
-        stride = rows.shape[1] * 8
-        level = [hash_leaf(raw[i * stride:(i + 1) * stride]) for i in range(n)]
+        level = hash_rows(LEAF_PREFIX, rows)
         self.levels = [level]
         while len(level) > 1:
-            level = [hash_node(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+            level = hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_SIZE))  # row i: children 2i || 2i+1
             self.levels.append(level)
 
     @property
     def root(self) -> bytes:
-        return self.levels[-1][0]
+        return self.levels[-1][0].tobytes()
 
     def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
         """The rows at the sorted, distinct `indices` and the batched siblings that authenticate them."""
@@ -36,9 +38,6 @@ class MerkleTree:
         for level in self.levels[:-1]:
             for index in sorted(known):
                 if index ^ 1 not in known:
-                    siblings.append(level[index ^ 1])
+                    siblings.append(level[index ^ 1].tobytes())
             known = {index >> 1 for index in known}
         return self.rows[indices], siblings
-
-
-assert DIGEST_SIZE == 32
