@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import struct
 
+import numba as nb
 import numpy as np
 
 from circuits.air import BOUNDARY, Air, Constraint, Interaction, trace_layout
 from circuits.expr import main_col, periodic
-from circuits.field import P
+from circuits.field import P, add64, mul64
 from circuits.logup import RangeTable, fill_range_table, range_check
 
 
@@ -116,3 +117,49 @@ class BusAir(Air):
         trace[1, : len(received)] = received
         trace[2] = np.cumsum(trace[0].astype(object)) % P
         return trace
+
+
+@nb.njit(cache=True)
+def _wide_recurrence(trace):
+    width, rows = trace.shape
+    for i in range(width):
+        trace[i, 0] = i + 1
+    for r in range(rows - 1):
+        for i in range(width):
+            trace[i, r + 1] = add64(mul64(trace[i, r], trace[(i + 1) % width, r]), np.uint64(i + 1))
+
+
+class WideRecurrenceAir(Air):
+    """Sixteen interacting degree-2 recurrences x_i' = x_i * x_(i+1 mod 16) + (i + 1) from x_i = i + 1; public:
+    x_0 on row `rows - 1`. Wide and long enough to stand in for a real circuit in the engine benchmark."""
+
+    max_degree = 2
+    main_width = 16
+    name = "toy/wide-recurrence/1"
+
+    def __init__(self, rows: int, output: int, zk_rows: int):
+        self.rows, self.output = rows, output % P
+        self.trace_length, self.active_rows = trace_layout(rows, zk_rows)
+
+    def constraints(self):
+        w = self.main_width
+        out = [Constraint(f"x{i}' = x{i} * x{(i + 1) % w} + {i + 1}",
+                          main_col(i, 1) - main_col(i) * main_col((i + 1) % w) - (i + 1)) for i in range(w)]
+        out += [Constraint(f"x{i} starts at {i + 1}", main_col(i) - (i + 1), BOUNDARY, 0) for i in range(w)]
+        out.append(Constraint("x0 ends at the output", main_col(0) - self.output, BOUNDARY, self.rows - 1))
+        return out
+
+    def public_inputs(self) -> bytes:
+        return struct.pack("<QQ", self.rows, self.output)
+
+    def build_main_trace(self, witness=None):
+        trace = np.empty((self.main_width, self.active_rows), dtype=np.uint64)
+        _wide_recurrence(trace)
+        return trace
+
+
+def wide_recurrence_output(rows: int) -> int:
+    """x_0 on row `rows - 1`: the public output of a WideRecurrenceAir of `rows` rows."""
+    trace = np.empty((WideRecurrenceAir.main_width, rows), dtype=np.uint64)
+    _wide_recurrence(trace)
+    return int(trace[0, -1])
