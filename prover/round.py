@@ -1,0 +1,202 @@
+"""Prove a liabilities round (SPEC §1, §3): users file in, round directory out.
+
+The directory is built under a temporary sibling name and renamed into place only once the proof has been
+verified, so a crash or an error leaves no half round, and no round is ever published with a proof that fails.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from circuits.amounts import format_amount
+from circuits.hashing import DIGEST_SIZE, digest_to_hex, hash_leaves, merkle_levels
+from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement, Witness
+from prover.id_commitments import commit_user_ids
+from prover.inclusion_store import write_store
+from prover.secrets import SecretFileError, load_or_create_master_secret, user_nonce
+from prover.stark import prove, random_field_elements
+from prover.users import UserTable, UsersFileError, read_users
+from verifier.params import ParamsError, load_preset
+from verifier.stark import verify
+
+PUBLIC_FORMAT = "por-public/1"
+PUBLIC_FILE, PROOF_FILE, STORE_FILE = "public.json", "proof.bin", "inclusion.sqlite"
+DEFAULT_SECRET_FILE = "por-master.secret"
+MAX_ROUND_NAME = 128
+_PROVER_STAGES = 7  # progress reports from prover.stark.prove
+_OWN_STAGES = ("reading users", "committing user ids", "building the tree", "verifying the proof", "writing")
+
+
+class RoundInputError(Exception):
+    """Bad input or usage (exit code 2): the message says what and where."""
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    out_dir: Path
+    public: dict
+    users: int
+    proof_size: int
+    security_bits: int
+    seconds: float
+
+
+def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike, preset: str = "standard",
+                secret_file: str | os.PathLike | None = None, progress: bool = True) -> RoundResult:
+    """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, proof.bin, inclusion.sqlite)."""
+    started = time.monotonic()
+    out_dir = Path(out_dir)
+    _check_round_name(round_name)
+    if out_dir.exists():
+        raise RoundInputError(f"{out_dir} already exists; a round directory is never overwritten")
+    try:
+        params = load_preset(preset)
+    except ParamsError as error:
+        raise RoundInputError(str(error)) from None
+    secret_file = Path(secret_file or DEFAULT_SECRET_FILE)
+
+    with tqdm(total=len(_OWN_STAGES) + _PROVER_STAGES, disable=not progress, file=sys.stderr, unit="step",
+              bar_format="{desc:<34}{bar}| {n_fmt}/{total_fmt} [{elapsed}]") as bar:
+        def stage(name: str) -> None:
+            if bar.n or bar.desc:
+                bar.update()
+            bar.set_description_str(name)
+
+        stage("reading users")
+        table = _read_users(users_path)
+        master = _master_secret(secret_file)
+        stage("committing user ids")
+        nonces = [user_nonce(master, round_name, user_id) for user_id in table.ids]
+        leaves = _shuffled_leaves(table, commit_user_ids(table.ids, nonces))
+        stage("building the tree")
+        levels = merkle_levels(hash_leaves(leaves.idc, leaves.balances))
+        root = tuple(int(x) for x in levels[-1][0])
+        statement = Statement(round_name, tuple((a.symbol, a.decimals) for a in table.assets), len(levels[0]), root,
+                              tuple(table.totals()))
+        air = SolvencyAir(statement, params.zk_rows)
+        proof = prove(air, leaves, params, progress=stage)
+        stage("verifying the proof")
+        verified = verify(air, proof, params)
+        stage("writing")
+        public = public_json(statement, params.to_json(), verified.security_bits)
+        with _staged_directory(out_dir) as staging:
+            _write_bytes(staging / PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode(), 0o644)
+            _write_bytes(staging / PROOF_FILE, proof, 0o644)
+            write_store(staging / STORE_FILE, round_name, public["root"], list(statement.assets), table.ids,
+                        leaves.leaf_of_user, nonces, table.balances, levels)
+            _fsync_path(staging / STORE_FILE)
+        bar.update()
+    return RoundResult(out_dir, public, len(table.ids), len(proof), verified.security_bits,
+                       time.monotonic() - started)
+
+
+def public_json(statement: Statement, params: dict, security_bits: int) -> dict:
+    return {
+        "format": PUBLIC_FORMAT,
+        "round": statement.round,
+        "assets": [{"symbol": symbol, "decimals": decimals, "total": format_amount(total, decimals)}
+                   for (symbol, decimals), total in zip(statement.assets, statement.totals)],
+        "root": digest_to_hex(statement.root),
+        "leaves": statement.leaves,
+        "params": params,
+        "security_bits": security_bits,
+    }
+
+
+@dataclass
+class _Leaves(Witness):
+    leaf_of_user: np.ndarray  # user i sits at leaf leaf_of_user[i]
+
+
+def _shuffled_leaves(table: UserTable, idc: np.ndarray) -> _Leaves:
+    """Users plus padding leaves (random idc, zero balances) up to a power of two, in a uniformly random order."""
+    users = len(table.ids)
+    n = max(2, 1 << (users - 1).bit_length())
+    if n > MAX_LEAVES:
+        raise RoundInputError(f"{users} users exceed the {MAX_LEAVES} leaves a round can hold")
+    order = list(range(n))
+    secrets.SystemRandom().shuffle(order)
+    leaf_of_row = np.array(order, dtype=np.int64)  # row i of [users; padding] goes to leaf leaf_of_row[i]
+    all_idc = np.vstack([idc, random_field_elements((n - users, DIGEST_SIZE))])
+    all_balances = np.vstack([table.balances, np.zeros((n - users, len(table.assets)), dtype=np.uint64)])
+    tree_idc, tree_balances = np.empty_like(all_idc), np.empty_like(all_balances)
+    tree_idc[leaf_of_row], tree_balances[leaf_of_row] = all_idc, all_balances
+    return _Leaves(tree_idc, tree_balances, leaf_of_row[:users])
+
+
+def _check_round_name(name: str) -> None:
+    if not name or not name.isprintable() or name != name.strip() or len(name) > MAX_ROUND_NAME:
+        raise RoundInputError(f"round name {name!r} must be 1-{MAX_ROUND_NAME} printable characters, "
+                              "without leading or trailing spaces")
+
+
+def _read_users(path) -> UserTable:
+    try:
+        return read_users(path)
+    except UsersFileError as error:
+        raise RoundInputError(str(error)) from None
+    except OSError as error:
+        raise RoundInputError(f"{path}: {error.strerror or error}") from None
+
+
+def _master_secret(path: Path) -> bytes:
+    created = not path.exists()
+    try:
+        master = load_or_create_master_secret(path)
+    except SecretFileError as error:
+        raise RoundInputError(str(error)) from None
+    if created:
+        tqdm.write(f"created master secret {path} (mode 0600): keep it private and keep it for later rounds",
+                   file=sys.stderr)
+    return master
+
+
+class _staged_directory:
+    """A temporary sibling of `target`, renamed to `target` on success and removed on any failure."""
+
+    def __init__(self, target: Path):
+        self.target = target
+
+    def __enter__(self) -> Path:
+        parent = self.target.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(dir=parent, prefix=f"{self.target.name}.tmp-"))
+        return self.path
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            if kind is None:
+                if self.target.exists():  # rename() would silently replace an empty directory
+                    raise RoundInputError(f"{self.target} appeared while proving; not overwriting it")
+                _fsync_path(self.path)
+                os.rename(self.path, self.target)
+                _fsync_path(self.target.parent)
+        finally:
+            if self.path.exists():
+                shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _write_bytes(path: Path, data: bytes, mode: int) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _fsync_path(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
