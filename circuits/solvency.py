@@ -102,32 +102,21 @@ class _Columns:
         self.width = next(counter)
 
 
-def permutation_output(state: list, full: list[list], partial: list) -> list:
-    """The permutation's output as expressions of its input lanes and S-box output columns."""
+def permutation(state: list, full: list[list], partial: list) -> tuple[list[tuple[str, Expr, Expr]], list]:
+    """The permutation over a row: every S-box as (name, output column, input expression), and the output lanes
+    as expressions of the input lanes and S-box output columns (the linear layers cost no columns)."""
+    sboxes = []
     state = p2.external_linear_layer(state)
     for r in range(p2.FULL_ROUNDS):
         if r == p2.HALF_FULL_ROUNDS:
             for i in range(p2.PARTIAL_ROUNDS):
-                state = p2.internal_linear_layer([partial[i]] + state[1:])
-        state = p2.external_linear_layer(full[r])
-    return state
-
-
-def permutation_constraints(state: list[Expr], full: list[list[Expr]], partial: list[Expr]) -> list[Constraint]:
-    """S-box output columns equal (lane + round constant)^7, round by round."""
-    out = []
-    state = p2.external_linear_layer(state)
-    for r in range(p2.FULL_ROUNDS):
-        if r == p2.HALF_FULL_ROUNDS:
-            for i in range(p2.PARTIAL_ROUNDS):
-                lane = state[0] + p2.INTERNAL_ROUND_CONSTANTS[i]
-                out.append(Constraint(f"partial round {i} S-box", partial[i] - lane ** 7, EVERY_ROW))
+                sboxes.append((f"partial round {i} S-box", partial[i], state[0] + p2.INTERNAL_ROUND_CONSTANTS[i]))
                 state = p2.internal_linear_layer([partial[i]] + state[1:])
         for lane in range(p2.WIDTH):
-            x = state[lane] + p2.EXTERNAL_ROUND_CONSTANTS[r][lane]
-            out.append(Constraint(f"full round {r} lane {lane} S-box", full[r][lane] - x ** 7, EVERY_ROW))
+            sboxes.append((f"full round {r} lane {lane} S-box", full[r][lane],
+                           state[lane] + p2.EXTERNAL_ROUND_CONSTANTS[r][lane]))
         state = p2.external_linear_layer(full[r])
-    return out
+    return sboxes, state
 
 
 class SolvencyAir(Air):
@@ -185,13 +174,13 @@ class SolvencyAir(Air):
         n = s.leaves
         cur, nxt = self._exprs(0), self._exprs(1)
         state, state1 = cur[0], nxt[0]
-        out = permutation_output(*cur)
+        sboxes, out = permutation(*cur)
         lc = [main_col(i) for i in c.leaf_chunk]
         lc1 = [main_col(i, 1) for i in c.leaf_chunk]
         node, node1 = main_col(c.node), main_col(c.node, 1)
         root, totals = main_col(c.root), main_col(c.totals)
         heap, heap1 = main_col(c.heap_id), main_col(c.heap_id, 1)
-        cs = permutation_constraints(*cur)
+        cs = [Constraint(name, column - x ** 7, EVERY_ROW) for name, column, x in sboxes]
 
         # Row types: boolean, exclusive, in the fixed order leaf chunks -> nodes -> (filler, totals).
         flags = lc + [node, totals]
@@ -272,7 +261,7 @@ class SolvencyAir(Air):
     def interactions(self) -> list[Interaction]:
         c = self.cols
         cur = self._exprs(0)
-        out = permutation_output(*cur)
+        _, out = permutation(*cur)
         state = cur[0]
         node, root, heap = main_col(c.node), main_col(c.root), main_col(c.heap_id)
         last_chunk = main_col(c.leaf_chunk[self.chunks - 1])
