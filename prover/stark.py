@@ -50,11 +50,13 @@ def _ext_columns_as_base(aux: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(aux.transpose(0, 2, 1).reshape(-1, aux.shape[1]))
 
 
-def find_violation(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None, challenges: list[Ext]):
-    """The first (constraint name, row) the trace violates, or None. Evaluated on the trace rows themselves."""
+def find_violations(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None,
+                    challenges: list[Ext]) -> list[tuple[str, int]]:
+    """(constraint name, first failing row) of every constraint the trace violates, evaluated on its rows."""
     n = protocol.trace_length
     leaf = trace_leaf(main, aux, protocol.periodic, challenges)
     values = protocol.program.evaluate(ARRAYS, leaf)
+    violations = []
     for c, value in zip(protocol.constraints, values):
         must_hold = np.zeros(n, dtype=bool)
         if c.kind == BOUNDARY:
@@ -67,8 +69,8 @@ def find_violation(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None,
             nonzero = np.full(n, Ext.lift(value) != Ext(0))
         bad = np.flatnonzero(nonzero & must_hold)
         if bad.size:
-            return c.name, int(bad[0])
-    return None
+            violations.append((c.name, int(bad[0])))
+    return violations
 
 
 def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progress: Progress | None = None) -> bytes:
@@ -108,9 +110,10 @@ def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progres
         transcript.absorb("aux root", aux_tree.root)
 
     if check:
-        violation = find_violation(protocol, main, aux, challenges)
-        if violation:
-            raise ConstraintViolation(f"constraint {violation[0]!r} fails at row {violation[1]}")
+        violations = find_violations(protocol, main, aux, challenges)
+        if violations:
+            name, row = violations[0]
+            raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
 
     report("constraint quotient")
     alpha = transcript.challenge_ext("composition")

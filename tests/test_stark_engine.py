@@ -1,0 +1,339 @@
+"""The STARK engine end to end on the toy AIRs: honest proofs verify, and every kind of cheating is rejected.
+
+A cheating prover is a subclass whose trace breaks the statement, proved with `check=False`; the honest prover
+(`check=True`) must refuse the same trace, naming the constraint and row.
+"""
+import re
+
+import numpy as np
+import pytest
+
+from circuits.field import P, Ext
+from circuits.logup import RANGE_BITS
+from circuits.toy_airs import (BusAir, FibonacciAir, RangeCheckAir, WideRecurrenceAir, fibonacci_output,
+                               wide_recurrence_output)
+from prover import fri as prover_fri
+from prover import quotient as prover_quotient
+from prover.aux_trace import UnbalancedInteractions, build_aux_trace
+from prover.quotient import ConstraintViolation
+from prover.stark import find_violations, prove
+from verifier.fri import fold_coset
+from verifier.params import load_preset
+from verifier.protocol import Protocol
+from verifier.stark import VerificationError, verify
+
+TEST = load_preset("test")
+ZK = TEST.zk_rows
+STEPS = 50
+
+
+def rejected(air, proof, params=TEST, **kwargs) -> str:
+    with pytest.raises(VerificationError) as e:
+        verify(air, proof, params, **kwargs)
+    return str(e.value)
+
+
+def violated(air, witness=None) -> set[str]:
+    """Names of every constraint the trace of `air` violates (LogUp columns built with random challenges)."""
+    protocol = Protocol(air, TEST)
+    active = np.asarray(air.build_main_trace(witness), dtype=np.uint64)
+    main = np.zeros((protocol.main_width, protocol.trace_length), dtype=np.uint64)
+    main[:, :protocol.active_rows] = active
+    aux, challenges = None, [Ext(12345, 678), Ext(9, 10111213)]
+    if protocol.aux_width:
+        columns = build_aux_trace(protocol.logup, active, protocol.periodic, challenges, check=False)
+        aux = np.zeros((2 * protocol.aux_width, protocol.trace_length), dtype=np.uint64)
+        aux[:, :protocol.active_rows] = columns.transpose(0, 2, 1).reshape(-1, protocol.active_rows)
+    return {name for name, _ in find_violations(protocol, main, aux, challenges)}
+
+
+# ----------------------------------------------------------------------------------------------- honest proofs
+
+@pytest.fixture(scope="module")
+def fib():
+    air = FibonacciAir(STEPS, fibonacci_output(STEPS), ZK)
+    return air, prove(air, None, TEST)
+
+
+@pytest.fixture(scope="module")
+def range_values():
+    return np.random.default_rng(1).integers(0, 1 << RANGE_BITS, 300)
+
+
+@pytest.fixture(scope="module")
+def range_check(range_values):
+    air = RangeCheckAir(len(range_values), ZK)
+    return air, prove(air, range_values, TEST)
+
+
+@pytest.fixture(scope="module")
+def bus_witness():
+    rng = np.random.default_rng(2)
+    sent = rng.integers(0, 1000, 60)
+    return sent, rng.permutation(sent)
+
+
+@pytest.fixture(scope="module")
+def bus(bus_witness):
+    air = BusAir(60, int(bus_witness[0].sum()), ZK)
+    return air, prove(air, bus_witness, TEST)
+
+
+@pytest.mark.parametrize("name", ["fib", "range_check", "bus"])
+def test_honest_proofs_verify(request, name):
+    air, proof = request.getfixturevalue(name)
+    result = verify(air, proof, TEST)
+    assert result.trace_length == air.trace_length and result.proof_size == len(proof)
+    assert result.params.num_queries == TEST.num_queries
+
+
+def test_standard_preset_proof_verifies():
+    params = load_preset("standard")
+    air = WideRecurrenceAir(100, wide_recurrence_output(100), params.zk_rows)
+    proof = prove(air, None, params)
+    assert verify(air, proof, params, min_security=100).security_bits >= 100
+    other = WideRecurrenceAir(100, wide_recurrence_output(100) + 1, params.zk_rows)
+    rejected(other, proof, params)
+
+
+def test_proofs_are_zero_knowledge_randomized(fib):
+    air, proof = fib
+    assert prove(air, None, TEST) != proof  # masking rows and randomizer are fresh each time
+
+
+# ----------------------------------------------------------------------------------------- wrong statements
+
+def test_fibonacci_output_plus_one_rejected(fib):
+    _, proof = fib
+    rejected(FibonacciAir(STEPS, fibonacci_output(STEPS) + 1, ZK), proof)
+
+
+def test_fibonacci_steps_changed_rejected(fib):
+    _, proof = fib
+    rejected(FibonacciAir(STEPS + 1, fibonacci_output(STEPS), ZK), proof)
+    rejected(FibonacciAir(STEPS + 1, fibonacci_output(STEPS + 1), ZK), proof)
+
+
+def test_bus_total_plus_one_rejected(bus, bus_witness):
+    _, proof = bus
+    rejected(BusAir(60, int(bus_witness[0].sum()) + 1, ZK), proof)
+
+
+def test_range_row_count_changed_rejected(range_check, range_values):
+    _, proof = range_check
+    rejected(RangeCheckAir(len(range_values) + 1, ZK), proof)
+
+
+def test_proof_for_another_air_rejected(fib, bus, range_check):
+    (fib_air, fib_proof), (bus_air, bus_proof), (range_air, range_proof) = fib, bus, range_check
+    rejected(bus_air, fib_proof)
+    rejected(fib_air, bus_proof)
+    rejected(fib_air, range_proof)
+    rejected(range_air, bus_proof)
+
+
+# -------------------------------------------------------------------- tampered traces: first and last rows
+
+class FibonacciTamperedRow(FibonacciAir):
+    def __init__(self, row: int, column: int):
+        super().__init__(STEPS, fibonacci_output(STEPS), ZK)
+        self.row, self.column = row, column
+
+    def build_main_trace(self, witness=None):
+        trace = super().build_main_trace(witness)
+        trace[self.column, self.row] = (int(trace[self.column, self.row]) + 1) % P
+        return trace
+
+
+@pytest.mark.parametrize("row, column, constraint, failing_row", [
+    (0, 1, "a' = b", 0),                      # the first row
+    (-1, 0, "a' = b", -2),                    # the last active row: the final transition breaks
+    (-1, 1, "b' = a + b", -2),
+])
+def test_tampered_trace_rejected_and_refused(row, column, constraint, failing_row):
+    air = FibonacciTamperedRow(row, column)
+    failing_row %= air.active_rows
+    with pytest.raises(ConstraintViolation, match=rf"{re.escape(constraint)}.? fails at row {failing_row}$"):
+        prove(air, None, TEST)
+    rejected(air, prove(air, None, TEST, check=False))
+
+
+class BusWrongTotal(BusAir):
+    """Claims total + 1 and writes it into the running sum's last active row."""
+
+    def build_main_trace(self, pairs):
+        trace = super().build_main_trace(pairs)
+        trace[2, -1] = (int(trace[2, -1]) + 1) % P
+        return trace
+
+
+def test_last_row_boundary_refused(bus_witness):
+    air = BusWrongTotal(60, int(bus_witness[0].sum()) + 1, ZK)
+    with pytest.raises(ConstraintViolation, match=rf"'running sum accumulates' fails at row {air.active_rows - 2}"):
+        prove(air, bus_witness, TEST)
+    rejected(air, prove(air, bus_witness, TEST, check=False))
+
+
+# ------------------------------------------------------------------------------------ lookups and buses
+
+class RangeCheatingMultiplicities(RangeCheckAir):
+    """Counts only the in-range values in the table, so out-of-range values are looked up unnoticed."""
+
+    def build_main_trace(self, values):
+        values = np.asarray(values)
+        super_trace = super().build_main_trace(values[values < 1 << RANGE_BITS])
+        super_trace[0, :len(values)] = values
+        return super_trace
+
+
+def test_value_outside_range_table_rejected(range_values):
+    values = range_values.copy()
+    values[5] = 1 << RANGE_BITS
+    air = RangeCheatingMultiplicities(len(values), ZK)
+    with pytest.raises(UnbalancedInteractions):
+        prove(air, values, TEST)
+    with pytest.raises(ValueError, match="not below 2"):
+        prove(RangeCheckAir(len(values), ZK), values, TEST)
+    rejected(air, prove(air, values, TEST, check=False))
+
+
+def test_unbalanced_bus_rejected(bus_witness):
+    sent, received = bus_witness
+    received = received.copy()
+    received[0] += 1
+    air = BusAir(60, int(sent.sum()), ZK)
+    assert violated(air, (sent, received)) == {"logup sum is zero"}
+    with pytest.raises(UnbalancedInteractions):
+        prove(air, (sent, received), TEST)
+    rejected(air, prove(air, (sent, received), TEST, check=False))
+
+
+# ------------------------------------------------------------- every constraint matters: violate exactly one
+
+class RangeCustomCounter(RangeCheckAir):
+    """A range table whose counter column is given; multiplicities sit on each value's first row."""
+
+    def __init__(self, rows, counter):
+        super().__init__(rows, ZK)
+        self.counter = counter
+
+    def build_main_trace(self, values):
+        trace = np.zeros((self.main_width, self.active_rows), dtype=np.uint64)
+        trace[0] = values[0]  # padding rows are looked up too: they repeat a value the table holds
+        trace[0, :len(values)] = values
+        counter = np.asarray(self.counter(self.active_rows, self.table.span), dtype=np.uint64)
+        trace[self.table.counter_column] = counter
+        counts = np.bincount(np.asarray(trace[0], dtype=np.int64), minlength=1 << RANGE_BITS)
+        first_rows = {int(t): i for i, t in reversed(list(enumerate(counter)))}
+        for k, column in enumerate(self.table.multiplicity_columns):
+            for t, i in first_rows.items():
+                trace[column, i] = counts[t + k * self.table.span]
+        return trace
+
+
+def _counter_from(values):
+    def counter(rows, span):
+        return np.array(values(span) + [values(span)[-1]] * (rows - len(values(span))))
+    return counter
+
+
+@pytest.mark.parametrize("constraint, counter, excluded_residue", [
+    ("range counter starts at 0", _counter_from(lambda span: list(range(1, span))), 0),
+    ("range counter steps by 0 or 1", _counter_from(lambda span: [0] + list(range(2, span))), 1),
+    ("range counter ends at its span", _counter_from(lambda span: list(range(span - 1))), -1),
+])
+def test_each_range_table_constraint_matters(range_values, constraint, counter, excluded_residue):
+    probe = RangeCustomCounter(len(range_values), counter)
+    span = probe.table.span
+    values = range_values[range_values % span != excluded_residue % span]  # values the cheat's table holds
+    air = RangeCustomCounter(len(values), counter)
+    assert violated(air, values) == {constraint}
+    rejected(air, prove(air, values, TEST, check=False))
+
+
+class FibonacciFrom(FibonacciAir):
+    """Runs the recurrence from another start and claims that run's output."""
+
+    def __init__(self, a0, b0, tamper=None):
+        self.a0, self.b0, self.tamper = a0, b0, tamper
+        trace = self._run(STEPS)
+        super().__init__(STEPS, int(trace[1, STEPS - 1]), ZK)
+
+    def _run(self, rows):
+        trace = np.zeros((2, rows), dtype=np.uint64)
+        a, b = self.a0, self.b0
+        for i in range(rows):
+            trace[:, i] = a, b
+            a, b = (b, (a + b) % P) if self.tamper != (i, "a") else ((b + 1) % P, (a + b) % P)
+            if self.tamper == (i, "b"):
+                b = (b + 1) % P
+        return trace
+
+    def build_main_trace(self, witness=None):
+        return self._run(self.active_rows)
+
+
+@pytest.mark.parametrize("air, constraint", [
+    (lambda: FibonacciFrom(2, 1), "a starts at 1"),
+    (lambda: FibonacciFrom(1, 2), "b starts at 1"),
+    (lambda: FibonacciFrom(1, 1, tamper=(10, "a")), "a' = b"),
+    (lambda: FibonacciFrom(1, 1, tamper=(10, "b")), "b' = a + b"),
+])
+def test_each_fibonacci_constraint_matters(air, constraint):
+    air = air()
+    assert violated(air) == {constraint}
+    rejected(air, prove(air, None, TEST, check=False))
+
+
+class BusSkewedRunningSum(BusAir):
+    def __init__(self, total, skew_row):
+        super().__init__(60, total, ZK)
+        self.skew_row = skew_row
+
+    def build_main_trace(self, pairs):
+        trace = super().build_main_trace(pairs)
+        trace[2, self.skew_row:] = (trace[2, self.skew_row:] + np.uint64(1)) % np.uint64(P)
+        return trace
+
+
+@pytest.mark.parametrize("skew_row, constraint", [(0, "running sum starts"), (7, "running sum accumulates")])
+def test_each_bus_constraint_matters(bus_witness, skew_row, constraint):
+    total = int(bus_witness[0].sum()) + 1  # the claimed total follows the skewed sum
+    air = BusSkewedRunningSum(total, skew_row)
+    assert violated(air, bus_witness) == {constraint}
+    rejected(air, prove(air, bus_witness, TEST, check=False))
+
+
+# ----------------------------------------------------------------------------------------------- FRI
+
+@pytest.mark.parametrize("log_arity", [1, 2, 3, 4])
+def test_prover_fold_matches_verifier_fold(log_arity):
+    arity, size = 1 << log_arity, 256
+    rng = np.random.default_rng(log_arity)
+    values = rng.integers(0, P, (size, 2), dtype=np.uint64)
+    shift, beta = 7 ** 5 % P, Ext(int(values[0, 0]) ^ 1, int(values[0, 1]) ^ 2)
+    folded = prover_fri.fold(values, arity, shift, beta)
+    m = size // arity
+    w = pow(7, (P - 1) // size, P)
+    for t in (0, 1, m // 2, m - 1):
+        coset = [Ext(*(int(v) for v in values[t + k * m])) for k in range(arity)]
+        expected = fold_coset(coset, shift * pow(w, t, P) % P, beta)
+        assert Ext(int(folded[t, 0]), int(folded[t, 1])) == expected
+
+
+def test_high_degree_deep_composition_rejected(monkeypatch, fib):
+    """A prover whose quotient is wrong (not the constraints over the zerofier) commits to a DEEP composition
+    of too high degree: FRI's checks must catch it."""
+    air, _ = fib
+    original = prover_quotient.quotient_values
+
+    def wrong_quotient(*args):
+        values = original(*args)
+        values[::3] = values[::3] ^ np.uint64(1)  # no longer a low-degree polynomial
+        return values % np.uint64(P)
+
+    monkeypatch.setattr("prover.stark.quotient_values", wrong_quotient)
+    with pytest.raises(ConstraintViolation):
+        prove(air, None, TEST)
+    reason = rejected(air, prove(air, None, TEST, check=False))
+    assert "FRI" in reason or "out-of-domain" in reason
