@@ -10,10 +10,11 @@ def main():
 
 def _register_subcommands():
     # Each feature module defines its own click command(s); they are attached here so this file stays an index.
-    from prover import inputs_cli, reserves_cli
+    from prover import inputs_cli, reserves_cli, round_cli
 
     inputs_cli.register(main)
     reserves_cli.register(main)
+    round_cli.register(main)
 
 
 _register_subcommands()

@@ -12,9 +12,10 @@ def main():
 
 
 def _register_subcommands():
-    from verifier import reserves_cli
+    from verifier import reserves_cli, round_cli
 
     reserves_cli.register(main)
+    round_cli.register(main)
 
 
 _register_subcommands()

@@ -176,14 +176,15 @@ def parse_inclusion(data: object, name: str = "inclusion proof") -> Inclusion:
                      [_parse_digest(s, f"{name}: siblings[{k}]") for k, s in enumerate(siblings)])
 
 
-def verify_inclusion(inclusion: dict, root: str | None = None, public: Statement | None = None) -> Inclusion:
+def verify_inclusion(inclusion: dict, root: str | None = None, public: Statement | None = None,
+                     name: str = "inclusion proof") -> Inclusion:
     """Recompute the user's leaf and walk its path; it must reach the round's root.
 
     Against a public.json (`public`), the round, root, asset list, decimals and tree depth come from it;
     against a bare `root` (hex), the inclusion file's own asset order and decimals are used; with neither, the
     path is only checked against the root the file itself claims.
     """
-    proof = parse_inclusion(inclusion)
+    proof = parse_inclusion(inclusion, name)
     if public is not None:
         _check(proof.round == public.round, f"inclusion proof is for round {proof.round!r}, public.json is for "
                                             f"round {public.round!r}")
@@ -206,7 +207,7 @@ def verify_inclusion(inclusion: dict, root: str | None = None, public: Statement
         try:
             units = parse_amount(proof.balances[symbol], decimals)
         except AmountError as error:
-            raise RoundInputError(f"inclusion proof: balances.{symbol}: {error}") from None
+            raise RoundInputError(f"{name}: field 'balances.{symbol}': {error}") from None
         _check(units < BALANCE_BOUND, f"{symbol} balance is not below 2^63 base units")
         balances.append(units)
     leaf = hash_leaf(hash_id(proof.user_id, proof.nonce), balances)
