@@ -66,15 +66,25 @@ class Transcript:
         self._finish(label)
         return indices
 
-    def pow_digest(self, nonce: int) -> int:
-        return int.from_bytes(_hash(self._state, b"proof-of-work", struct.pack("<Q", nonce))[:8], "little")
+    def _pow_prefix(self):
+        h = hashlib.blake2s()
+        h.update(self._state)
+        h.update(b"proof-of-work")
+        return h
+
+    @staticmethod
+    def _pow_ok(prefix, nonce: int, mask: int) -> bool:
+        h = prefix.copy()
+        h.update(struct.pack("<Q", nonce))
+        return int.from_bytes(h.digest()[:8], "little") & mask == 0
 
     def check_pow(self, nonce: int, bits: int) -> bool:
-        """Grinding: the nonce must make the digest's low `bits` bits zero."""
-        return bits == 0 or self.pow_digest(nonce) & ((1 << bits) - 1) == 0
+        """Grinding: the nonce must make the low `bits` bits of H(state, nonce) zero."""
+        return self._pow_ok(self._pow_prefix(), nonce, (1 << bits) - 1)
 
     def grind(self, bits: int) -> int:
+        prefix, mask = self._pow_prefix(), (1 << bits) - 1
         nonce = 0
-        while not self.check_pow(nonce, bits):
+        while not self._pow_ok(prefix, nonce, mask):
             nonce += 1
         return nonce
