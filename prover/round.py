@@ -67,9 +67,13 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
 
     with tqdm(total=len(_OWN_STAGES) + _PROVER_STAGES, disable=not progress, file=sys.stderr, unit="step",
               bar_format="{desc:<34}{bar}| {n_fmt}/{total_fmt} [{elapsed}]") as bar:
+        begun = []
+
         def stage(name: str) -> None:
-            if bar.n or bar.desc:
+            """Mark the previous stage done and show the next one."""
+            if begun:
                 bar.update()
+            begun.append(name)
             bar.set_description_str(name)
 
         stage("reading users")
