@@ -101,14 +101,18 @@ def _hash_rows(prefix, rows, out, chunk):
         h = np.empty(8, dtype=np.uint64)
         block = np.empty(64, dtype=np.uint8)
         words = block.view(np.uint32)  # little-endian message words, as BLAKE2s reads them
+        row = np.empty(rows.shape[1], dtype=rows.dtype)  # gathered: `rows` may be a strided view
+        row_bytes = row.view(np.uint8)
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            _hash_row(prefix, rows[i], out[i], h, block, words)
+            row[:] = rows[i]
+            _hash_row(prefix, row_bytes, out[i], h, block, words)
 
 
 def hash_rows(prefix: bytes, rows: np.ndarray) -> np.ndarray:
-    """(n, 32) uint8 digests: row i's is blake2s(prefix + rows[i].tobytes()), for a one-byte prefix."""
-    rows = np.ascontiguousarray(rows)
-    rows = rows.view(np.uint8).reshape(rows.shape[0], -1)
+    """(n, 32) uint8 digests: row i's is blake2s(prefix + rows[i].tobytes()), for a one-byte prefix and a 2-d
+    uint8 or little-endian uint64 array (a transposed view is fine: rows are gathered, never copied whole)."""
+    if rows.dtype not in (np.uint8, np.dtype("<u8")):
+        raise TypeError(f"cannot hash rows of {rows.dtype}")
     out = np.empty((rows.shape[0], 32), dtype=np.uint8)
     _hash_rows(np.uint8(prefix[0]), rows, out, 1 << 12)
     return out

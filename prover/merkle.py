@@ -10,11 +10,12 @@ from verifier.merkle import DIGEST_SIZE, LEAF_PREFIX, NODE_PREFIX
 class MerkleTree:
     """Commits to the rows of a (rows, width) uint64 matrix; rows is a power of two.
 
-    Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as `verifier.merkle`'s
-    hash_leaf and hash_node."""
+    The matrix is kept by reference, not copied: a transposed view of a (width, rows) LDE commits without a
+    second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as
+    `verifier.merkle`'s hash_leaf and hash_node."""
 
     def __init__(self, rows: np.ndarray):
-        rows = np.ascontiguousarray(rows, dtype="<u8")
+        rows = np.asarray(rows, dtype="<u8")
         n = rows.shape[0]
         if n == 0 or n & (n - 1):
             raise ValueError("a Merkle tree needs a power-of-two number of rows")
