@@ -41,12 +41,11 @@ def divisor_inverses(protocol: Protocol, x: np.ndarray) -> dict:
     # x^n takes only `blowup` distinct values on the coset, so 1/(x^n - 1) costs `blowup` inversions.
     x_n = [pow(GENERATOR, n, P) * pow(root_of_unity(blowup), j, P) % P for j in range(blowup)]
     vanishing_inv = np.tile(F.from_ints([pow(v - 1, P - 2, P) for v in x_n]), n)
-    out = {}
-    for kind, first_excluded in ((TRANSITION, protocol.active_rows - 1), (EVERY_ROW, protocol.active_rows)):
-        roots = F.from_ints([pow(w, i, P) for i in range(first_excluded, n)])
-        excl = np.empty(size, dtype=np.uint64)
-        _exclusion(x, roots, excl)
-        out[kind] = F.mul(excl, vanishing_inv)
+    # Every-row constraints exclude the random rows from the vanishing set; transitions the last active row too.
+    excluded = np.empty(size, dtype=np.uint64)
+    _exclusion(x, F.from_ints([pow(w, i, P) for i in range(protocol.active_rows, n)]), excluded)
+    out = {EVERY_ROW: F.mul(excluded, vanishing_inv)}
+    out[TRANSITION] = F.mul(out[EVERY_ROW], F.add_scalar(x, -pow(w, protocol.active_rows - 1, P)))
     for c in protocol.constraints:
         if c.kind == BOUNDARY:
             row = protocol.boundary_row(c)

@@ -136,8 +136,8 @@ def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progres
 
     report("DEEP composition and FRI")
     gamma = transcript.challenge_ext("deep")
-    trace_lde = main_lde if aux_lde is None else np.vstack([main_lde, aux_lde])
-    deep = deep_composition(protocol, trace_lde, quotient_lde, z, ood_trace, ood_quotient, gamma)
+    trace_ldes = [main_lde] if aux_lde is None else [main_lde, aux_lde]
+    deep = deep_composition(protocol, trace_ldes, quotient_lde, z, ood_trace, ood_quotient, gamma)
     fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
 
     report("proof of work and queries")
@@ -165,24 +165,32 @@ def _open(tree: MerkleTree, indices) -> tuple[list[list[int]], list[bytes]]:
     return [[int(v) for v in row] for row in rows], siblings
 
 
-def deep_composition(protocol: Protocol, trace_lde, quotient_lde, z: Ext, ood_trace, ood_quotient, gamma: Ext):
+def deep_composition(protocol: Protocol, trace_ldes: list[np.ndarray], quotient_lde, z: Ext, ood_trace,
+                     ood_quotient, gamma: Ext):
     """(A(x) - A(z)) / (x - z) + (B(x) - B(zg)) / (x - zg) + R(x) over the LDE domain, where A and B are the
-    gamma-combinations of the committed columns and R is the randomizer (zero knowledge)."""
+    gamma-combinations of the committed columns and R is the randomizer (zero knowledge). The committed
+    matrices are combined one by one, never stacked: stacking would copy every LDE."""
     width, parts = protocol.trace_width, 2 * protocol.quotient_chunks
     at_z, at_zg, at_z_quotient = deep_coefficients(gamma, width, parts)
     x = domain_points(protocol.lde_size)
     g = root_of_unity(protocol.trace_length)
 
-    def term(columns, coeffs, values, point: Ext):
-        combined = combine_columns(columns, coeffs)
-        at_point = sum((c * v for c, v in zip(coeffs, values)), Ext(0))
-        numerator = ARRAYS.sub(combined, at_point)
-        denominator = ARRAYS.sub(x, point)
-        return F.ext_mul(numerator, F.ext_batch_inverse(denominator))
+    def combination(matrices, coeffs):
+        total, start = None, 0
+        for matrix in matrices:
+            part = combine_columns(matrix, coeffs[start:start + matrix.shape[0]])
+            total = part if total is None else F.add(total, part)
+            start += matrix.shape[0]
+        return total
 
-    a_columns = np.vstack([trace_lde, quotient_lde[:parts]])
-    deep = term(a_columns, at_z + at_z_quotient, ood_trace[:width] + ood_quotient, z)
-    deep = F.add(deep, term(trace_lde, at_zg, ood_trace[width:], z * g))
+    def term(combined, coeffs, values, point: Ext):
+        at_point = sum((c * v for c, v in zip(coeffs, values)), Ext(0))
+        return F.ext_mul(ARRAYS.sub(combined, at_point), F.ext_batch_inverse(ARRAYS.sub(x, point)))
+
+    a_coeffs = at_z + at_z_quotient
+    deep = term(combination([*trace_ldes, quotient_lde[:parts]], a_coeffs), a_coeffs,
+                ood_trace[:width] + ood_quotient, z)
+    deep = F.add(deep, term(combination(trace_ldes, at_zg), at_zg, ood_trace[width:], z * g))
     if protocol.params.zero_knowledge:
         deep = F.add(deep, np.ascontiguousarray(quotient_lde[parts:parts + 2].T))
     return deep
