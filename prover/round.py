@@ -65,8 +65,9 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
         raise RoundInputError(str(error)) from None
     secret_file = Path(secret_file or DEFAULT_SECRET_FILE)
 
-    with tqdm(total=len(_OWN_STAGES) + _PROVER_STAGES, disable=not progress, file=sys.stderr, unit="step",
-              bar_format="{desc:<34}{bar}| {n_fmt}/{total_fmt} [{elapsed}]") as bar:
+    # disable=None: the bar only draws on a terminal, so logs and pipes get the summary alone.
+    with tqdm(total=len(_OWN_STAGES) + _PROVER_STAGES, disable=None if progress else True, file=sys.stderr,
+              bar_format="{desc:<28}{bar}| {n_fmt}/{total_fmt} [{elapsed}]") as bar:
         begun = []
 
         def stage(name: str) -> None:
