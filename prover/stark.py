@@ -9,7 +9,7 @@ import numpy as np
 
 from circuits import field as F
 from circuits.air import BOUNDARY, TRANSITION, Air
-from circuits.field import GENERATOR, P, Ext, root_of_unity
+from circuits.field import P, Ext, root_of_unity
 from prover import lde
 from prover.array_algebra import ARRAYS, trace_leaf
 from prover.aux_trace import build_aux_trace

@@ -11,7 +11,6 @@ import argparse
 import resource
 import time
 
-import numpy as np
 from tqdm import tqdm
 
 from circuits import ntt
