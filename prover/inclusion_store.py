@@ -84,7 +84,8 @@ def read_user(path: Path, user_id: str) -> UserRecord:
         if user is None:
             raise StoreError(f"user {user_id!r} is not in round {meta['round']!r}")
         index, nonce, balances = user
-        siblings = [_sibling(connection, level, index >> level ^ 1) for level in range(int(meta["leaves"]).bit_length() - 1)]
+        depth = int(meta["leaves"]).bit_length() - 1
+        siblings = [_sibling(connection, level, index >> level ^ 1) for level in range(depth)]
     except (sqlite3.Error, KeyError, ValueError) as error:
         raise StoreError(f"{path}: unreadable inclusion store: {error}") from None
     finally:

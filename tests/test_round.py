@@ -15,7 +15,8 @@ from prover.round import RoundInputError, prove_round
 from prover.users import read_users
 from verifier.round import CheckFailed, RoundInputError as MalformedInput, load_public, verify_round
 
-USERS_CSV = "id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000001,,2.5\ncarol,,3,\ndave,1,0,0.000001\nerin,2,,7\nfrank,,,1\n"
+USERS_CSV = ("id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000001,,2.5\ncarol,,3,\ndave,1,0,0.000001\nerin,2,,7\n"
+             "frank,,,1\n")
 OTHER_USERS_CSV = "id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000002,,2.5\n"
 
 
@@ -157,7 +158,7 @@ def test_published_root_off_by_one_bit_is_rejected(rounds):
         verify_round(rounds["base"].out_dir, root=flip_bit(rounds["base"].public["root"], 255), min_security=0)
 
 
-# -- SPEC §6: a proof checked against other public inputs; a flipped, truncated or extended proof ----------------------
+# -- SPEC §6: a proof checked against other public inputs; a flipped, truncated or extended proof -------------------
 
 @pytest.mark.parametrize("other", ["renamed", "other"])
 def test_a_proof_is_rejected_against_another_rounds_public_json(rounds, round_copy, other):
@@ -180,7 +181,7 @@ def test_a_damaged_proof_is_rejected(round_copy, tamper):
         verify_round(round_copy, min_security=0)
 
 
-# -- SPEC §6: a parameter set below the minimum security ------------------------------------------------------------------
+# -- SPEC §6: a parameter set below the minimum security ------------------------------------------------------------
 
 def test_a_proof_below_the_minimum_security_is_rejected_naming_the_bits(rounds):
     with pytest.raises(CheckFailed, match="24 bits of security, below the minimum 100"):
@@ -199,7 +200,7 @@ def test_weaker_params_in_public_json_than_in_the_proof_are_rejected(round_copy)
         verify_round(round_copy, min_security=0)
 
 
-# -- malformed public.json: every field checked, errors name the file and field --------------------------------------
+# -- malformed public.json: every field checked, errors name the file and field -------------------------------------
 
 @pytest.mark.parametrize("change, field", [
     (lambda p: p.update(format="por-public/2"), "format"),

@@ -130,7 +130,7 @@ def _check_totals(statement: Statement, published: object) -> None:
     _check(not extra, f"--totals names {', '.join(sorted(extra))}, which the round does not have")
     for (symbol, decimals), total in zip(statement.assets, statement.totals):
         text = published[symbol]
-        whole, _, fraction = text.partition(".")
+        fraction = text.partition(".")[2]
         try:
             value = Fraction(parse_amount(text, len(fraction)), 10 ** len(fraction))
         except AmountError as error:
@@ -190,7 +190,8 @@ def verify_inclusion(inclusion: dict, root: str | None = None, public: Statement
                                             f"round {public.round!r}")
         _check(proof.root == public.root, "inclusion proof names another root than public.json")
         depth = public.leaves.bit_length() - 1
-        _check(len(proof.siblings) == depth, f"path has {len(proof.siblings)} siblings, the round's tree is {depth} deep")
+        _check(len(proof.siblings) == depth,
+               f"path has {len(proof.siblings)} siblings, the round's tree is {depth} deep")
         assets = list(public.assets)
         named, expected = set(proof.balances), {symbol for symbol, _ in assets}
         _check(named == expected, f"balances name {', '.join(sorted(named ^ expected))} differently from the round")
