@@ -14,14 +14,19 @@ class MerkleTree:
     second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as
     `verifier.merkle`'s hash_leaf and hash_node."""
 
-    def __init__(self, rows: np.ndarray):
-        rows = np.asarray(rows, dtype="<u8")
-        n = rows.shape[0]
+    def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None):
+        """Commit to the rows of a matrix, or to leaf digests already computed (whose rows live elsewhere)."""
+        if (rows is None) == (leaves is None):
+            raise ValueError("a Merkle tree commits to rows or to leaf digests")
+        if rows is not None:
+            rows = np.asarray(rows, dtype="<u8")
+            leaves = hash_rows(LEAF_PREFIX, rows)
+        n = leaves.shape[0]
         if n == 0 or n & (n - 1):
             raise ValueError("a Merkle tree needs a power-of-two number of rows")
         self.rows = rows
         self.depth = n.bit_length() - 1
-        level = hash_rows(LEAF_PREFIX, rows)
+        level = leaves
         self.levels = [level]
         while len(level) > 1:
             level = hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_SIZE))  # row i: children 2i || 2i+1
@@ -31,14 +36,18 @@ class MerkleTree:
     def root(self) -> bytes:
         return self.levels[-1][0].tobytes()
 
-    def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
-        """The rows at the sorted, distinct `indices` and the batched siblings that authenticate them."""
-        indices = sorted(set(int(i) for i in indices))
-        siblings = []
-        known = set(indices)
+    def siblings(self, indices) -> list[bytes]:
+        """The batched siblings that authenticate the leaves at `indices` (see `verifier.merkle`)."""
+        out = []
+        known = set(int(i) for i in indices)
         for level in self.levels[:-1]:
             for index in sorted(known):
                 if index ^ 1 not in known:
-                    siblings.append(level[index ^ 1].tobytes())
+                    out.append(level[index ^ 1].tobytes())
             known = {index >> 1 for index in known}
-        return self.rows[indices], siblings
+        return out
+
+    def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
+        """The rows at the sorted, distinct `indices` and the batched siblings that authenticate them."""
+        indices = sorted(set(int(i) for i in indices))
+        return self.rows[indices], self.siblings(indices)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
+from circuits import field as F
 from circuits.field import Ext, add64, mul64
 
 _SEVEN = np.uint64(7)
@@ -62,3 +63,26 @@ def evaluate_at(coeffs: np.ndarray, z: Ext) -> list[Ext]:
     out = np.empty((coeffs.shape[0], 2), dtype=np.uint64)
     _evaluate(coeffs, ext_powers(z, coeffs.shape[1]), out)
     return [Ext(int(a), int(b)) for a, b in out]
+
+
+@nb.njit(parallel=True, cache=True)
+def _evaluate_base(coeffs, powers, out):
+    # out[i, j] = sum_k coeffs[i, k] * powers[k, j]: the inner loop runs over points, so it vectorizes
+    w, n = coeffs.shape
+    q = powers.shape[1]
+    for i in nb.prange(w):
+        acc = np.zeros(q, dtype=np.uint64)
+        for k in range(n):
+            c = coeffs[i, k]
+            for j in range(q):
+                acc[j] = add64(acc[j], mul64(c, powers[k, j]))
+        out[i] = acc
+
+
+def evaluate_at_points(coeffs: np.ndarray, points: list[int]) -> np.ndarray:
+    """(w, q): each base polynomial (rows of `coeffs`) at each base-field point."""
+    n = coeffs.shape[1]
+    powers = np.stack([F.powers(x, n) for x in points], axis=1)  # (n, q)
+    out = np.empty((coeffs.shape[0], len(points)), dtype=np.uint64)
+    _evaluate_base(np.ascontiguousarray(coeffs), powers, out)
+    return out

@@ -9,11 +9,11 @@ from circuits import field as F
 from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION
 from circuits.field import GENERATOR, P, Ext, root_of_unity
 from circuits import ntt
-from prover import lde
+from prover.committed import CommittedPolynomials, coset_shift
 from prover.array_algebra import ARRAYS
 from verifier.protocol import Protocol
 
-CHUNK = 1 << 14  # LDE points per evaluation pass: small enough that intermediates stay in cache
+CHUNK = 1 << 17  # points per evaluation pass: each kernel call costs ~50 us, so amortise it over many points
 
 
 class ConstraintViolation(ValueError):
@@ -33,18 +33,17 @@ def domain_points(size: int, shift: int = GENERATOR) -> np.ndarray:
     return F.powers(root_of_unity(size), size, shift)
 
 
-def divisor_inverses(protocol: Protocol, x: np.ndarray) -> dict:
-    """1 / Z(x) over the domain for every divisor the constraints use: keyed by kind, or by row for boundaries."""
-    n, size = protocol.trace_length, x.size
-    blowup = size // n
+def _divisor_inverses(protocol: Protocol, shift: int, x: np.ndarray) -> dict:
+    """1 / Z(x) on one coset of the trace domain for every divisor the constraints use: keyed by kind, or by
+    row for boundaries."""
+    n = protocol.trace_length
     w = root_of_unity(n)
-    # x^n takes only `blowup` distinct values on the coset, so 1/(x^n - 1) costs `blowup` inversions.
-    x_n = [pow(GENERATOR, n, P) * pow(root_of_unity(blowup), j, P) % P for j in range(blowup)]
-    vanishing_inv = np.tile(F.from_ints([pow(v - 1, P - 2, P) for v in x_n]), n)
+    # On a coset shift*<w_n>, x^n is the constant shift^n: one inversion for the whole vanishing polynomial.
+    vanishing_inv = pow(pow(shift, n, P) - 1, P - 2, P)
     # Every-row constraints exclude the random rows from the vanishing set; transitions the last active row too.
-    excluded = np.empty(size, dtype=np.uint64)
+    excluded = np.empty(x.size, dtype=np.uint64)
     _exclusion(x, F.from_ints([pow(w, i, P) for i in range(protocol.active_rows, n)]), excluded)
-    out = {EVERY_ROW: F.mul(excluded, vanishing_inv)}
+    out = {EVERY_ROW: F.mul_scalar(excluded, vanishing_inv)}
     out[TRANSITION] = F.mul(out[EVERY_ROW], F.add_scalar(x, -pow(w, protocol.active_rows - 1, P)))
     for c in protocol.constraints:
         if c.kind == BOUNDARY:
@@ -54,28 +53,59 @@ def divisor_inverses(protocol: Protocol, x: np.ndarray) -> dict:
     return out
 
 
-def periodic_lde(protocol: Protocol, size: int) -> list[np.ndarray]:
-    """Each periodic column's polynomial over the LDE domain (it repeats with period blowup * its length)."""
+def _periodic_on_coset(protocol: Protocol, shift: int) -> list[np.ndarray]:
+    """Each periodic column's polynomial p(x) = q(x^(n/period)) on one coset: x^(n/period) runs over the coset
+    shift^(n/period) * <w_period>, so q's values there repeat every `period` points."""
     n = protocol.trace_length
-    blowup = size // n
     out = []
     for values in protocol.periodic:
         period = len(values)
-        coeffs = ntt.intt(F.from_ints(values))
-        # p(x) = q(x^(n/period)); on the coset, x^(n/period) runs over a coset of size blowup*period.
-        small = lde.low_degree_extend(coeffs[None, :], blowup, pow(GENERATOR, n // period, P))[0]
+        small = ntt.coset_ntt(ntt.intt(F.from_ints(values)), pow(shift, n // period, P))
         out.append(np.tile(small, n // period))
     return out
 
 
-def quotient_values(protocol: Protocol, main_lde: np.ndarray, aux_lde: np.ndarray | None, challenges: list[Ext],
-                    alpha: Ext) -> np.ndarray:
-    """sum_k alpha^k C_k(x) / Z_k(x) at every LDE point, as an (N, 2) extension array."""
-    size = main_lde.shape[1]
-    blowup = size // protocol.trace_length
-    x = domain_points(size)
-    inverses = divisor_inverses(protocol, x)
-    periodic = periodic_lde(protocol, size)
+@nb.njit(parallel=True, cache=True)
+def _accumulate_base(acc, value, c0, c1):
+    for i in nb.prange(value.size):
+        acc[i, 0] = F.add64(acc[i, 0], F.mul64(value[i], c0))
+        acc[i, 1] = F.add64(acc[i, 1], F.mul64(value[i], c1))
+
+
+@nb.njit(parallel=True, cache=True)
+def _accumulate_ext(acc, value, c0, c1):
+    seven = np.uint64(7)
+    for i in nb.prange(value.shape[0]):
+        v0, v1 = value[i, 0], value[i, 1]
+        acc[i, 0] = F.add64(acc[i, 0], F.add64(F.mul64(v0, c0), F.mul64(seven, F.mul64(v1, c1))))
+        acc[i, 1] = F.add64(acc[i, 1], F.add64(F.mul64(v0, c1), F.mul64(v1, c0)))
+
+
+def _accumulate(acc: np.ndarray, value, coefficient: Ext) -> None:
+    """acc += coefficient * value, for a base or extension array (or a constant) value."""
+    c0, c1 = np.uint64(coefficient.a), np.uint64(coefficient.b)
+    if not isinstance(value, np.ndarray):
+        value = np.full(acc.shape[0], value, dtype=np.uint64) if isinstance(value, int) else \
+            np.tile(np.array([value.a, value.b], dtype=np.uint64), (acc.shape[0], 1))
+    if value.ndim == 1:
+        _accumulate_base(acc, value, c0, c1)
+    else:
+        _accumulate_ext(acc, np.ascontiguousarray(value), c0, c1)
+
+
+def _rows(values: np.ndarray, lo: int, hi: int, offset: int) -> np.ndarray:
+    """values[..., lo+offset : hi+offset], wrapping around the coset (its last point's next row is its first)."""
+    n = values.shape[-1]
+    if hi + offset <= n:
+        return values[..., lo + offset:hi + offset]
+    return np.concatenate([values[..., lo + offset:], values[..., :hi + offset - n]], axis=-1)
+
+
+def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: CommittedPolynomials | None,
+                    challenges: list[Ext], alpha: Ext) -> np.ndarray:
+    """sum_k alpha^k C_k(x) / Z_k(x) at every LDE point (natural order), as an (N, 2) extension array,
+    computed one coset of the trace domain at a time."""
+    n, blowup = protocol.trace_length, protocol.params.blowup
     groups: dict = {}
     power = Ext(1)
     for k, c in enumerate(protocol.constraints):
@@ -83,33 +113,38 @@ def quotient_values(protocol: Protocol, main_lde: np.ndarray, aux_lde: np.ndarra
         groups.setdefault(key, []).append((k, power))
         power = power * alpha
 
-    result = np.zeros((size, 2), dtype=np.uint64)
-    for lo in range(0, size, CHUNK):
-        hi = min(lo + CHUNK, size)
-        nxt = np.arange(lo + blowup, hi + blowup) % size  # the next trace row is `blowup` LDE points ahead
+    result = np.zeros((n * blowup, 2), dtype=np.uint64)
+    for coset in range(blowup):
+        shift = coset_shift(coset, n, blowup)
+        x = F.powers(root_of_unity(n), n, shift)
+        inverses = _divisor_inverses(protocol, shift, x)
+        periodic = _periodic_on_coset(protocol, shift)
+        main_values = main.coset(coset)
+        aux_values = aux.coset(coset) if aux is not None else None
+        out = result[coset::blowup]
+        for lo in range(0, n, CHUNK):
+            hi = min(lo + CHUNK, n)
 
-        def leaf(node, lo=lo, hi=hi, nxt=nxt):
-            op = node.op
-            if op == "main":
-                col, offset = node.args
-                return main_lde[col, lo:hi] if offset == 0 else main_lde[col, nxt]
-            if op == "aux":
-                col, offset = node.args
-                rows = slice(lo, hi) if offset == 0 else nxt
-                return np.stack([aux_lde[2 * col, rows], aux_lde[2 * col + 1, rows]], axis=1)
-            if op == "periodic":
-                return periodic[node.args[0]][lo:hi]
-            if op == "challenge":
-                return challenges[node.args[0]]
-            return node.args[0]
+            def leaf(node, lo=lo, hi=hi):
+                op = node.op
+                if op == "main":
+                    col, offset = node.args
+                    return _rows(main_values[col], lo, hi, offset)
+                if op == "aux":
+                    col, offset = node.args
+                    return np.ascontiguousarray(_rows(aux_values[2 * col:2 * col + 2], lo, hi, offset).T)
+                if op == "periodic":
+                    return periodic[node.args[0]][lo:hi]
+                if op == "challenge":
+                    return challenges[node.args[0]]
+                return node.args[0]
 
-        values = protocol.program.evaluate(ARRAYS, leaf)
-        for key, members in groups.items():
-            combined = 0
-            for k, coefficient in members:
-                combined = ARRAYS.add(combined, ARRAYS.mul(values[k], coefficient))
-            combined = ARRAYS.add(np.zeros((hi - lo, 2), dtype=np.uint64), combined)
-            result[lo:hi] = F.add(result[lo:hi], F.ext_mul_base(combined, inverses[key][lo:hi]))
+            values = protocol.program.evaluate(ARRAYS, leaf)
+            for key, members in groups.items():
+                combined = np.zeros((hi - lo, 2), dtype=np.uint64)
+                for k, coefficient in members:
+                    _accumulate(combined, values[k], coefficient)
+                out[lo:hi] = F.add(out[lo:hi], F.ext_mul_base(combined, inverses[key][lo:hi]))
     return result
 
 

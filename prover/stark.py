@@ -14,7 +14,7 @@ from prover import lde
 from prover.array_algebra import ARRAYS, trace_leaf
 from prover.aux_trace import build_aux_trace
 from prover.fri import commit_layers
-from prover.merkle import MerkleTree
+from prover.committed import CommittedPolynomials
 from prover.polynomials import combine_columns, evaluate_at
 from prover.quotient import ConstraintViolation, domain_points, quotient_values, split_quotient
 from verifier.fri import deep_coefficients
@@ -93,51 +93,45 @@ def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progres
         raise ValueError("main trace holds non-canonical field elements")
     main = _with_random_rows(main_active, n)
     report("commit main trace")
-    main_coeffs = lde.interpolate(main)
-    main_lde = lde.low_degree_extend(main_coeffs, blowup)
-    main_tree = MerkleTree(main_lde.T)
-    transcript.absorb("main root", main_tree.root)
+    main_committed = CommittedPolynomials(lde.interpolate(main), blowup)
+    transcript.absorb("main root", main_committed.root)
 
     challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
-    aux = aux_coeffs = aux_lde = aux_tree = None
+    aux = aux_committed = None
     if protocol.aux_width:
         report("commit LogUp columns")
         aux_active = build_aux_trace(protocol.logup, main_active, protocol.periodic, challenges, check=check)
         aux = _with_random_rows(_ext_columns_as_base(aux_active), n)
-        aux_coeffs = lde.interpolate(aux)
-        aux_lde = lde.low_degree_extend(aux_coeffs, blowup)
-        aux_tree = MerkleTree(aux_lde.T)
-        transcript.absorb("aux root", aux_tree.root)
+        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
+        transcript.absorb("aux root", aux_committed.root)
 
     if check:
         violations = find_violations(protocol, main, aux, challenges)
         if violations:
             name, row = violations[0]
             raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
+    del main, aux, main_active
 
     report("constraint quotient")
     alpha = transcript.challenge_ext("composition")
-    quotient = split_quotient(protocol, quotient_values(protocol, main_lde, aux_lde, challenges, alpha), check)
+    quotient = split_quotient(protocol, quotient_values(protocol, main_committed, aux_committed, challenges, alpha),
+                              check)
     if params.zero_knowledge:
-        quotient_all = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
-    else:
-        quotient_all = quotient
-    quotient_lde = lde.low_degree_extend(quotient_all, blowup)
-    quotient_tree = MerkleTree(quotient_lde.T)
-    transcript.absorb("quotient root", quotient_tree.root)
+        quotient = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
+    quotient_committed = CommittedPolynomials(quotient, blowup)
+    transcript.absorb("quotient root", quotient_committed.root)
 
     report("out-of-domain openings")
     z = transcript.challenge_ext("ood point")
-    trace_coeffs = main_coeffs if aux_coeffs is None else np.vstack([main_coeffs, aux_coeffs])
+    trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
     g = root_of_unity(n)
-    ood_trace = evaluate_at(trace_coeffs, z) + evaluate_at(trace_coeffs, z * g)
-    ood_quotient = evaluate_at(quotient, z)
+    ood_trace = [v for point in (z, z * g) for c in trace for v in evaluate_at(c.coeffs, point)]
+    ood_quotient = evaluate_at(quotient[:2 * protocol.quotient_chunks], z)
     transcript.absorb_ext("ood values", ood_trace + ood_quotient)
 
     report("DEEP composition and FRI")
     gamma = transcript.challenge_ext("deep")
-    trace_ldes = [main_lde] if aux_lde is None else [main_lde, aux_lde]
-    deep = deep_composition(protocol, trace_ldes, quotient_lde, z, ood_trace, ood_quotient, gamma)
+    deep = deep_composition(protocol, [c.coeffs for c in trace], quotient, z, ood_trace, ood_quotient, gamma)
     fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
 
     report("proof of work and queries")
@@ -145,52 +139,52 @@ def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progres
     transcript.absorb_ints("pow nonce", [nonce])
     indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
 
-    openings = []
-    for tree in [main_tree, aux_tree, quotient_tree]:
-        if tree is not None:
-            openings.append(Opening(*_open(tree, indices)))
+    openings = [Opening(*_as_lists(c.open(indices))) for c in [*trace, quotient_committed]]
     positions = indices
     for size, tree in zip(protocol.fri_layers, fri_trees):
         positions = [j % (size >> params.fri_log_arity) for j in positions]
-        openings.append(Opening(*_open(tree, positions)))
+        openings.append(Opening(*_as_lists(tree.open(positions))))
 
-    proof = StarkProof(params, n.bit_length() - 1, main_tree.root, aux_tree.root if aux_tree else None,
-                       quotient_tree.root, ood_trace, ood_quotient, [t.root for t in fri_trees], fri_final, nonce,
-                       openings)
+    proof = StarkProof(params, n.bit_length() - 1, main_committed.root,
+                       aux_committed.root if aux_committed else None, quotient_committed.root, ood_trace,
+                       ood_quotient, [t.root for t in fri_trees], fri_final, nonce, openings)
     return serialize(proof)
 
 
-def _open(tree: MerkleTree, indices) -> tuple[list[list[int]], list[bytes]]:
-    rows, siblings = tree.open(indices)
+def _as_lists(opening: tuple[np.ndarray, list[bytes]]) -> tuple[list[list[int]], list[bytes]]:
+    rows, siblings = opening
     return [[int(v) for v in row] for row in rows], siblings
 
 
-def deep_composition(protocol: Protocol, trace_ldes: list[np.ndarray], quotient_lde, z: Ext, ood_trace,
-                     ood_quotient, gamma: Ext):
+def deep_composition(protocol: Protocol, trace_coeffs: list[np.ndarray], quotient_coeffs: np.ndarray, z: Ext,
+                     ood_trace, ood_quotient, gamma: Ext):
     """(A(x) - A(z)) / (x - z) + (B(x) - B(zg)) / (x - zg) + R(x) over the LDE domain, where A and B are the
-    gamma-combinations of the committed columns and R is the randomizer (zero knowledge). The committed
-    matrices are combined one by one, never stacked: stacking would copy every LDE."""
+    gamma-combinations of the committed polynomials and R is the randomizer (zero knowledge). A and B are
+    combined in coefficient form and extended once each: no committed LDE is needed here."""
     width, parts = protocol.trace_width, 2 * protocol.quotient_chunks
+    blowup = protocol.params.blowup
     at_z, at_zg, at_z_quotient = deep_coefficients(gamma, width, parts)
     x = domain_points(protocol.lde_size)
     g = root_of_unity(protocol.trace_length)
 
-    def combination(matrices, coeffs):
+    def extended(matrices, coeffs) -> np.ndarray:
+        """The LDE, as an (N, 2) extension array, of sum_i coeffs[i] * polynomial_i."""
         total, start = None, 0
         for matrix in matrices:
             part = combine_columns(matrix, coeffs[start:start + matrix.shape[0]])
             total = part if total is None else F.add(total, part)
             start += matrix.shape[0]
-        return total
+        return np.ascontiguousarray(lde.low_degree_extend(np.ascontiguousarray(total.T), blowup).T)
 
     def term(combined, coeffs, values, point: Ext):
         at_point = sum((c * v for c, v in zip(coeffs, values)), Ext(0))
         return F.ext_mul(ARRAYS.sub(combined, at_point), F.ext_batch_inverse(ARRAYS.sub(x, point)))
 
     a_coeffs = at_z + at_z_quotient
-    deep = term(combination([*trace_ldes, quotient_lde[:parts]], a_coeffs), a_coeffs,
+    deep = term(extended([*trace_coeffs, quotient_coeffs[:parts]], a_coeffs), a_coeffs,
                 ood_trace[:width] + ood_quotient, z)
-    deep = F.add(deep, term(combination(trace_ldes, at_zg), at_zg, ood_trace[width:], z * g))
+    deep = F.add(deep, term(extended(trace_coeffs, at_zg), at_zg, ood_trace[width:], z * g))
     if protocol.params.zero_knowledge:
-        deep = F.add(deep, np.ascontiguousarray(quotient_lde[parts:parts + 2].T))
+        randomizer = lde.low_degree_extend(quotient_coeffs[parts:parts + 2], blowup)
+        deep = F.add(deep, np.ascontiguousarray(randomizer.T))
     return deep
