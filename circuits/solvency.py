@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from circuits import poseidon2 as p2
-from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air, Constraint, Interaction, trace_layout
+from circuits.air import BOUNDARY, EVERY_ROW, Air, Constraint, Interaction, trace_layout
 from circuits.expr import Expr, const, main_col
 from circuits.field import P
 from circuits.hashing import DIGEST_SIZE, DOMAIN_LEAF, DOMAIN_NODE, RATE

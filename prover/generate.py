@@ -6,13 +6,13 @@ converted to each asset's units at a typical price). Deterministic by seed.
 """
 import csv
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from circuits.amounts import BALANCE_BOUND, format_amount
+from prover.atomic import atomic_output
 from prover.users import DEFAULT_DECIMALS, Asset, UserTable
 
 
@@ -103,23 +103,15 @@ def _choose_holdings(rng: np.random.Generator, n_users: int, popularity: np.ndar
 def write_users_csv(table: UserTable, path: str | os.PathLike) -> None:
     """Write `table` as a users CSV atomically: a temporary file beside `path`, then os.replace.
 
-    A crash or error leaves either the previous file or none, never a partial one. The file is private (0600,
-    as mkstemp creates it) because it holds every user's balances.
+    A crash or error leaves either the previous file or none, never a partial one. The file is private (0600)
+    because it holds every user's balances.
     """
     path = Path(path)
     header = ["id"] + [a.symbol if a.decimals == DEFAULT_DECIMALS else f"{a.symbol}:{a.decimals}" for a in table.assets]
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as stream:
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(_csv_rows(table))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(_csv_rows(table))
 
 
 def _csv_rows(table: UserTable):

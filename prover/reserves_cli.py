@@ -4,11 +4,11 @@ Exit codes: 0 done, 1 the report was written but some reserves rows were rejecte
 """
 import json
 import os
-import tempfile
 from fractions import Fraction
 
 import click
 
+from prover.atomic import atomic_output
 from prover.report import write_report
 from prover.reserves_gen import UnknownAssetError, generate_reserves
 from verifier.reserves.amounts import parse_amount
@@ -77,10 +77,6 @@ def generate_reserves_command(round_dir: str, out_path: str, ratio_specs: tuple[
         raise SystemExit(2) from None
     except UnknownAssetError as exc:
         raise click.BadParameter(str(exc), param_hint="--ratio") from None
-    directory = os.path.dirname(os.path.abspath(out_path))
-    handle, temp = tempfile.mkstemp(prefix=".reserves.", dir=directory)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+    with atomic_output(out_path, permissions=0o644, newline="") as out:
         out.write(text)
-    os.chmod(temp, 0o644)
-    os.replace(temp, out_path)
     click.echo(f"wrote {out_path} ({text.count(chr(10)) - 1} lines, seed {seed})")

@@ -21,6 +21,7 @@ from tqdm import tqdm
 from circuits.amounts import format_amount
 from circuits.hashing import DIGEST_SIZE, digest_to_hex, hash_leaves, merkle_levels
 from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement, Witness
+from prover.atomic import fsync_path
 from prover.id_commitments import commit_user_ids
 from prover.inclusion_store import write_store
 from prover.secrets import SecretFileError, load_or_create_master_secret, user_nonce
@@ -99,7 +100,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
             _write_bytes(staging / PROOF_FILE, proof, 0o644)
             write_store(staging / STORE_FILE, round_name, public["root"], list(statement.assets), table.ids,
                         leaves.leaf_of_user, nonces, table.balances, levels)
-            _fsync_path(staging / STORE_FILE)
+            fsync_path(staging / STORE_FILE)
         bar.update()
     return RoundResult(out_dir, public, len(table.ids), len(proof), verified.security_bits,
                        time.monotonic() - started)
@@ -183,9 +184,9 @@ class _staged_directory:
             if kind is None:
                 if self.target.exists():  # rename() would silently replace an empty directory
                     raise RoundInputError(f"{self.target} appeared while proving; not overwriting it")
-                _fsync_path(self.path)
+                fsync_path(self.path)
                 os.rename(self.path, self.target)
-                _fsync_path(self.target.parent)
+                fsync_path(self.target.parent)
         finally:
             if self.path.exists():
                 shutil.rmtree(self.path, ignore_errors=True)
@@ -197,11 +198,3 @@ def _write_bytes(path: Path, data: bytes, mode: int) -> None:
         stream.write(data)
         stream.flush()
         os.fsync(stream.fileno())
-
-
-def _fsync_path(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -3,13 +3,12 @@
 Exit codes: 0 done, 2 malformed input or usage (the message names the file, line or option).
 """
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import click
 
+from prover.atomic import atomic_output
 from prover.demo import run_demo
 from prover.inclusion import export_inclusion
 from prover.inclusion_store import StoreError
@@ -102,13 +101,5 @@ def demo(n_users: int, out_dir: str | None, preset: str) -> None:
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_output(path, permissions=0o644) as stream:
+        stream.write(text)

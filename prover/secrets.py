@@ -10,6 +10,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from prover.atomic import fsync_path
+
 MASTER_SECRET_BYTES = 32
 _NONCE_DOMAIN = b"por-nonce/1\x00"
 
@@ -86,13 +88,4 @@ def _create_master_secret(path: Path) -> None:
         os.link(temporary, path)
     finally:
         temporary.unlink()
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the new directory entry durable, so a crash cannot lose a secret that nonces were derived from."""
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    fsync_path(path.parent)  # the new entry must be durable: nonces are derived from this secret
