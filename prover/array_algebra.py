@@ -82,20 +82,31 @@ def mul(a, b):
 ARRAYS = Algebra(add=add, sub=sub, mul=mul, neg=neg)
 
 
-def trace_leaf(main: np.ndarray, aux: np.ndarray | None, periodic: list, challenges: list):
-    """Leaf values of constraint expressions over trace rows: main (width, rows) base columns, aux (2k, rows)
-    base parts of extension columns, periodic columns as lists of values; the next row wraps (callers mask)."""
-    rows = main.shape[1]
-    periodic_rows = [np.tile(F.from_ints(v), rows // len(v) + 1)[:rows] for v in periodic]
+def window(values: np.ndarray, lo: int, hi: int, offset: int) -> np.ndarray:
+    """values[..., lo+offset : hi+offset] along the last axis, wrapping around (the last row's next is the first)."""
+    n = values.shape[-1]
+    if hi + offset <= n:
+        return values[..., lo + offset:hi + offset]
+    return np.concatenate([values[..., lo + offset:], values[..., :hi + offset - n]], axis=-1)
+
+
+def trace_leaf(main: np.ndarray, aux: np.ndarray | None, periodic: list, challenges: list, lo: int = 0,
+               hi: int | None = None):
+    """Leaf values of constraint expressions over trace rows lo..hi-1: main (width, rows) base columns, aux
+    (2k, rows) base parts of extension columns, periodic columns as lists of values; the next row wraps around
+    (callers mask the rows where a constraint need not hold)."""
+    hi = main.shape[1] if hi is None else hi
+    rows = np.arange(lo, hi)
+    periodic_rows = [F.from_ints(v)[rows % len(v)] for v in periodic]
 
     def leaf(node):
         op = node.op
         if op == "main":
             col, offset = node.args
-            return np.roll(main[col], -offset)
+            return window(main[col], lo, hi, offset)
         if op == "aux":
             col, offset = node.args
-            return np.roll(np.stack([aux[2 * col], aux[2 * col + 1]], axis=1), -offset, axis=0)
+            return np.ascontiguousarray(window(aux[2 * col:2 * col + 2], lo, hi, offset).T)
         if op == "periodic":
             return periodic_rows[node.args[0]]
         if op == "challenge":

@@ -10,7 +10,7 @@ from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION
 from circuits.field import GENERATOR, P, Ext, root_of_unity
 from circuits import ntt
 from prover.committed import CommittedPolynomials, coset_shift
-from prover.array_algebra import ARRAYS
+from prover.array_algebra import ARRAYS, window
 from verifier.protocol import Protocol
 
 CHUNK = 1 << 17  # points per evaluation pass: each kernel call costs ~50 us, so amortise it over many points
@@ -93,14 +93,6 @@ def _accumulate(acc: np.ndarray, value, coefficient: Ext) -> None:
         _accumulate_ext(acc, np.ascontiguousarray(value), c0, c1)
 
 
-def _rows(values: np.ndarray, lo: int, hi: int, offset: int) -> np.ndarray:
-    """values[..., lo+offset : hi+offset], wrapping around the coset (its last point's next row is its first)."""
-    n = values.shape[-1]
-    if hi + offset <= n:
-        return values[..., lo + offset:hi + offset]
-    return np.concatenate([values[..., lo + offset:], values[..., :hi + offset - n]], axis=-1)
-
-
 def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: CommittedPolynomials | None,
                     challenges: list[Ext], alpha: Ext) -> np.ndarray:
     """sum_k alpha^k C_k(x) / Z_k(x) at every LDE point (natural order), as an (N, 2) extension array,
@@ -129,10 +121,10 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
                 op = node.op
                 if op == "main":
                     col, offset = node.args
-                    return _rows(main_values[col], lo, hi, offset)
+                    return window(main_values[col], lo, hi, offset)
                 if op == "aux":
                     col, offset = node.args
-                    return np.ascontiguousarray(_rows(aux_values[2 * col:2 * col + 2], lo, hi, offset).T)
+                    return np.ascontiguousarray(window(aux_values[2 * col:2 * col + 2], lo, hi, offset).T)
                 if op == "periodic":
                     return periodic[node.args[0]][lo:hi]
                 if op == "challenge":

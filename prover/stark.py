@@ -23,6 +23,7 @@ from verifier.proof_format import Opening, StarkProof, serialize
 from verifier.protocol import Protocol
 
 Progress = Callable[[str], None]
+CHECK_ROWS = 1 << 16  # trace rows per block when the honest prover checks its constraints
 
 
 def random_field_elements(shape) -> np.ndarray:
@@ -52,25 +53,28 @@ def _ext_columns_as_base(aux: np.ndarray) -> np.ndarray:
 
 def find_violations(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None,
                     challenges: list[Ext]) -> list[tuple[str, int]]:
-    """(constraint name, first failing row) of every constraint the trace violates, evaluated on its rows."""
+    """(constraint name, first failing row) of every constraint the trace violates, evaluated on its rows
+    (a block of rows at a time, so that checking a large trace does not hold every intermediate column)."""
     n = protocol.trace_length
-    leaf = trace_leaf(main, aux, protocol.periodic, challenges)
-    values = protocol.program.evaluate(ARRAYS, leaf)
-    violations = []
-    for c, value in zip(protocol.constraints, values):
-        must_hold = np.zeros(n, dtype=bool)
-        if c.kind == BOUNDARY:
-            must_hold[protocol.boundary_row(c)] = True
-        else:
-            must_hold[: protocol.active_rows - (1 if c.kind == TRANSITION else 0)] = True
-        if isinstance(value, np.ndarray):
-            nonzero = value.reshape(n, -1).any(axis=1)
-        else:
-            nonzero = np.full(n, Ext.lift(value) != Ext(0))
-        bad = np.flatnonzero(nonzero & must_hold)
-        if bad.size:
-            violations.append((c.name, int(bad[0])))
-    return violations
+    first_bad: dict[int, int] = {}
+    for lo in range(0, n, CHECK_ROWS):
+        hi = min(lo + CHECK_ROWS, n)
+        values = protocol.program.evaluate(ARRAYS, trace_leaf(main, aux, protocol.periodic, challenges, lo, hi))
+        for k, (c, value) in enumerate(zip(protocol.constraints, values)):
+            if k in first_bad:
+                continue
+            if c.kind == BOUNDARY:
+                must_hold = np.arange(lo, hi) == protocol.boundary_row(c)
+            else:
+                must_hold = np.arange(lo, hi) < protocol.active_rows - (1 if c.kind == TRANSITION else 0)
+            if isinstance(value, np.ndarray):
+                nonzero = value.reshape(hi - lo, -1).any(axis=1)
+            else:
+                nonzero = np.full(hi - lo, Ext.lift(value) != Ext(0))
+            bad = np.flatnonzero(nonzero & must_hold)
+            if bad.size:
+                first_bad[k] = lo + int(bad[0])
+    return [(protocol.constraints[k].name, row) for k, row in sorted(first_bad.items())]
 
 
 def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progress: Progress | None = None) -> bytes:
