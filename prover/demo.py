@@ -13,7 +13,7 @@ from typing import Callable
 
 from prover.generate import DEFAULT_MARKET, generate_users, write_users_csv
 from prover.inclusion import export_inclusion
-from prover.report import write_report
+from prover.report import liabilities_proof_status, write_report
 from prover.reserves_gen import generate_reserves
 from prover.round import PUBLIC_FILE, RoundInputError, prove_round
 from verifier.round import load_public, verify_inclusion, verify_round
@@ -75,7 +75,7 @@ def run_demo(n_users: int, out_dir: Path, preset: str = "standard", progress: bo
     symbols = [a.symbol for a in table.assets]
     timed("sign a synthetic reserves file", lambda: reserves_csv.write_text(
         generate_reserves(result.public, demo_ratios(symbols), DEMO_SEED), encoding="utf-8"))
-    status = f"valid ({verified.security_bits} bits of security)"
+    status, _ = liabilities_proof_status(str(round_dir), min_security)
     report = timed("verify reserves and write the report",
                    lambda: write_report(str(round_dir), str(reserves_csv), str(report_dir), None, status))
     return DemoResult(out_dir, round_dir, report_dir, inclusion_path, verified.security_bits, verified.proof_size,

@@ -10,12 +10,24 @@ import tempfile
 from fractions import Fraction
 
 from verifier.reserves.check import check_reserves
+from verifier.round import CheckFailed, RoundInputError, verify_round
 from verifier.reserves.liabilities import read_liabilities
 from verifier.reserves.summary import CONTRACT_WALLET_CAVEAT, ReservesSummary, summary_json
 
 REPORT_FORMAT = "por-report/1"
 NOT_CHECKED = "not checked"
 CHART_NAME = "reserve_ratios.png"
+
+
+def liabilities_proof_status(round_dir: str, min_security: int = 100) -> tuple[str, bool]:
+    """The STARK verifier's verdict on the round's liabilities proof, in words for the report, and whether it passed."""
+    try:
+        verified = verify_round(round_dir, min_security=min_security)
+    except CheckFailed as error:
+        return f"INVALID: {error}", False
+    except RoundInputError as error:
+        return f"not checked: {error}", False
+    return f"valid ({verified.security_bits} bits of security)", True
 
 
 def build_report(summary: ReservesSummary, liabilities_proof_status: str | None = None) -> dict:

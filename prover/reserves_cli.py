@@ -9,7 +9,7 @@ from fractions import Fraction
 import click
 
 from prover.atomic import atomic_output
-from prover.report import write_report
+from prover.report import liabilities_proof_status, write_report
 from prover.reserves_gen import UnknownAssetError, generate_reserves
 from verifier.reserves.amounts import parse_amount
 from verifier.reserves.errors import ReservesInputError
@@ -25,10 +25,13 @@ def register(group: click.Group) -> None:
 @click.option("--reserves", "reserves_csv", required=True, metavar="RESERVES.csv", help="Reserves file (OKX layout).")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the report.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
-def report(round_dir: str, reserves_csv: str, out_dir: str, jobs: int | None) -> None:
-    """Write report.json, report.md and a reserve-ratio chart for ROUND_DIR against RESERVES.csv."""
+@click.option("--min-security", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Minimum security (bits) for the round's liabilities proof to count as valid.")
+def report(round_dir: str, reserves_csv: str, out_dir: str, jobs: int | None, min_security: int) -> None:
+    """Verify ROUND_DIR's liabilities proof and RESERVES.csv, and write report.json, report.md and a chart."""
+    status, proof_valid = liabilities_proof_status(round_dir, min_security)
     try:
-        written = write_report(round_dir, reserves_csv, out_dir, jobs)
+        written = write_report(round_dir, reserves_csv, out_dir, jobs, status)
     except ReservesInputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
@@ -38,6 +41,9 @@ def report(round_dir: str, reserves_csv: str, out_dir: str, jobs: int | None) ->
     click.echo(f"report written to {out_dir} (liabilities proof: {written['liabilities_proof']})")
     if written["rejected"]:
         click.echo(f"FAILED: {len(written['rejected'])} reserves row(s) rejected; see report.md", err=True)
+    if not proof_valid:
+        click.echo(f"FAILED: liabilities proof {status}", err=True)
+    if written["rejected"] or not proof_valid:
         raise SystemExit(1)
 
 

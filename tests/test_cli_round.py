@@ -164,4 +164,9 @@ def test_demo_runs_the_whole_job(tmp_path):
                  "inclusion-user00.json", "reserves.csv", "report/report.md", "report/reserve_ratios.png"):
         assert (out / name).is_file(), name
     assert "valid (24 bits of security)" in (out / "report/report.md").read_text()
+    report = run(por, "report", out / "round", "--reserves", out / "reserves.csv", "--out", out / "again",
+                 "--min-security", "0", "--jobs", "1")
+    assert report.exit_code == 0 and "liabilities proof: valid (24 bits" in report.output, report.output
+    weak = run(por, "report", out / "round", "--reserves", out / "reserves.csv", "--out", out / "weak", "--jobs", "1")
+    assert weak.exit_code == 1 and "below the minimum 100" in weak.output, weak.output
     one_line_error(run(por, "demo", "--out", out, "--preset", "test"), 2, "already exists")

@@ -112,8 +112,11 @@ def test_por_report_and_generate_reserves_commands(round_dir, tmp_path):
 
     out = tmp_path / "out"
     report = runner.invoke(por, ["report", str(round_dir), "--reserves", str(generated), "--out", str(out), "--jobs", "1"])
-    assert report.exit_code == 0, report.output
+    # This round has a public.json but no proof: the report is written, but the run fails on that.
+    assert report.exit_code == 1, report.output
     assert "BTC: reserves 6.25, liabilities 12.5, ratio 50.00%" in report.output
+    assert "liabilities proof not checked" in report.output
+    assert json.loads((out / "report.json").read_text())["liabilities_proof"].startswith("not checked")
     missing = runner.invoke(por, ["report", str(tmp_path), "--reserves", str(generated), "--out", str(tmp_path / "x")])
     assert missing.exit_code == 2 and not (tmp_path / "x").exists()
 
