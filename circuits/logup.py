@@ -87,17 +87,17 @@ class LogUpLayout:
         out = []
         for j, group in enumerate(self.groups):
             fps = [fingerprint(i, gammas) for i in group]
-            denominator = fps[0]
-            for fp in fps[1:]:
-                denominator = denominator * fp
+            # h * prod(fp) = sum_k m_k * prod_{l != k} fp_l, the products "all but k" from prefix and suffix
+            # products: 3g multiplications instead of g^2.
+            prefix, suffix = [const(1)], [const(1)]
+            for fp in fps:
+                prefix.append(prefix[-1] * fp)
+            for fp in reversed(fps):
+                suffix.append(suffix[-1] * fp)
             numerator = const(0)
             for k, interaction in enumerate(group):
-                term = interaction.multiplicity
-                for l, fp in enumerate(fps):
-                    if l != k:
-                        term = term * fp
-                numerator = numerator + term
-            out.append(Constraint(f"logup helper {j}", aux_col(j) * denominator - numerator, EVERY_ROW))
+                numerator = numerator + interaction.multiplicity * (prefix[k] * suffix[len(fps) - 1 - k])
+            out.append(Constraint(f"logup helper {j}", aux_col(j) * prefix[-1] - numerator, EVERY_ROW))
         s = self.running_sum_column
 
         def row_sum(offset: int) -> Expr:

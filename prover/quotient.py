@@ -66,31 +66,30 @@ def _periodic_on_coset(protocol: Protocol, shift: int) -> list[np.ndarray]:
 
 
 @nb.njit(parallel=True, cache=True)
-def _accumulate_base(acc, value, c0, c1):
-    for i in nb.prange(value.size):
-        acc[i, 0] = F.add64(acc[i, 0], F.mul64(value[i], c0))
-        acc[i, 1] = F.add64(acc[i, 1], F.mul64(value[i], c1))
-
-
-@nb.njit(parallel=True, cache=True)
-def _accumulate_ext(acc, value, c0, c1):
-    seven = np.uint64(7)
-    for i in nb.prange(value.shape[0]):
-        v0, v1 = value[i, 0], value[i, 1]
-        acc[i, 0] = F.add64(acc[i, 0], F.add64(F.mul64(v0, c0), F.mul64(seven, F.mul64(v1, c1))))
-        acc[i, 1] = F.add64(acc[i, 1], F.add64(F.mul64(v0, c1), F.mul64(v1, c0)))
+def _accumulate_base(acc0, acc1, value, c0, c1, chunk):
+    # acc += (c0 + c1 X) * value over contiguous 1-d slices, which LLVM vectorizes
+    for c in nb.prange((value.size + chunk - 1) // chunk):
+        lo, hi = c * chunk, min(value.size, (c + 1) * chunk)
+        v, a0, a1 = value[lo:hi], acc0[lo:hi], acc1[lo:hi]
+        for i in range(hi - lo):
+            a0[i] = F.add64(a0[i], F.mul64(v[i], c0))
+            a1[i] = F.add64(a1[i], F.mul64(v[i], c1))
 
 
 def _accumulate(acc: np.ndarray, value, coefficient: Ext) -> None:
-    """acc += coefficient * value, for a base or extension array (or a constant) value."""
-    c0, c1 = np.uint64(coefficient.a), np.uint64(coefficient.b)
+    """acc += coefficient * value, for acc of shape (2, m) (the two coordinates apart) and a base or extension
+    array (or a constant) value."""
     if not isinstance(value, np.ndarray):
-        value = np.full(acc.shape[0], value, dtype=np.uint64) if isinstance(value, int) else \
-            np.tile(np.array([value.a, value.b], dtype=np.uint64), (acc.shape[0], 1))
+        value = np.full(acc.shape[1], value, dtype=np.uint64) if isinstance(value, int) else \
+            np.array([[value.a], [value.b]], dtype=np.uint64).repeat(acc.shape[1], axis=1).T
     if value.ndim == 1:
-        _accumulate_base(acc, value, c0, c1)
-    else:
-        _accumulate_ext(acc, np.ascontiguousarray(value), c0, c1)
+        _accumulate_base(acc[0], acc[1], value, np.uint64(coefficient.a), np.uint64(coefficient.b), 1 << 14)
+        return
+    # (v0 + v1 X)(c0 + c1 X) = (v0 c0 + 7 v1 c1) + (v0 c1 + v1 c0) X: two base accumulations per coordinate
+    v0, v1 = np.ascontiguousarray(value[:, 0]), np.ascontiguousarray(value[:, 1])
+    c0, c1 = coefficient.a, coefficient.b
+    _accumulate_base(acc[0], acc[1], v0, np.uint64(c0), np.uint64(c1), 1 << 14)
+    _accumulate_base(acc[0], acc[1], v1, np.uint64(7 * c1 % P), np.uint64(c0), 1 << 14)
 
 
 def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: CommittedPolynomials | None,
@@ -133,10 +132,10 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
 
             values = protocol.program.evaluate(ARRAYS, leaf)
             for key, members in groups.items():
-                combined = np.zeros((hi - lo, 2), dtype=np.uint64)
+                combined = np.zeros((2, hi - lo), dtype=np.uint64)
                 for k, coefficient in members:
                     _accumulate(combined, values[k], coefficient)
-                out[lo:hi] = F.add(out[lo:hi], F.ext_mul_base(combined, inverses[key][lo:hi]))
+                out[lo:hi] = F.add(out[lo:hi], F.ext_mul_base(combined.T, inverses[key][lo:hi]))
     return result
 
 
