@@ -4,7 +4,6 @@ Users -> liabilities round (proved at the standard preset) -> the verifier's che
 inclusion proof, exported and checked -> a signed reserves file -> the report with reserve ratios per asset.
 Deterministic except for what must be random (the master secret, padding, shuffle and proof masking).
 """
-import json
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from prover.generate import DEFAULT_MARKET, generate_users, write_users_csv
-from prover.inclusion import export_inclusion
+from prover.inclusion import export_inclusion, inclusion_json
 from prover.report import liabilities_proof_status, write_report
 from prover.reserves_gen import generate_reserves
 from prover.round import PUBLIC_FILE, RoundInputError, prove_round
@@ -67,7 +66,7 @@ def run_demo(n_users: int, out_dir: Path, preset: str = "standard", progress: bo
 
     inclusion_path = out_dir / f"inclusion-{table.ids[0]}.json"
     inclusion = export_inclusion(round_dir, table.ids[0])
-    inclusion_path.write_text(json.dumps(inclusion, indent=2) + "\n", encoding="utf-8")
+    inclusion_path.write_text(inclusion_json(inclusion), encoding="utf-8")
     timed(f"check {table.ids[0]}'s inclusion proof",
           lambda: verify_inclusion(inclusion, public=load_public(round_dir / PUBLIC_FILE)[0]))
 

@@ -2,7 +2,6 @@
 
 Exit codes: 0 done, 2 malformed input or usage (the message names the file, line or option).
 """
-import json
 import time
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import click
 
 from prover.atomic import atomic_output
 from prover.demo import run_demo
-from prover.inclusion import export_inclusion
+from prover.inclusion import export_inclusion, inclusion_json
 from prover.inclusion_store import StoreError
 from prover.round import DEFAULT_SECRET_FILE, RoundInputError, prove_round
 from verifier.params import PRESETS
@@ -59,7 +58,7 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
 def inclusion(round_dir: str, user_id: str, out_path: str | None) -> None:
     """Export one user's inclusion proof (JSON) from ROUND_DIR."""
     try:
-        text = json.dumps(export_inclusion(round_dir, user_id), indent=2) + "\n"
+        text = inclusion_json(export_inclusion(round_dir, user_id))
     except StoreError as error:
         _fail(str(error))
     if out_path is None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from circuits.hashing import hash_leaves, merkle_levels
 from prover.generate import generate_users, write_users_csv
-from prover.inclusion import export_inclusion
+from prover.inclusion import export_inclusion, inclusion_json
 from prover.round import prove_round
 from verifier.round import load_public, verify_inclusion, verify_round
 
@@ -112,7 +112,7 @@ def measure(users: int, assets: int, preset: str, as_json: bool) -> None:
             verify_inclusion(proof, public=statement)
         inclusion_ms = (time.perf_counter() - started) / INCLUSION_CHECKS * 1000
 
-    inclusion_bytes = len(json.dumps(proof, indent=2))
+    inclusion_bytes = len(inclusion_json(proof))
     if as_json:
         print(json.dumps({"users": users, "assets": assets, "preset": preset, "leaves": result.public["leaves"],
                           "security_bits": result.security_bits, "prove_s": prove_seconds, "native_tree_s": native,
