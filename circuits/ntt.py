@@ -53,6 +53,17 @@ def twiddles(n: int, inverse: bool = False) -> np.ndarray:
     return table
 
 
+@lru_cache(maxsize=8)
+def _bit_reversal(n: int) -> np.ndarray:
+    """The permutation i -> bit-reverse(i) on log2(n) bits."""
+    log_n = n.bit_length() - 1
+    indices = np.arange(n, dtype=np.uint64)
+    reversed_ = np.zeros(n, dtype=np.uint64)
+    for bit in range(log_n):
+        reversed_ |= ((indices >> np.uint64(bit)) & np.uint64(1)) << np.uint64(log_n - 1 - bit)
+    return reversed_.astype(np.int64)
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # numba kernels
 
@@ -97,8 +108,11 @@ def _butterflies(x, tw, h, lo, hi):
 
 
 @nb.njit(inline="always", cache=True)
-def _load_block(src, dst, tw, lo, hi):
-    """Bit-reversed input into dst[lo:hi], then every layer that stays inside that block.
+def _load_block(src, dst, tw, scale, lo, hi):
+    """Bit-reversed (and scaled) input into dst[lo:hi], then every layer that stays inside that block.
+
+    `scale` is the input scaling already in bit-reversed order (or empty): multiplying the gathered block by
+    it is a contiguous, vectorized pass over data in cache, where scaling inside the gather would not be.
 
     src may be shorter than dst (by a factor b): it is zero-padded, so in bit-reversed order each run of b
     entries is one source value followed by zeros, and the first log2(b) layers only copy that value across
@@ -108,6 +122,14 @@ def _load_block(src, dst, tw, lo, hi):
     log_b = _log2(dst.size) - log_m
     for i in range(lo, hi):
         dst[i] = src[_bit_reverse(np.uint64(i) >> log_b, log_m)]
+    if scale.size:
+        if log_b == 0:
+            block, factors = dst[lo:hi], scale[lo:hi]
+            for j in range(hi - lo):
+                block[j] = mul64(block[j], factors[j])
+        else:
+            for i in range(lo, hi):
+                dst[i] = mul64(dst[i], scale[i >> log_b])
     h = 1 << log_b
     while h < hi - lo:
         _butterflies(dst, tw, h, lo // 2, hi // 2)
@@ -131,13 +153,9 @@ def _first_global_layer(src, dst):
 @nb.njit(cache=True)
 def _transform_serial(src, dst, tw, pre_scale, post_scale):
     n = dst.size
-    if pre_scale.size:
-        scaled = np.empty_like(src)
-        _scale(src, pre_scale, scaled, 0, src.size)
-        src = scaled
     block = min(n, 1 << BLOCK_LOG)
     for lo in range(0, n, block):
-        _load_block(src, dst, tw, lo, lo + block)
+        _load_block(src, dst, tw, pre_scale, lo, lo + block)
     h = _first_global_layer(src, dst)
     while h < n:
         _butterflies(dst, tw, h, 0, n // 2)
@@ -150,15 +168,9 @@ def _transform_serial(src, dst, tw, pre_scale, post_scale):
 def _transform_parallel(src, dst, tw, pre_scale, post_scale):
     n = dst.size
     chunk = min(CHUNK, n // 2)
-    if pre_scale.size:
-        scaled = np.empty_like(src)
-        pieces = max(1, src.size // chunk)
-        for c in nb.prange(pieces):
-            _scale(src, pre_scale, scaled, c * src.size // pieces, (c + 1) * src.size // pieces)
-        src = scaled
     block = min(n, 1 << BLOCK_LOG)
     for b in nb.prange(n // block):
-        _load_block(src, dst, tw, b * block, (b + 1) * block)
+        _load_block(src, dst, tw, pre_scale, b * block, (b + 1) * block)
     h = _first_global_layer(src, dst)
     while h < n:
         for c in nb.prange(n // 2 // chunk):
@@ -189,6 +201,8 @@ def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE,
     if n & (n - 1) or n == 0 or blowup & (blowup - 1) or blowup == 0:
         raise ValueError(f"transform needs power-of-two length and blowup, got {n} and {blowup}")
     rows = values.reshape(-1, n)
+    if pre_scale.size:
+        pre_scale = pre_scale[_bit_reversal(n)]
     out = np.empty((rows.shape[0], n * blowup), dtype=np.uint64)
     if n * blowup < SERIAL_BELOW or rows.shape[0] >= 4 * nb.get_num_threads():
         _transform_rows(rows, out, tw, pre_scale, post_scale)
