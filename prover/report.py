@@ -88,7 +88,8 @@ def _row_section(title: str, rows: list[dict]) -> list[str]:
 
 
 def render_chart(report: dict, path: str) -> None:
-    """Bars of reserve ratio per asset; red below 100%, with a dashed 100% reference line."""
+    """Horizontal bars of reserve ratio per asset (readable for two dozen assets): red below 100%, with a
+    dashed 100% reference line."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -96,18 +97,20 @@ def render_chart(report: dict, path: str) -> None:
 
     assets = [a for a in report["assets"] if a["ratio"] is not None]
     percents = [float(Fraction(a["ratio"]) * 100) for a in assets]
-    figure, axes = pyplot.subplots(figsize=(max(4, 1.2 * len(assets) + 2), 4), dpi=100)
+    figure, axes = pyplot.subplots(figsize=(8, 1.5 + 0.32 * len(assets)), dpi=110)
     colors = ["#c0392b" if Fraction(a["ratio"]) < 1 else "#27ae60" for a in assets]
-    bars = axes.bar([a["symbol"] for a in assets], percents, color=colors)
-    axes.axhline(100, color="black", linestyle="--", linewidth=1, label="100% (fully backed)")
+    positions = range(len(assets))
+    bars = axes.barh(positions, percents, color=colors, height=0.7)
+    axes.set_yticks(list(positions), [a["symbol"] for a in assets])
+    axes.invert_yaxis()  # first asset on top, as in the tables
+    axes.axvline(100, color="black", linestyle="--", linewidth=1, label="100% (fully backed)")
     for bar, asset in zip(bars, assets):
-        axes.annotate(asset["ratio_percent"], (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                      xytext=(0, -4), textcoords="offset points", ha="center", va="top", fontsize=9,
-                      color="white", fontweight="bold")
-    axes.set_ylabel("Reserve ratio (%)")
-    axes.set_ylim(0, max(percents + [100]) * 1.15)
+        axes.annotate(asset["ratio_percent"], (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                      xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=8)
+    axes.set_xlabel("Reserve ratio (%)")
+    axes.set_xlim(0, max(percents + [100]) * 1.18)
     axes.set_title(f"Reserve ratios, round {report['round']}")
-    axes.legend(loc="lower right")
+    axes.legend(loc="lower right", fontsize=8)
     figure.tight_layout()
     figure.savefig(path, format="png")
     pyplot.close(figure)
