@@ -90,14 +90,18 @@ def window(values: np.ndarray, lo: int, hi: int, offset: int) -> np.ndarray:
     return np.concatenate([values[..., lo + offset:], values[..., :hi + offset - n]], axis=-1)
 
 
-def trace_leaf(main: np.ndarray, aux: np.ndarray | None, periodic: list, challenges: list, lo: int = 0,
+def periodic_rows(periodic: list, rows: int) -> list[np.ndarray]:
+    """The periodic columns' values on trace rows 0 .. rows-1."""
+    return [np.resize(F.from_ints(values), rows) for values in periodic]
+
+
+def trace_leaf(main: np.ndarray, aux: np.ndarray | None, periodic: list[np.ndarray], challenges: list, lo: int = 0,
                hi: int | None = None):
-    """Leaf values of constraint expressions over trace rows lo..hi-1: main (width, rows) base columns, aux
-    (2k, rows) base parts of extension columns, periodic columns as lists of values; the next row wraps around
-    (callers mask the rows where a constraint need not hold)."""
+    """Leaf values of constraint expressions at positions lo..hi-1 of aligned columns (trace rows, or the points
+    of one LDE coset, where the next position is the next row): main (width, m) base columns, aux (2k, m) base
+    parts of extension columns, periodic (m,) columns. The next row wraps around (callers mask the rows where a
+    constraint need not hold)."""
     hi = main.shape[1] if hi is None else hi
-    rows = np.arange(lo, hi)
-    periodic_rows = [F.from_ints(v)[rows % len(v)] for v in periodic]
 
     def leaf(node):
         op = node.op
@@ -108,7 +112,7 @@ def trace_leaf(main: np.ndarray, aux: np.ndarray | None, periodic: list, challen
             col, offset = node.args
             return np.ascontiguousarray(window(aux[2 * col:2 * col + 2], lo, hi, offset).T)
         if op == "periodic":
-            return periodic_rows[node.args[0]]
+            return periodic[node.args[0]][lo:hi]
         if op == "challenge":
             return challenges[node.args[0]]
         return node.args[0]

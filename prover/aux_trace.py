@@ -8,7 +8,7 @@ from circuits import field as F
 from circuits.expr import Program
 from circuits.field import Ext
 from circuits.logup import LogUpLayout, fingerprint, gamma_powers
-from prover.array_algebra import ARRAYS, trace_leaf
+from prover.array_algebra import ARRAYS, periodic_rows, trace_leaf
 
 
 class UnbalancedInteractions(ValueError):
@@ -32,7 +32,7 @@ def build_aux_trace(layout: LogUpLayout, main: np.ndarray, periodic: list, chall
     for group in layout.groups:
         for interaction in group:
             exprs += [fingerprint(interaction, gammas), interaction.multiplicity]
-    values = Program(exprs).evaluate(ARRAYS, trace_leaf(main, None, periodic, challenges))
+    values = Program(exprs).evaluate(ARRAYS, trace_leaf(main, None, periodic_rows(periodic, main.shape[1]), challenges))
     aux = np.empty((layout.aux_width, rows, 2), dtype=np.uint64)
     k = 0
     for j, group in enumerate(layout.groups):

@@ -10,7 +10,7 @@ from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION
 from circuits.field import GENERATOR, P, Ext, root_of_unity
 from circuits import ntt
 from prover.committed import CommittedPolynomials, coset_shift
-from prover.array_algebra import ARRAYS, window
+from prover.array_algebra import ARRAYS, trace_leaf
 from verifier.protocol import Protocol
 
 CHUNK = 1 << 17  # points per evaluation pass: each kernel call costs ~50 us, so amortise it over many points
@@ -116,20 +116,7 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
         for lo in range(0, n, CHUNK):
             hi = min(lo + CHUNK, n)
 
-            def leaf(node, lo=lo, hi=hi):
-                op = node.op
-                if op == "main":
-                    col, offset = node.args
-                    return window(main_values[col], lo, hi, offset)
-                if op == "aux":
-                    col, offset = node.args
-                    return np.ascontiguousarray(window(aux_values[2 * col:2 * col + 2], lo, hi, offset).T)
-                if op == "periodic":
-                    return periodic[node.args[0]][lo:hi]
-                if op == "challenge":
-                    return challenges[node.args[0]]
-                return node.args[0]
-
+            leaf = trace_leaf(main_values, aux_values, periodic, challenges, lo, hi)
             values = protocol.program.evaluate(ARRAYS, leaf)
             for key, members in groups.items():
                 combined = np.zeros((2, hi - lo), dtype=np.uint64)

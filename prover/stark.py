@@ -11,7 +11,7 @@ from circuits import field as F
 from circuits.air import BOUNDARY, TRANSITION, Air
 from circuits.field import P, Ext, root_of_unity
 from prover import lde
-from prover.array_algebra import ARRAYS, trace_leaf
+from prover.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.aux_trace import build_aux_trace
 from prover.fri import commit_layers
 from prover.committed import CommittedPolynomials
@@ -57,9 +57,10 @@ def find_violations(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None
     (a block of rows at a time, so that checking a large trace does not hold every intermediate column)."""
     n = protocol.trace_length
     first_bad: dict[int, int] = {}
+    periodic = periodic_rows(protocol.periodic, n)
     for lo in range(0, n, CHECK_ROWS):
         hi = min(lo + CHECK_ROWS, n)
-        values = protocol.program.evaluate(ARRAYS, trace_leaf(main, aux, protocol.periodic, challenges, lo, hi))
+        values = protocol.program.evaluate(ARRAYS, trace_leaf(main, aux, periodic, challenges, lo, hi))
         for k, (c, value) in enumerate(zip(protocol.constraints, values)):
             if k in first_bad:
                 continue
