@@ -26,7 +26,7 @@ def ext_powers(z: Ext, n: int) -> np.ndarray:
 
 @nb.njit(parallel=True, cache=True)
 def _combine(columns, coeffs, out):
-    # out[j] = sum_i coeffs[i] * columns[i, j]: base columns, extension coefficients
+    # out[j] = sum_i coeffs[i] * columns[i, j]: base columns (any strides), extension coefficients
     w, n = columns.shape
     for j in nb.prange(n):
         s0, s1 = np.uint64(0), np.uint64(0)
@@ -37,32 +37,23 @@ def _combine(columns, coeffs, out):
         out[j, 0], out[j, 1] = s0, s1
 
 
-def combine_columns(columns: np.ndarray, coeffs: list[Ext]) -> np.ndarray:
-    """The extension column sum_i coeffs[i] * columns[i] for base columns of shape (w, n)."""
-    c = np.array([[e.a, e.b] for e in coeffs], dtype=np.uint64).reshape(-1, 2)
+def _combined(columns: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
     out = np.empty((columns.shape[1], 2), dtype=np.uint64)
-    _combine(np.ascontiguousarray(columns), c, out)
+    _combine(columns, coeffs, out)
     return out
 
 
-@nb.njit(parallel=True, cache=True)
-def _evaluate(coeffs, powers, out):
-    w, n = coeffs.shape
-    for i in nb.prange(w):
-        s0, s1 = np.uint64(0), np.uint64(0)
-        for k in range(n):
-            c = coeffs[i, k]
-            s0 = add64(s0, mul64(c, powers[k, 0]))
-            s1 = add64(s1, mul64(c, powers[k, 1]))
-        out[i, 0], out[i, 1] = s0, s1
+def combine_columns(columns: np.ndarray, coeffs: list[Ext]) -> np.ndarray:
+    """The extension column sum_i coeffs[i] * columns[i] for base columns of shape (w, n)."""
+    return _combined(np.ascontiguousarray(columns), np.array([[e.a, e.b] for e in coeffs], dtype=np.uint64).reshape(-1, 2))
 
 
 def evaluate_at(coeffs: np.ndarray, z: Ext) -> list[Ext]:
-    """Each base-coefficient polynomial (rows of `coeffs`, low degree first) evaluated at the point z."""
+    """Each base-coefficient polynomial (rows of `coeffs`, low degree first) evaluated at the point z: the same
+    combination as `combine_columns`, with the powers of z as coefficients, along the other axis."""
     coeffs = np.ascontiguousarray(coeffs)
-    out = np.empty((coeffs.shape[0], 2), dtype=np.uint64)
-    _evaluate(coeffs, ext_powers(z, coeffs.shape[1]), out)
-    return [Ext(int(a), int(b)) for a, b in out]
+    values = _combined(coeffs.T, ext_powers(z, coeffs.shape[1]))
+    return [Ext(int(a), int(b)) for a, b in values]
 
 
 @nb.njit(parallel=True, cache=True)
