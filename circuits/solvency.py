@@ -80,6 +80,15 @@ class Witness:
     balances: np.ndarray
 
 
+def exact_totals(balances: np.ndarray) -> tuple[int, ...]:
+    """Per-asset column sums of (N, A) uint64 balances below 2^63 as exact ints: summed in 32-bit halves, so no
+    uint64 sum can wrap (N <= 2^32)."""
+    balances = np.asarray(balances, dtype=np.uint64)
+    low = (balances & np.uint64(0xFFFF_FFFF)).sum(axis=0, dtype=np.uint64)
+    high = (balances >> np.uint64(32)).sum(axis=0, dtype=np.uint64)
+    return tuple((int(h) << 32) + int(lo) for h, lo in zip(high, low))
+
+
 class _Columns:
     """Column indices of the main trace."""
 

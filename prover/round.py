@@ -2,6 +2,10 @@
 
 The directory is built under a temporary sibling name and renamed into place only once the proof has been
 verified, so a crash or an error leaves no half round, and no round is ever published with a proof that fails.
+
+A round of more than `shard_leaves` leaves is sharded: its tree's bottom levels are split into S subtrees of
+`shard_leaves` leaves, proven one after another (so peak memory is that of one shard) as proofs/shard-XXXX.bin,
+and public.json lists each shard's root and totals (see verifier/round.py, which defines the shard statements).
 """
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from tqdm import tqdm
 
 from circuits.amounts import format_amount
 from circuits.hashing import DIGEST_SIZE, digest_to_hex, hash_leaves, merkle_levels
-from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement, Witness
+from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement, Witness, exact_totals
 from prover.atomic import fsync_path
 from prover.id_commitments import commit_user_ids
 from prover.inclusion_store import write_store
@@ -28,14 +32,15 @@ from prover.secrets import SecretFileError, load_or_create_master_secret, user_n
 from prover.stark import prove, random_field_elements
 from prover.users import UserTable, UsersFileError, read_users
 from verifier.params import ParamsError, load_preset
+from verifier.round import PUBLIC_FILE, PUBLIC_FORMAT, SHARDS_DIR, Shard, proof_files
 from verifier.stark import verify
 
-PUBLIC_FORMAT = "por-public/1"
-PUBLIC_FILE, PROOF_FILE, STORE_FILE = "public.json", "proof.bin", "inclusion.sqlite"
+STORE_FILE = "inclusion.sqlite"
 DEFAULT_SECRET_FILE = "por-master.secret"
 MAX_ROUND_NAME = 128
+DEFAULT_SHARD_LEAVES = 1 << 16  # about 5 GB of peak memory per shard proof at 22 assets
 _PROVER_STAGES = 7  # progress reports from prover.stark.prove
-_OWN_STAGES = ("reading users", "committing user ids", "building the tree", "verifying the proof", "writing")
+_SETUP_STAGES = ("reading users", "committing user ids", "building the tree")  # then per proof: 7 + "verifying"
 
 
 class RoundInputError(Exception):
@@ -47,17 +52,22 @@ class RoundResult:
     out_dir: Path
     public: dict
     users: int
-    proof_size: int
+    proof_size: int  # bytes, over every proof file
     security_bits: int
     seconds: float
+    shards: int = 0  # shard proofs written; 0 for a round proven by one proof.bin
 
 
 def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike, preset: str = "standard",
-                secret_file: str | os.PathLike | None = None, progress: bool = True) -> RoundResult:
-    """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, proof.bin, inclusion.sqlite)."""
+                secret_file: str | os.PathLike | None = None, progress: bool = True,
+                shard_leaves: int = DEFAULT_SHARD_LEAVES) -> RoundResult:
+    """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
+    proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`)."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
+    if type(shard_leaves) is not int or shard_leaves < 2 or shard_leaves & (shard_leaves - 1):
+        raise RoundInputError(f"shard leaves {shard_leaves!r} must be a power of two, 2 or more")
     if out_dir.exists():
         raise RoundInputError(f"{out_dir} already exists; a round directory is never overwritten")
     try:
@@ -67,7 +77,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     secret_file = Path(secret_file or DEFAULT_SECRET_FILE)
 
     # disable=None: the bar only draws on a terminal, so logs and pipes get the summary alone.
-    with tqdm(total=len(_OWN_STAGES) + _PROVER_STAGES, disable=None if progress else True, file=sys.stderr,
+    with tqdm(total=len(_SETUP_STAGES) + _PROVER_STAGES + 2, disable=None if progress else True, file=sys.stderr,
               bar_format="{desc:<28}{bar}| {n_fmt}/{total_fmt} [{elapsed}]") as bar:
         begun = []
 
@@ -89,25 +99,59 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
         root = tuple(int(x) for x in levels[-1][0])
         statement = Statement(round_name, tuple((a.symbol, a.decimals) for a in table.assets), len(levels[0]), root,
                               tuple(table.totals()))
-        air = SolvencyAir(statement, params.zk_rows)
-        proof = prove(air, leaves, params, progress=stage)
-        stage("verifying the proof")
-        verified = verify(air, proof, params)
+        shards = _shards(leaves, levels, shard_leaves)
+        parts = proof_files(statement, shards)
+        bar.total = len(_SETUP_STAGES) + len(parts) * (_PROVER_STAGES + 1) + 1
+        proofs, security_bits = _prove_parts(parts, leaves, params, stage)
         stage("writing")
-        public = public_json(statement, params.to_json(), verified.security_bits)
+        public = public_json(statement, params.to_json(), security_bits, shards)
         with _staged_directory(out_dir) as staging:
             _write_bytes(staging / PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode(), 0o644)
-            _write_bytes(staging / PROOF_FILE, proof, 0o644)
+            if shards:
+                (staging / SHARDS_DIR).mkdir()
+            for file, proof in proofs:
+                _write_bytes(staging / file, proof, 0o644)
+            if shards:
+                fsync_path(staging / SHARDS_DIR)
             write_store(staging / STORE_FILE, round_name, public["root"], list(statement.assets), table.ids,
                         leaves.leaf_of_user, nonces, table.balances, levels)
             fsync_path(staging / STORE_FILE)
         bar.update()
-    return RoundResult(out_dir, public, len(table.ids), len(proof), verified.security_bits,
-                       time.monotonic() - started)
+    return RoundResult(out_dir, public, len(table.ids), sum(len(proof) for _, proof in proofs), security_bits,
+                       time.monotonic() - started, len(shards))
 
 
-def public_json(statement: Statement, params: dict, security_bits: int) -> dict:
-    return {
+def _shards(leaves: Witness, levels: list[np.ndarray], shard_leaves: int) -> list[Shard]:
+    """The round's shards, none if its tree fits one proof: shard i is leaves [i*L, (i+1)*L), whose subtree root
+    is node i of tree level log2(L), with its exact per-asset totals."""
+    n = len(levels[0])
+    if n <= shard_leaves:
+        return []
+    depth = shard_leaves.bit_length() - 1
+    return [Shard(tuple(int(x) for x in levels[depth][i]),
+                  exact_totals(leaves.balances[i * shard_leaves:(i + 1) * shard_leaves]))
+            for i in range(n // shard_leaves)]
+
+
+def _prove_parts(parts: list[tuple[str, Statement]], leaves: Witness, params, stage) -> tuple[list, int]:
+    """Prove each part (the whole round, or each shard's contiguous leaves) in turn and verify it before going on;
+    only one part's trace is in memory at a time. Returns [(file, proof bytes)] and the security in bits."""
+    proofs, security_bits = [], 0
+    for i, (file, part) in enumerate(parts):
+        label = f"shard {i + 1}/{len(parts)}: " if len(parts) > 1 else ""
+        rows = slice(i * part.leaves, (i + 1) * part.leaves)
+        air = SolvencyAir(part, params.zk_rows)
+        proof = prove(air, Witness(leaves.idc[rows], leaves.balances[rows]), params,
+                      progress=lambda name: stage(label + name))
+        stage(f"{label}verifying the proof")
+        security_bits = verify(air, proof, params).security_bits  # the same for every part: the round's params
+        proofs.append((file, proof))
+    return proofs, security_bits
+
+
+def public_json(statement: Statement, params: dict, security_bits: int, shards: list[Shard] = ()) -> dict:
+    """public.json: the whole round's statement, plus each shard's root and totals when the round is sharded."""
+    public = {
         "format": PUBLIC_FORMAT,
         "round": statement.round,
         "assets": [{"symbol": symbol, "decimals": decimals, "total": format_amount(total, decimals)}
@@ -117,6 +161,12 @@ def public_json(statement: Statement, params: dict, security_bits: int) -> dict:
         "params": params,
         "security_bits": security_bits,
     }
+    if shards:
+        public["shards"] = [{"root": digest_to_hex(shard.root),
+                             "totals": [format_amount(total, decimals)
+                                        for (_, decimals), total in zip(statement.assets, shard.totals)]}
+                            for shard in shards]
+    return public
 
 
 @dataclass

@@ -11,7 +11,7 @@ from prover.atomic import atomic_output
 from prover.demo import run_demo
 from prover.inclusion import export_inclusion, inclusion_json
 from prover.inclusion_store import StoreError
-from prover.round import DEFAULT_SECRET_FILE, RoundInputError, prove_round
+from prover.round import DEFAULT_SECRET_FILE, DEFAULT_SHARD_LEAVES, RoundInputError, prove_round
 from verifier.params import PRESETS
 
 _PRESET = click.Choice(PRESETS)
@@ -35,20 +35,24 @@ def _fail(message: str) -> None:
 @click.option("--preset", type=_PRESET, default="standard", show_default=True, help="Proof parameters.")
 @click.option("--secret-file", type=click.Path(dir_okay=False), default=DEFAULT_SECRET_FILE, show_default=True,
               help="Master secret the nonces derive from (created 0600 if absent).")
-def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str) -> None:
+@click.option("--shard-leaves", type=int, default=DEFAULT_SHARD_LEAVES, show_default=True,
+              help="Leaves per proof (a power of two): a larger tree is split into shards proven one by one.")
+def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int) -> None:
     """Prove the liabilities in USERS (CSV or JSON) and write the round directory."""
     try:
-        result = prove_round(users, round_name, out_dir, preset, secret_file)
+        result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves)
     except RoundInputError as error:
         _fail(str(error))
     public = result.public
+    proofs = f"proofs/ ({result.shards} shards of {public['leaves'] // result.shards} leaves)" if result.shards \
+        else "proof.bin"
     click.echo(f"round      {public['round']}\n"
                f"users      {result.users} ({public['leaves']} leaves)\n"
                f"assets     {len(public['assets'])}: {', '.join(a['symbol'] for a in public['assets'])}\n"
                f"root       {public['root']}\n"
                f"proof      {result.proof_size} bytes, {result.security_bits} bits of security ({preset} preset)\n"
                f"time       {result.seconds:.1f} s\n"
-               f"written    {result.out_dir}/ (publish public.json and proof.bin; keep inclusion.sqlite private)")
+               f"written    {result.out_dir}/ (publish public.json and {proofs}; keep inclusion.sqlite private)")
 
 
 @click.command()

@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from circuits.amounts import BALANCE_BOUND, AmountError, parse_amount
+from circuits.solvency import exact_totals
 
 DEFAULT_DECIMALS = 8
 MAX_DECIMALS = 18  # at 18 decimals 2^63 base units is only 9.2 units; more would leave no usable range
@@ -66,10 +67,8 @@ class UserTable:
             raise ValueError("a balance is 2^63 base units or more")
 
     def totals(self) -> list[int]:
-        """Per-asset liabilities as exact ints; summed in 32-bit halves so no uint64 sum can wrap (N <= 2^32)."""
-        low = (self.balances & np.uint64(0xFFFF_FFFF)).sum(axis=0, dtype=np.uint64)
-        high = (self.balances >> np.uint64(32)).sum(axis=0, dtype=np.uint64)
-        return [(int(h) << 32) + int(lo) for h, lo in zip(high, low)]
+        """Per-asset liabilities as exact ints."""
+        return list(exact_totals(self.balances))
 
 
 def read_users(

@@ -1,5 +1,10 @@
 """Check a liabilities round (public.json + proof.bin) and a user's inclusion proof (SPEC §1, §3).
 
+A sharded round (public.json has `shards`) splits the tree's leaves into S equal, contiguous subtrees; each is
+proven by its own STARK (`proofs/shard-XXXX.bin`) for the statement "round/shard i of S" with the subtree's root
+and exact totals, and the round is checked by recombining them: shard totals sum to the round totals, shard roots
+hash up to the round root.
+
 Two kinds of failure, kept apart because they mean different things to the person running the check:
 `RoundInputError` (exit 2) for input that is not what the format says, `CheckFailed` (exit 1) for well-formed
 input that does not prove what it claims. Standalone: imports nothing from `prover/`.
@@ -11,9 +16,11 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
-from circuits.amounts import BALANCE_BOUND, AmountError, parse_amount
-from circuits.hashing import Digest, digest_from_hex, digest_to_hex, hash_id, hash_leaf, merkle_root_from_path
+from circuits.amounts import BALANCE_BOUND, AmountError, format_amount, parse_amount
+from circuits.hashing import (Digest, digest_from_hex, digest_to_hex, hash_id, hash_leaf, hash_node,
+                              merkle_root_from_path)
 from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement
 from verifier.params import ParamsError, StarkParams
 from verifier.stark import VerificationError, verify
@@ -21,13 +28,14 @@ from verifier.strict_json import JsonInputError, read_json_file
 
 PUBLIC_FORMAT = "por-public/1"
 INCLUSION_FORMAT = "por-inclusion/1"
-PUBLIC_FILE, PROOF_FILE = "public.json", "proof.bin"
+PUBLIC_FILE, PROOF_FILE, SHARDS_DIR = "public.json", "proof.bin", "proofs"
 MAX_DECIMALS = 18
 MAX_PROOF_BYTES = 64 << 20
 NONCE_BYTES = 32
 _SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 _NONCE_HEX = re.compile(rf"[0-9a-f]{{{2 * NONCE_BYTES}}}")
 _PUBLIC_KEYS = ("format", "round", "assets", "root", "leaves", "params", "security_bits")
+_PUBLIC_OPTIONAL_KEYS = ("shards",)
 _INCLUSION_KEYS = ("format", "round", "root", "user_id", "nonce", "balances", "decimals", "index", "siblings")
 
 
@@ -40,11 +48,27 @@ class CheckFailed(Exception):
 
 
 @dataclass(frozen=True)
+class Shard:
+    """One shard's published subtree root and exact per-asset totals (base units, the round's asset order)."""
+
+    root: Digest
+    totals: tuple[int, ...]
+
+
+class Public(NamedTuple):
+    statement: Statement  # the whole round's
+    params: StarkParams
+    data: dict  # public.json as read
+    shards: tuple[Shard, ...]  # empty unless the round is sharded
+
+
+@dataclass(frozen=True)
 class VerifiedRound:
     statement: Statement
     params: StarkParams
     security_bits: int
-    proof_size: int
+    proof_size: int  # bytes, over every proof file
+    shards: int = 0  # shard proofs checked; 0 for a round proven by one proof.bin
 
 
 @dataclass(frozen=True)
@@ -61,14 +85,14 @@ class Inclusion:
 
 # -- public.json ------------------------------------------------------------------------------------------------------
 
-def load_public(path: str | os.PathLike) -> tuple[Statement, StarkParams, dict]:
-    """Parse and validate public.json; every error names the file and the field."""
+def load_public(path: str | os.PathLike) -> Public:
+    """Parse and validate public.json (and its `shards`, when present); every error names the file and the field."""
     name = os.fspath(path)
     try:
         data = read_json_file(path)
     except JsonInputError as error:
         raise RoundInputError(str(error)) from None
-    field = _Fields(name, data, _PUBLIC_KEYS)
+    field = _Fields(name, data, _PUBLIC_KEYS, optional=_PUBLIC_OPTIONAL_KEYS)
     field.require(data["format"] == PUBLIC_FORMAT, "format", f"must be {PUBLIC_FORMAT!r}")
     round_name = field.text("round")
     assets = data["assets"]
@@ -93,9 +117,42 @@ def load_public(path: str | os.PathLike) -> tuple[Statement, StarkParams, dict]:
     field.integer("security_bits")
     try:
         statement = Statement(round_name, tuple(symbols), leaves, root, tuple(totals))
+        shards = _shards(field, statement) if "shards" in data else ()
+        proof_files(statement, shards)  # every shard statement must be well-formed too
     except ValueError as error:
         raise RoundInputError(f"{name}: {error}") from None
-    return statement, params, data
+    return Public(statement, params, data, shards)
+
+
+def _shards(field: _Fields, statement: Statement) -> tuple[Shard, ...]:
+    """The `shards` list: S >= 2 entries with S dividing N into subtrees of a power-of-two size, each a canonical
+    root and one exact, non-negative total per asset with that asset's decimals."""
+    entries = field.data["shards"]
+    count = len(entries) if isinstance(entries, list) else 0
+    field.require(count >= 2 and count & (count - 1) == 0 and statement.leaves // count >= 2, "shards",
+                  f"must list a power of two of shards, 2 to {statement.leaves // 2} (shards of 2 leaves or more)")
+    shards = []
+    for i, entry in enumerate(entries):
+        shard = _Fields(field.name, entry, ("root", "totals"), f"shards[{i}]")
+        values = entry["totals"]
+        shard.require(isinstance(values, list) and len(values) == len(statement.assets), "totals",
+                      f"must list one total per asset ({len(statement.assets)})")
+        totals = tuple(_amount(shard, f"totals[{j}]", value, decimals)
+                       for j, (value, (_, decimals)) in enumerate(zip(values, statement.assets)))
+        shards.append(Shard(shard.digest("root"), totals))
+    return tuple(shards)
+
+
+def proof_files(statement: Statement, shards: tuple[Shard, ...] | list[Shard]) -> list[tuple[str, Statement]]:
+    """The round's proof files (paths relative to the round directory) and the statement each proves: proof.bin
+    for the whole round, or proofs/shard-XXXX.bin for shard i, whose round name binds its index and the count."""
+    if not shards:
+        return [(PROOF_FILE, statement)]
+    count = len(shards)
+    return [(f"{SHARDS_DIR}/shard-{i:04d}.bin",
+             Statement(f"{statement.round}/shard {i} of {count}", statement.assets, statement.leaves // count,
+                       shard.root, shard.totals))
+            for i, shard in enumerate(shards)]
 
 
 def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: dict | None = None,
@@ -104,21 +161,57 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
     round_dir = Path(round_dir)
     if not round_dir.is_dir():
         raise RoundInputError(f"{round_dir}: not a directory")
-    statement, params, public = load_public(round_dir / PUBLIC_FILE)
+    statement, params, public, shards = load_public(round_dir / PUBLIC_FILE)
     if root is not None:
         expected = _parse_digest(root, "--root")
         _check(expected == statement.root, f"root differs: public.json has {digest_to_hex(statement.root)}, "
                                            f"the published root is {root.lower()}")
     if totals is not None:
         _check_totals(statement, totals)
-    proof = _read_proof(round_dir / PROOF_FILE)
-    try:
-        verified = verify(SolvencyAir(statement, params.zk_rows), proof, params, min_security)
-    except VerificationError as error:
-        raise CheckFailed(f"proof.bin does not prove public.json: {error}") from None
-    _check(public["security_bits"] == verified.security_bits,
-           f"public.json claims {public['security_bits']} bits of security, the proof gives {verified.security_bits}")
-    return VerifiedRound(statement, params, verified.security_bits, len(proof))
+    parts = proof_files(statement, shards)
+    if shards:
+        _check_recombination(statement, shards)
+        _check_shard_files(round_dir, [file for file, _ in parts])
+    size = 0
+    for i, (file, part) in enumerate(parts):
+        proof = _read_proof(round_dir / file)
+        what = f"shard {i} of {len(shards)} in public.json" if shards else "public.json"
+        try:
+            verified = verify(SolvencyAir(part, params.zk_rows), proof, params, min_security)
+        except VerificationError as error:
+            raise CheckFailed(f"{file} does not prove {what}: {error}") from None
+        _check(public["security_bits"] == verified.security_bits,
+               f"public.json claims {public['security_bits']} bits of security, {file} gives {verified.security_bits}")
+        size += len(proof)
+    return VerifiedRound(statement, params, public["security_bits"], size, len(shards))
+
+
+def _check_recombination(statement: Statement, shards: tuple[Shard, ...]) -> None:
+    """The shards add up to the round: per asset their totals sum to the round's exactly, and their roots (the
+    subtrees' roots, in leaf order) hash up, pairwise level by level, to the round's root."""
+    for j, ((symbol, decimals), total) in enumerate(zip(statement.assets, statement.totals)):
+        summed = sum(shard.totals[j] for shard in shards)
+        _check(summed == total, f"{symbol}: the shard totals sum to {format_amount(summed, decimals)}, "
+                                f"the round total is {format_amount(total, decimals)}")
+    level = [shard.root for shard in shards]
+    while len(level) > 1:
+        level = [hash_node(level[k], level[k + 1]) for k in range(0, len(level), 2)]
+    _check(level[0] == statement.root, f"the {len(shards)} shard roots do not hash up to the round root "
+                                       f"{digest_to_hex(statement.root)}")
+
+
+def _check_shard_files(round_dir: Path, files: list[str]) -> None:
+    """A sharded round holds exactly its shard proofs under proofs/, and no whole-round proof.bin."""
+    expected = {Path(file).name for file in files}
+    folder = round_dir / SHARDS_DIR
+    present = set(os.listdir(folder)) if folder.is_dir() else set()
+    missing, extra = sorted(expected - present), sorted(present - expected)
+    _check(not missing, f"{SHARDS_DIR}/{missing[0] if missing else ''} is missing "
+                        f"({len(missing)} of the {len(files)} shard proofs)")
+    _check(not extra, f"{SHARDS_DIR}/{extra[0] if extra else ''} is not one of the {len(files)} shard proofs "
+                      "public.json describes")
+    _check(not (round_dir / PROOF_FILE).exists(), f"{PROOF_FILE} is present, but public.json describes a sharded "
+                                                  "round (proofs/shard-XXXX.bin)")
 
 
 def _check_totals(statement: Statement, published: object) -> None:
@@ -223,11 +316,11 @@ def verify_inclusion(inclusion: dict, root: str | None = None, public: Statement
 class _Fields:
     """Typed access to an object's fields; every refusal names the file and the field."""
 
-    def __init__(self, name: str, data: object, keys: tuple[str, ...], prefix: str = ""):
+    def __init__(self, name: str, data: object, keys: tuple[str, ...], prefix: str = "", optional: tuple = ()):
         self.name, self.data, self.prefix = name, data, prefix
         if not isinstance(data, dict):
             raise RoundInputError(f"{name}: {prefix or 'the document'} must be a JSON object")
-        missing, extra = [k for k in keys if k not in data], sorted(set(data) - set(keys))
+        missing, extra = [k for k in keys if k not in data], sorted(set(data) - set(keys) - set(optional))
         self.require(not missing, missing[0] if missing else "", "is missing")
         self.require(not extra, extra[0] if extra else "", "is not a field of this format")
 

@@ -45,13 +45,17 @@ def _exit_codes(command):
               help="Reject proofs below this many bits of conjectured security.")
 @_exit_codes
 def proof(round_dir: str, root: str | None, totals_path: str | None, min_security: int) -> None:
-    """Check ROUND_DIR/proof.bin against ROUND_DIR/public.json."""
+    """Check ROUND_DIR/proof.bin (or, for a sharded round, every ROUND_DIR/proofs/shard-XXXX.bin and how the shards
+    add up) against ROUND_DIR/public.json."""
     totals = read_json_file(totals_path) if totals_path else None
     result = verify_round(round_dir, root, totals, min_security)
     statement = result.statement
+    shards = (f"shards     {result.shards} shards of {statement.leaves // result.shards} leaves, one proof each\n"
+              if result.shards else "")
     click.echo(f"round      {statement.round}\n"
                f"root       {digest_to_hex(statement.root)}\n"
                f"leaves     {statement.leaves}\n"
+               f"{shards}"
                f"proof      {result.proof_size} bytes, {result.security_bits} bits of security "
                f"(params {result.params.name})\n"
                "totals")
