@@ -2,6 +2,7 @@
 
     python scripts/bench_solvency.py --users 1024 --assets 22 [--preset standard]
     python scripts/bench_solvency.py --users 4096 16384 65536 --chart solvency.png   # a sweep, one process each
+    python scripts/bench_solvency.py --users 131072 --shard-leaves 65536             # a sharded round (2 proofs)
 
 The baseline, measured in the same run, is the plain (not zero-knowledge) work of the same round: hashing the
 leaves and the Merkle tree natively. Peak memory is the process's ru_maxrss, so each size runs in its own process.
@@ -20,7 +21,7 @@ import numpy as np
 from circuits.hashing import hash_leaves, merkle_levels
 from prover.generate import generate_users, write_users_csv
 from prover.inclusion import export_inclusion, inclusion_json
-from prover.round import prove_round
+from prover.round import DEFAULT_SHARD_LEAVES, prove_round
 from verifier.round import load_public, verify_inclusion, verify_round
 
 INCLUSION_CHECKS = 100
@@ -31,20 +32,23 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", required=True)
     parser.add_argument("--assets", type=int, default=22)
     parser.add_argument("--preset", default="standard", choices=["standard", "test"])
+    parser.add_argument("--shard-leaves", type=int, default=DEFAULT_SHARD_LEAVES,
+                        help="leaves per proof; larger rounds are sharded")
     parser.add_argument("--json", action="store_true", help="print one JSON object (used by sweeps)")
     parser.add_argument("--chart", help="with several --users: write a PNG of prove time and memory against users")
     args = parser.parse_args()
     if len(args.users) > 1:
         sweep(args)
     else:
-        measure(args.users[0], args.assets, args.preset, args.json)
+        measure(args.users[0], args.assets, args.preset, args.json, args.shard_leaves)
 
 
 def sweep(args) -> None:
     rows = []
     for users in args.users:
         out = subprocess.run([sys.executable, __file__, "--users", str(users), "--assets", str(args.assets),
-                              "--preset", args.preset, "--json"], check=True, capture_output=True, text=True)
+                              "--preset", args.preset, "--shard-leaves", str(args.shard_leaves), "--json"],
+                             check=True, capture_output=True, text=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         r = rows[-1]
         print(f"{r['users']:>8} users  prove {r['prove_s']:7.2f} s ({r['prove_s'] / r['native_tree_s']:6.0f}x the native "
@@ -83,7 +87,7 @@ def native_tree_seconds(table) -> float:
     return time.perf_counter() - started
 
 
-def measure(users: int, assets: int, preset: str, as_json: bool) -> None:
+def measure(users: int, assets: int, preset: str, as_json: bool, shard_leaves: int = DEFAULT_SHARD_LEAVES) -> None:
     min_security = 0 if preset == "test" else 100
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,7 +97,8 @@ def measure(users: int, assets: int, preset: str, as_json: bool) -> None:
         native = native_tree_seconds(table)
         write_users_csv(table, tmp / "users.csv")
         started = time.perf_counter()
-        result = prove_round(tmp / "users.csv", "bench", tmp / "round", preset, tmp / "secret", progress=False)
+        result = prove_round(tmp / "users.csv", "bench", tmp / "round", preset, tmp / "secret", progress=False,
+                             shard_leaves=shard_leaves)
         prove_seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -115,17 +120,19 @@ def measure(users: int, assets: int, preset: str, as_json: bool) -> None:
     inclusion_bytes = len(inclusion_json(proof))
     if as_json:
         print(json.dumps({"users": users, "assets": assets, "preset": preset, "leaves": result.public["leaves"],
-                          "security_bits": result.security_bits, "prove_s": prove_seconds, "native_tree_s": native,
+                          "shards": result.shards, "security_bits": result.security_bits, "prove_s": prove_seconds, "native_tree_s": native,
                           "peak_mb": peak_mb, "proof_bytes": result.proof_size, "verify_s": verify_seconds,
                           "cli_verify_s": cli_seconds, "inclusion_bytes": inclusion_bytes,
                           "inclusion_ms": inclusion_ms}))
         return
-    print(f"users {users} x {assets} assets, {result.public['leaves']} leaves, preset {preset} "
+    shards = f", {result.shards} shards of {shard_leaves} leaves" if result.shards else ""
+    print(f"users {users} x {assets} assets, {result.public['leaves']} leaves{shards}, preset {preset} "
           f"({result.security_bits} bits)")
     print(f"prove (users file -> verified round dir)  {prove_seconds:8.2f} s")
     print(f"baseline: native leaves + tree hashing    {native:8.3f} s  (prove is {prove_seconds / native:.0f}x)")
     print(f"peak memory (ru_maxrss)                  {peak_mb:8.0f} MB")
-    print(f"proof size                               {result.proof_size:8d} bytes")
+    print(f"proof size{' (all shards)' if result.shards else '             '}                 "
+          f"{result.proof_size:8d} bytes")
     print(f"verify_round (in process)                {verify_seconds:8.3f} s")
     print(f"por-verify proof (CLI, incl. start-up)   {cli_seconds:8.3f} s")
     print(f"inclusion proof size (JSON)              {inclusion_bytes:8d} bytes")
