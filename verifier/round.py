@@ -157,7 +157,10 @@ def proof_files(statement: Statement, shards: tuple[Shard, ...] | list[Shard]) -
 
 def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: dict | None = None,
                  min_security: int = 100) -> VerifiedRound:
-    """Check DIR/proof.bin against DIR/public.json, and public.json against a root and totals published elsewhere."""
+    """Check DIR/proof.bin against DIR/public.json, and public.json against a root and totals published elsewhere.
+
+    A sharded round is checked cheapest first: the shards add up to the round (totals, roots), its proofs/ holds
+    exactly the shard proofs, then each proof against its shard's statement."""
     round_dir = Path(round_dir)
     if not round_dir.is_dir():
         raise RoundInputError(f"{round_dir}: not a directory")
