@@ -125,11 +125,6 @@ def _binary(op: str, a, b) -> Expr:
     return Expr(op, (a, b), degree, a.is_ext or b.is_ext)
 
 
-def columns_used(exprs: Sequence[Expr]) -> set[tuple[str, int, int]]:
-    """The (kind, column, offset) cells that a set of expressions reads."""
-    return {(node.op, *node.args) for node in topological_order(exprs) if node.op in (MAIN, AUX)}
-
-
 def topological_order(roots: Sequence[Expr]) -> list[Expr]:
     """Every node reachable from `roots`, children before parents, each once (iterative: expressions get deep)."""
     order, seen = [], set()

@@ -119,9 +119,6 @@ class Ext:
     def __repr__(self):
         return f"Ext({self.a}, {self.b})"
 
-    def is_zero(self) -> bool:
-        return self.a == 0 and self.b == 0
-
 
 # ---------------------------------------------------------------------------------------------------------------
 # numba scalar kernels on uint64
@@ -374,14 +371,6 @@ def ext_from_base(a) -> np.ndarray:
     return out
 
 
-def ext_add(a, b) -> np.ndarray:
-    return add(_as_ext(a), _as_ext(b))
-
-
-def ext_sub(a, b) -> np.ndarray:
-    return sub(_as_ext(a), _as_ext(b))
-
-
 def ext_mul(a, b) -> np.ndarray:
     a, b = _as_ext(a), _as_ext(b)
     out = np.empty_like(a)
@@ -420,7 +409,3 @@ def ext_batch_inverse(a) -> np.ndarray:
     out = np.empty_like(a)
     _ext_batch_inverse(a, out)
     return out
-
-
-def ext_to_scalar(row) -> Ext:
-    return Ext(int(row[0]), int(row[1]))

@@ -5,7 +5,7 @@ import random
 import numpy as np
 import pytest
 
-from circuits.expr import CONST, Program, aux_col, challenge, columns_used, const, main_col, periodic
+from circuits.expr import CONST, Program, aux_col, challenge, const, main_col, periodic
 from circuits.field import P, Ext
 from prover.array_algebra import ARRAYS
 from verifier.stark import SCALARS
@@ -46,12 +46,11 @@ def test_invalid_operands():
         main_col(0) ** 0
 
 
-def test_columns_used_and_shared_nodes_once():
+def test_shared_nodes_are_evaluated_once():
     a, b = main_col(0), aux_col(1, 1)
     shared = a * b
     program = Program([shared + shared, shared * 2])
     assert sum(node is shared for node in program.order) == 1
-    assert columns_used([shared]) == {("main", 0, 0), ("aux", 1, 1)}
 
 
 def _random_expr(rng: random.Random, depth: int):
