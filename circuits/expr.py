@@ -159,22 +159,31 @@ class Program:
     def __init__(self, roots: Sequence[Expr]):
         self.roots = list(roots)
         self.order = topological_order(self.roots)
-        # After step i, the values of `self.release[i]` are no longer needed: the prover's intermediate arrays
-        # are freed as soon as possible, so a large AIR does not hold thousands of them at once.
+        self._root_indices: dict[int, list[int]] = {}
+        for k, root in enumerate(self.roots):
+            self._root_indices.setdefault(id(root), []).append(k)
+        # After step i, the values of `self._release[i]` are no longer needed by any later node: the prover's
+        # intermediate arrays are freed as soon as possible, so a large AIR does not hold thousands at once.
         last_use = {}
         for i, node in enumerate(self.order):
             if node.op in (ADD, SUB, MUL, NEG):
                 for child in node.args:
                     last_use[id(child)] = i
-        last_use.update({id(root): len(self.order) for root in self.roots})
-        self.release = [[] for _ in self.order]
+        for i, node in enumerate(self.order):  # a value no later node reads is done with once computed
+            last_use.setdefault(id(node), i)
+        self._release = [[] for _ in self.order]
         for node_id, i in last_use.items():
-            if i < len(self.order):
-                self.release[i].append(node_id)
+            self._release[i].append(node_id)
 
-    def evaluate(self, algebra: Algebra, leaf_value: Callable[[Expr], object]) -> list:
-        """Values of the roots; `leaf_value` maps a leaf node (cell, periodic, challenge, constant) to its value."""
+    def evaluate(self, algebra: Algebra, leaf_value: Callable[[Expr], object],
+                 consume: Callable[[int, object], None] | None = None) -> list | None:
+        """Values of the roots; `leaf_value` maps a leaf node (cell, periodic, challenge, constant) to its value.
+
+        With `consume`, each root's value is handed over as `consume(root index, value)` as soon as it is
+        computed and is not kept (nothing is returned): the prover folds thousands of constraint values into a
+        few sums without holding them all."""
         values: dict[int, object] = {}
+        results: dict[int, object] = {}
         for i, node in enumerate(self.order):
             op = node.op
             if op == ADD:
@@ -188,6 +197,11 @@ class Program:
             else:
                 v = leaf_value(node)
             values[id(node)] = v
-            for node_id in self.release[i]:
+            for k in self._root_indices.get(id(node), ()):
+                if consume is None:
+                    results[k] = v
+                else:
+                    consume(k, v)
+            for node_id in self._release[i]:
                 del values[node_id]
-        return [values[id(root)] for root in self.roots]
+        return None if consume is not None else [results[k] for k in range(len(self.roots))]

@@ -97,11 +97,12 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
     """sum_k alpha^k C_k(x) / Z_k(x) at every LDE point (natural order), as an (N, 2) extension array,
     computed one coset of the trace domain at a time."""
     n, blowup = protocol.trace_length, protocol.params.blowup
-    groups: dict = {}
-    power = Ext(1)
-    for k, c in enumerate(protocol.constraints):
-        key = protocol.boundary_row(c) if c.kind == BOUNDARY else c.kind
-        groups.setdefault(key, []).append((k, power))
+    # Constraints sharing a divisor are summed first (coefficients alpha^k), then divided once.
+    group_of = [protocol.boundary_row(c) if c.kind == BOUNDARY else c.kind for c in protocol.constraints]
+    groups = set(group_of)
+    coefficients, power = [], Ext(1)
+    for _ in protocol.constraints:
+        coefficients.append(power)
         power = power * alpha
 
     result = np.zeros((n * blowup, 2), dtype=np.uint64)
@@ -115,13 +116,13 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
         out = result[coset::blowup]
         for lo in range(0, n, CHUNK):
             hi = min(lo + CHUNK, n)
+            sums = {key: np.zeros((2, hi - lo), dtype=np.uint64) for key in groups}
 
-            leaf = trace_leaf(main_values, aux_values, periodic, challenges, lo, hi)
-            values = protocol.program.evaluate(ARRAYS, leaf)
-            for key, members in groups.items():
-                combined = np.zeros((2, hi - lo), dtype=np.uint64)
-                for k, coefficient in members:
-                    _accumulate(combined, values[k], coefficient)
+            def fold(k: int, value, sums=sums) -> None:
+                _accumulate(sums[group_of[k]], value, coefficients[k])
+
+            protocol.program.evaluate(ARRAYS, trace_leaf(main_values, aux_values, periodic, challenges, lo, hi), fold)
+            for key, combined in sums.items():
                 out[lo:hi] = F.add(out[lo:hi], F.ext_mul_base(combined.T, inverses[key][lo:hi]))
     return result
 

@@ -97,6 +97,7 @@ def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progres
     if (main_active >= np.uint64(P)).any():
         raise ValueError("main trace holds non-canonical field elements")
     main = _with_random_rows(main_active, n)
+    del main_active  # from here on, main[:, :active_rows]: one copy of a trace that can take gigabytes
     report("commit main trace")
     main_committed = CommittedPolynomials(lde.interpolate(main), blowup)
     transcript.absorb("main root", main_committed.root)
@@ -105,7 +106,8 @@ def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progres
     aux = aux_committed = None
     if protocol.aux_width:
         report("commit LogUp columns")
-        aux_active = build_aux_trace(protocol.logup, main_active, protocol.periodic, challenges, check=check)
+        aux_active = build_aux_trace(protocol.logup, main[:, :protocol.active_rows], protocol.periodic, challenges,
+                                     check=check)
         aux = _with_random_rows(_ext_columns_as_base(aux_active), n)
         aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
         transcript.absorb("aux root", aux_committed.root)
@@ -115,7 +117,7 @@ def prove(air: Air, witness, params: StarkParams, *, check: bool = True, progres
         if violations:
             name, row = violations[0]
             raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
-    del main, aux, main_active
+    del main, aux
 
     report("constraint quotient")
     alpha = transcript.challenge_ext("composition")
