@@ -28,21 +28,15 @@ def build_aux_trace(layout: LogUpLayout, main: np.ndarray, periodic: list, chall
     """The (aux_width, rows, 2) extension columns for the active rows of `main` (shape (width, rows))."""
     rows = main.shape[1]
     gammas = gamma_powers(layout.max_tuple)
-    exprs = []
-    for group in layout.groups:
-        for interaction in group:
-            exprs += [fingerprint(interaction, gammas), interaction.multiplicity]
-    values = Program(exprs).evaluate(ARRAYS, trace_leaf(main, None, periodic_rows(periodic, main.shape[1]), challenges))
+    leaf = trace_leaf(main, None, periodic_rows(periodic, rows), challenges)
     aux = np.empty((layout.aux_width, rows, 2), dtype=np.uint64)
-    k = 0
-    for j, group in enumerate(layout.groups):
+    for j, group in enumerate(layout.groups):  # a helper column at a time: only its fractions are ever held
+        exprs = [e for interaction in group for e in (fingerprint(interaction, gammas), interaction.multiplicity)]
+        values = Program(exprs).evaluate(ARRAYS, leaf)
         total = np.zeros((rows, 2), dtype=np.uint64)
-        for _ in group:
-            fp, mult = values[k], values[k + 1]
-            k += 2
+        for fp, mult in zip(values[0::2], values[1::2]):
             fp = fp if isinstance(fp, np.ndarray) else ARRAYS.add(np.zeros(rows, dtype=np.uint64), fp)
-            inverse = F.ext_batch_inverse(fp)
-            total = ARRAYS.add(total, ARRAYS.mul(inverse, mult))
+            total = ARRAYS.add(total, ARRAYS.mul(F.ext_batch_inverse(fp), mult))
         aux[j] = total
     _prefix_sum(_sum_ext(aux[:-1]), aux[-1])
     if check and aux[-1, -1].any():

@@ -60,21 +60,25 @@ def find_violations(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None
     periodic = periodic_rows(protocol.periodic, n)
     for lo in range(0, n, CHECK_ROWS):
         hi = min(lo + CHECK_ROWS, n)
-        values = protocol.program.evaluate(ARRAYS, trace_leaf(main, aux, periodic, challenges, lo, hi))
-        for k, (c, value) in enumerate(zip(protocol.constraints, values)):
+        rows = np.arange(lo, hi)
+
+        def check(k: int, value, lo=lo, rows=rows) -> None:
+            c = protocol.constraints[k]
             if k in first_bad:
-                continue
+                return
             if c.kind == BOUNDARY:
-                must_hold = np.arange(lo, hi) == protocol.boundary_row(c)
+                must_hold = rows == protocol.boundary_row(c)
             else:
-                must_hold = np.arange(lo, hi) < protocol.active_rows - (1 if c.kind == TRANSITION else 0)
+                must_hold = rows < protocol.active_rows - (1 if c.kind == TRANSITION else 0)
             if isinstance(value, np.ndarray):
-                nonzero = value.reshape(hi - lo, -1).any(axis=1)
+                nonzero = value.reshape(rows.size, -1).any(axis=1)
             else:
-                nonzero = np.full(hi - lo, Ext.lift(value) != Ext(0))
+                nonzero = np.full(rows.size, Ext.lift(value) != Ext(0))
             bad = np.flatnonzero(nonzero & must_hold)
             if bad.size:
                 first_bad[k] = lo + int(bad[0])
+
+        protocol.program.evaluate(ARRAYS, trace_leaf(main, aux, periodic, challenges, lo, hi), check)
     return [(protocol.constraints[k].name, row) for k, row in sorted(first_bad.items())]
 
 
