@@ -169,12 +169,12 @@ def _as_lists(opening: tuple[np.ndarray, list[bytes]]) -> tuple[list[list[int]],
 
 def deep_composition(protocol: Protocol, trace_coeffs: list[np.ndarray], quotient_coeffs: np.ndarray, z: Ext,
                      ood_trace, ood_quotient, gamma: Ext):
-    """(A(x) - A(z)) / (x - z) + (B(x) - B(zg)) / (x - zg) + R(x) over the LDE domain, where A and B are the
+    """(A(x) - A(z)) / (x - z) + (B(x) - B(zg)) / (x - zg) + c R(x) over the LDE domain, where A, B and c are
     gamma-combinations of the committed polynomials and R is the randomizer (zero knowledge). A and B are
     combined in coefficient form and extended once each: no committed LDE is needed here."""
     width, parts = protocol.trace_width, 2 * protocol.quotient_chunks
     blowup = protocol.params.blowup
-    at_z, at_zg, at_z_quotient = deep_coefficients(gamma, width, parts)
+    at_z, at_zg, at_z_quotient, at_randomizer = deep_coefficients(gamma, width, parts)
     x = domain_points(protocol.lde_size)
     g = root_of_unity(protocol.trace_length)
 
@@ -197,5 +197,5 @@ def deep_composition(protocol: Protocol, trace_coeffs: list[np.ndarray], quotien
     deep = F.add(deep, term(extended(trace_coeffs, at_zg), at_zg, ood_trace[width:], z * g))
     if protocol.params.zero_knowledge:
         randomizer = lde.low_degree_extend(quotient_coeffs[parts:parts + 2], blowup)
-        deep = F.add(deep, np.ascontiguousarray(randomizer.T))
+        deep = F.add(deep, F.ext_mul_scalar(np.ascontiguousarray(randomizer.T), at_randomizer))
     return deep

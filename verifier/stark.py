@@ -199,7 +199,7 @@ def _check_openings(protocol: Protocol, proof: StarkProof, indices: list[int]):
 
 def _check_queries(protocol, proof, indices, trace_rows, quotient_rows, fri_openings, z, gamma, betas) -> None:
     width, parts = protocol.trace_width, 2 * protocol.quotient_chunks
-    at_z, at_zg, at_z_quotient = deep_coefficients(gamma, width, parts)
+    at_z, at_zg, at_z_quotient, at_randomizer = deep_coefficients(gamma, width, parts)
     zg = z * root_of_unity(protocol.trace_length)
     a_at_z = sum((c * v for c, v in zip(at_z + at_z_quotient, proof.ood_trace[:width] + proof.ood_quotient)), Ext(0))
     b_at_zg = sum((c * v for c, v in zip(at_zg, proof.ood_trace[width:])), Ext(0))
@@ -212,7 +212,7 @@ def _check_queries(protocol, proof, indices, trace_rows, quotient_rows, fri_open
         b = sum((c * v for c, v in zip(at_zg, trace)), Ext(0))
         expected = (a - a_at_z) / (x - z) + (b - b_at_zg) / (x - zg)
         if protocol.params.zero_knowledge:
-            expected = expected + quotient[parts] + X * quotient[parts + 1]
+            expected = expected + at_randomizer * (quotient[parts] + X * quotient[parts + 1])
         shift, position = GENERATOR, j
         for size, rows, beta in zip(protocol.fri_layers, fri_openings, betas):
             leaves = size // arity
