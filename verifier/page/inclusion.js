@@ -1,0 +1,234 @@
+/* Verification of a `por-inclusion/2` proof against a published root (SPEC §1 item 4, §3), in the browser.
+ *
+ * verifyInclusion(proof, published) returns {valid, reason, ...} for any input. `valid` is true only when
+ * every entry's path reaches one tree root T, the round binding of T with the file's header gives the file's
+ * root, and that root is the one the user obtained independently (a hex string, or public.json). Without a
+ * published root the result is {valid: false, needsRoot: true}: a proof only agreeing with itself proves nothing.
+ */
+(function (root, factory) {
+  if (typeof module === 'object' && module.exports) {
+    module.exports = factory(require('./poseidon2.js'));
+  } else {
+    root.PorInclusion = factory(root.Poseidon2);
+  }
+})(typeof globalThis !== 'undefined' ? globalThis : this, function (Poseidon2) {
+  'use strict';
+
+  const FORMAT = 'por-inclusion/2';
+  const PUBLIC_FORMAT = 'por-public/1';
+  const POLICIES = ['plain']; // the margin policy's leaves hold three amounts per asset: not checked here yet
+  const PROOF_KEYS = ['format', 'round', 'policy', 'assets', 'leaves', 'root', 'user_id', 'balances', 'entries'];
+  const ASSET_KEYS = ['symbol', 'decimals'];
+  const ENTRY_KEYS = ['index', 'nonce', 'balances', 'siblings'];
+  const MAX_DECIMALS = 18;
+  const MAX_LEAVES = 2 ** 40;
+  const BALANCE_BOUND = 1n << 63n;
+  const MAX_AMOUNT_CHARS = 100;
+  const CANONICAL_AMOUNT = /^(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/;
+  const NONCE_HEX = /^[0-9a-f]{64}$/;
+
+  /** A failed check: its message is the one-line reason shown to the user. */
+  class Invalid extends Error {}
+
+  function check(condition, reason) {
+    if (!condition) throw new Invalid(reason);
+  }
+
+  const isObject = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+  function parseJson(input, what) {
+    if (typeof input !== 'string') return input;
+    try {
+      return JSON.parse(input);
+    } catch (error) {
+      throw new Invalid(`${what} is not valid JSON (${error.message})`);
+    }
+  }
+
+  /** Exactly `keys`, no more, no fewer: an unknown key could carry a claim nothing here checks. */
+  function checkKeys(object, keys, where) {
+    check(isObject(object), `${where} must be a JSON object`);
+    const missing = keys.filter((k) => !Object.prototype.hasOwnProperty.call(object, k));
+    check(missing.length === 0, `${where} is missing "${missing[0]}"`);
+    const extra = Object.keys(object).filter((k) => !keys.includes(k));
+    check(extra.length === 0, `${where} has an unexpected key "${extra[0]}"`);
+  }
+
+  function text(value, where) {
+    check(typeof value === 'string' && value.length > 0, `${where} must be a non-empty string`);
+    return value;
+  }
+
+  function integer(value, min, max, where) {
+    check(Number.isSafeInteger(value) && value >= min && value <= max, `${where} must be an integer in ${min}..${max}`);
+    return value;
+  }
+
+  function digest(value, where) {
+    const parsed = Poseidon2.digestFromHex(value);
+    check(parsed !== null, `${where} must be 64 hex characters encoding 4 field elements below p`);
+    return parsed;
+  }
+
+  /** SPEC §3's canonical decimal string -> exact base units (BigInt); floats never touch an amount. */
+  function parseAmount(value, decimals, where) {
+    check(typeof value === 'string' && value.length <= MAX_AMOUNT_CHARS && CANONICAL_AMOUNT.test(value),
+      `${where} is not a canonical decimal amount: ${JSON.stringify(value)}`);
+    const [whole, fraction = ''] = value.split('.');
+    check(fraction.length <= decimals, `${where} has more than ${decimals} decimals: "${value}"`);
+    return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, '0') || '0');
+  }
+
+  function formatAmount(units, decimals) {
+    const scale = 10n ** BigInt(decimals);
+    const whole = (units / scale).toString();
+    const fraction = (units % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
+    return fraction ? `${whole}.${fraction}` : whole;
+  }
+
+  /** Exact for any safe integer (bitwise operators would truncate to 32 bits). */
+  function isPowerOfTwo(n) {
+    while (n > 1 && n % 2 === 0) n /= 2;
+    return n === 1;
+  }
+
+  function parseAssets(value) {
+    check(Array.isArray(value) && value.length > 0, '"assets" must be a non-empty list');
+    const seen = new Set();
+    return value.map((asset, k) => {
+      checkKeys(asset, ASSET_KEYS, `assets[${k}]`);
+      const symbol = text(asset.symbol, `assets[${k}].symbol`);
+      check(!seen.has(symbol.toUpperCase()), `asset symbol "${symbol}" appears twice (case ignored)`);
+      seen.add(symbol.toUpperCase());
+      return { symbol, decimals: integer(asset.decimals, 0, MAX_DECIMALS, `assets[${k}].decimals`) };
+    });
+  }
+
+  /** A balances object naming exactly the round's assets, in its order -> base units per asset. */
+  function parseBalances(value, assets, where) {
+    check(isObject(value), `${where} must be a JSON object`);
+    const symbols = assets.map((a) => a.symbol);
+    check(JSON.stringify(Object.keys(value)) === JSON.stringify(symbols),
+      `${where} must name exactly the assets ${symbols.join(', ')}, in that order`);
+    return assets.map((a) => parseAmount(value[a.symbol], a.decimals, `${where}.${a.symbol}`));
+  }
+
+  function parseEntry(entry, k, proof) {
+    const where = `entries[${k}]`;
+    checkKeys(entry, ENTRY_KEYS, where);
+    const index = integer(entry.index, 0, proof.leaves - 1, `${where}.index`);
+    check(typeof entry.nonce === 'string' && NONCE_HEX.test(entry.nonce), `${where}.nonce must be 64 lowercase hex characters`);
+    const balances = parseBalances(entry.balances, proof.assets, `${where}.balances`);
+    balances.forEach((units, j) => check(units < BALANCE_BOUND,
+      `${where}.balances.${proof.assets[j].symbol} is not below 2^63 base units`));
+    const depth = Math.log2(proof.leaves);
+    check(Array.isArray(entry.siblings) && entry.siblings.length === depth,
+      `${where}.siblings must list ${depth} digests (the tree of ${proof.leaves} leaves is ${depth} deep)`);
+    const siblings = entry.siblings.map((s, j) => digest(s, `${where}.siblings[${j}]`));
+    const nonce = entry.nonce.match(/../g).map((h) => parseInt(h, 16));
+    return { index, nonce, balances, siblings };
+  }
+
+  function parseProof(data) {
+    checkKeys(data, PROOF_KEYS, 'the inclusion proof');
+    check(data.format === FORMAT, `unsupported format ${JSON.stringify(data.format)}: this page reads "${FORMAT}"`);
+    const proof = { round: text(data.round, '"round"'), policy: text(data.policy, '"policy"') };
+    check(POLICIES.includes(proof.policy), `policy "${proof.policy}" is not supported by this page`);
+    proof.assets = parseAssets(data.assets);
+    proof.leaves = integer(data.leaves, 2, MAX_LEAVES, '"leaves"');
+    check(isPowerOfTwo(proof.leaves), '"leaves" must be a power of two');
+    proof.root = digest(data.root, '"root"');
+    proof.userId = text(data.user_id, '"user_id"');
+    proof.total = parseBalances(data.balances, proof.assets, '"balances"');
+    check(Array.isArray(data.entries) && data.entries.length > 0, '"entries" must list at least one leaf');
+    proof.entries = data.entries.map((entry, k) => parseEntry(entry, k, proof));
+    const indices = new Set(proof.entries.map((e) => e.index));
+    check(indices.size === proof.entries.length, 'two entries name the same leaf index');
+    return proof;
+  }
+
+  /** The root the user obtained elsewhere: 64 hex chars, or public.json (whose header must match the proof's). */
+  function publishedRoot(input, proof) {
+    const raw = typeof input === 'string' ? input.trim() : input;
+    if (typeof raw === 'string' && !raw.startsWith('{')) {
+      return digest(raw, 'the published root');
+    }
+    const pub = parseJson(raw, 'public.json');
+    check(isObject(pub) && pub.format === PUBLIC_FORMAT, `public.json must have format "${PUBLIC_FORMAT}"`);
+    check(pub.round === proof.round, `the proof is for round "${proof.round}", public.json for "${pub.round}"`);
+    check(pub.policy === undefined || pub.policy === proof.policy,
+      `the proof uses policy "${proof.policy}", public.json "${pub.policy}"`);
+    check(pub.leaves === proof.leaves, `the proof's tree has ${proof.leaves} leaves, public.json's ${pub.leaves}`);
+    const sameAssets = Array.isArray(pub.assets) && pub.assets.length === proof.assets.length &&
+      pub.assets.every((a, j) => isObject(a) && a.symbol === proof.assets[j].symbol && a.decimals === proof.assets[j].decimals);
+    check(sameAssets, 'the proof\'s asset list (symbols, decimals, order) differs from public.json\'s');
+    return digest(pub.root, 'public.json "root"');
+  }
+
+  function sameDigest(a, b) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+
+  /** Every entry's leaf, walked up its path; all must meet at one tree root T. */
+  function treeRoot(proof) {
+    let reached = null;
+    proof.entries.forEach((entry, k) => {
+      const idc = Poseidon2.hashId(proof.userId, entry.nonce);
+      const node = Poseidon2.rootFromPath(Poseidon2.hashLeaf(idc, entry.balances), entry.index, entry.siblings);
+      check(reached === null || sameDigest(node, reached),
+        `entry ${k}'s path reaches another tree root than entry 0's (wrong balances, nonce, index or siblings)`);
+      reached = node;
+    });
+    return reached;
+  }
+
+  function checkSum(proof) {
+    proof.assets.forEach((asset, j) => {
+      const sum = proof.entries.reduce((acc, e) => acc + e.balances[j], 0n);
+      check(sum === proof.total[j], `"balances".${asset.symbol} is ${formatAmount(proof.total[j], asset.decimals)}, ` +
+        `but the entries add up to ${formatAmount(sum, asset.decimals)}`);
+    });
+  }
+
+  function summary(proof) {
+    return {
+      userId: proof.userId,
+      round: proof.round,
+      policy: proof.policy,
+      leaves: proof.leaves,
+      root: Poseidon2.digestToHex(proof.root),
+      entries: proof.entries.length,
+      balances: proof.assets.map((a, j) => ({ symbol: a.symbol, amount: formatAmount(proof.total[j], a.decimals) })),
+    };
+  }
+
+  function verify(proofInput, publishedInput) {
+    const proof = parseProof(parseJson(proofInput, 'the inclusion proof'));
+    checkSum(proof);
+    const reached = Poseidon2.hashRound(treeRoot(proof), proof.round, proof.policy, proof.leaves, proof.assets);
+    check(sameDigest(reached, proof.root), 'the paths and the round header (round, policy, leaves, assets) ' +
+      'do not lead to the root named in the file: the proof was altered');
+    const hasPublished = publishedInput !== undefined && publishedInput !== null &&
+      !(typeof publishedInput === 'string' && publishedInput.trim() === '');
+    if (!hasPublished) {
+      return Object.assign(summary(proof), { valid: false, needsRoot: true,
+        reason: 'The proof is consistent, but not yet checked against the published root: paste the root or public.json.' });
+    }
+    check(sameDigest(publishedRoot(publishedInput, proof), proof.root),
+      'the proof does not lead to the published root: it is not part of this round\'s liabilities');
+    return Object.assign(summary(proof), { valid: true, needsRoot: false,
+      reason: 'Your balances are included in the liabilities committed to by the published root.' });
+  }
+
+  /** Malformed input and failed checks become {valid: false, reason}; only a bug in this page throws. */
+  function verifyInclusion(proofInput, publishedInput) {
+    try {
+      return verify(proofInput, publishedInput);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      return { valid: false, needsRoot: false, reason: error.message };
+    }
+  }
+
+  return Object.freeze({ verifyInclusion, parseAmount, formatAmount });
+});
