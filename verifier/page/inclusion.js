@@ -212,12 +212,12 @@
       !(typeof publishedInput === 'string' && publishedInput.trim() === '');
     if (!hasPublished) {
       return Object.assign(summary(proof), { valid: false, needsRoot: true,
-        reason: 'The proof is consistent, but not yet checked against the published root: paste the root or public.json.' });
+        reason: 'the proof is consistent, but not yet checked against a published root: paste the root or public.json' });
     }
     check(sameDigest(publishedRoot(publishedInput, proof), proof.root),
       'the proof does not lead to the published root: it is not part of this round\'s liabilities');
     return Object.assign(summary(proof), { valid: true, needsRoot: false,
-      reason: 'Your balances are included in the liabilities committed to by the published root.' });
+      reason: 'your balances are included in the liabilities committed to by the published root' });
   }
 
   /** Malformed input and failed checks become {valid: false, reason}; only a bug in this page throws. */
