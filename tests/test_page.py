@@ -190,6 +190,9 @@ REJECTED = {
     "non-canonical digest element": (_edit("alice", lambda p: p["entries"][0]["siblings"].__setitem__(0, "ff" * 32)),
                                      ROOT, "below p"),
     "not JSON": ("{\"format\": ", ROOT, "not valid JSON"),
+    "a key given twice": (json.dumps(PROOFS["alice"])[:-1] + ', "user_id": "mallory"}', ROOT, '"user_id" twice'),
+    "public.json with a key given twice": (PROOFS["alice"], _public()[:-1] + f', "root": "{_flip(ROOT)}"}}',
+                                           '"root" twice'),
     "published root malformed": (PROOFS["alice"], "xyz", "64 hex"),
     "public.json of another tree size": (PROOFS["alice"], _public(leaves=32), "leaves"),
     "public.json of another round": (PROOFS["alice"], _public(round="2026-10"), "round"),
@@ -227,7 +230,8 @@ def _reference_cases(rng: random.Random) -> tuple[dict, dict]:
                for length in (1, 7, 8, 9, 16, 17, 23)]
     ids = [{"user_id": uid, "nonce": rng.randbytes(n).hex()} for uid, n in
            (("alice", 32), ("é😀 x", 32), ("u" * 40, 32), ("bob", 0), ("carol", 5))]
-    leaves = [{"idc": _random_digest(rng), "balances": [rng.randrange(1 << 63) for _ in range(k)]} for k in (1, 4, 5, 12)]
+    leaves = [{"idc": _random_digest(rng), "balances": [rng.randrange(1 << 63) for _ in range(k)]}
+              for k in (1, 4, 5, 12)]
     nodes = [{"left": _random_digest(rng), "right": _random_digest(rng)} for _ in range(3)]
     rounds = [{"tree_root": _random_digest(rng), "round": name, "policy": "plain", "leaves": n,
                "assets": [{"symbol": s, "decimals": d} for s, d in assets]}
@@ -316,7 +320,8 @@ def test_valid_proofs(node_run, name):
 
 def test_split_proof_shows_the_exact_sum(node_run):
     result = node_run[0]["verify"]["split over three entries"]
-    assert result["balances"] == [{"symbol": "BTC", "amount": "1.5"}, {"symbol": "ETH", "amount": "0.000000000000000001"},
+    assert result["balances"] == [{"symbol": "BTC", "amount": "1.5"},
+                                  {"symbol": "ETH", "amount": "0.000000000000000001"},
                                   {"symbol": "USDT", "amount": "1250.500001"}]
 
 

@@ -38,11 +38,37 @@
 
   function parseJson(input, what) {
     if (typeof input !== 'string') return input;
+    let data;
     try {
-      return JSON.parse(input);
+      data = JSON.parse(input);
     } catch (error) {
       throw new Invalid(`${what} is not valid JSON (${error.message})`);
     }
+    const duplicate = duplicateKey(input);
+    check(duplicate === null, `${what} names the key ${JSON.stringify(duplicate)} twice in one object`);
+    return data;
+  }
+
+  /** JSON.parse keeps the last of two equal keys silently, so a file could show one value and be read as another. */
+  function duplicateKey(validJson) {
+    const open = []; // per enclosing container: its keys so far (object) or null (array)
+    let expectKey = false;
+    for (const [token] of validJson.matchAll(/"(?:[^"\\]|\\.)*"|[{}[\],:]|[^"{}[\],:\s]+/g)) {
+      if (token === '{' || token === '[') {
+        open.push(token === '{' ? new Set() : null);
+        expectKey = token === '{';
+      } else if (token === ',') {
+        expectKey = open[open.length - 1] !== null;
+      } else if (token === '}' || token === ']') {
+        open.pop();
+      } else if (expectKey) {
+        const key = JSON.parse(token);
+        if (open[open.length - 1].has(key)) return key;
+        open[open.length - 1].add(key);
+        expectKey = false;
+      }
+    }
+    return null;
   }
 
   /** Exactly `keys`, no more, no fewer: an unknown key could carry a claim nothing here checks. */
@@ -117,7 +143,8 @@
     const where = `entries[${k}]`;
     checkKeys(entry, ENTRY_KEYS, where);
     const index = integer(entry.index, 0, proof.leaves - 1, `${where}.index`);
-    check(typeof entry.nonce === 'string' && NONCE_HEX.test(entry.nonce), `${where}.nonce must be 64 lowercase hex characters`);
+    check(typeof entry.nonce === 'string' && NONCE_HEX.test(entry.nonce),
+      `${where}.nonce must be 64 lowercase hex characters`);
     const balances = parseBalances(entry.balances, proof.assets, `${where}.balances`);
     balances.forEach((units, j) => check(units < BALANCE_BOUND,
       `${where}.balances.${proof.assets[j].symbol} is not below 2^63 base units`));
@@ -159,8 +186,10 @@
     check(pub.policy === undefined || pub.policy === proof.policy,
       `the proof uses policy "${proof.policy}", public.json "${pub.policy}"`);
     check(pub.leaves === proof.leaves, `the proof's tree has ${proof.leaves} leaves, public.json's ${pub.leaves}`);
+    const sameAsset = (a, j) => isObject(a) && a.symbol === proof.assets[j].symbol &&
+      a.decimals === proof.assets[j].decimals;
     const sameAssets = Array.isArray(pub.assets) && pub.assets.length === proof.assets.length &&
-      pub.assets.every((a, j) => isObject(a) && a.symbol === proof.assets[j].symbol && a.decimals === proof.assets[j].decimals);
+      pub.assets.every(sameAsset);
     check(sameAssets, 'the proof\'s asset list (symbols, decimals, order) differs from public.json\'s');
     return digest(pub.root, 'public.json "root"');
   }
@@ -211,8 +240,8 @@
     const hasPublished = publishedInput !== undefined && publishedInput !== null &&
       !(typeof publishedInput === 'string' && publishedInput.trim() === '');
     if (!hasPublished) {
-      return Object.assign(summary(proof), { valid: false, needsRoot: true,
-        reason: 'the proof is consistent, but not yet checked against a published root: paste the root or public.json' });
+      return Object.assign(summary(proof), { valid: false, needsRoot: true, reason: 'the proof is consistent, ' +
+        'but not yet checked against a published root: paste the root or public.json' });
     }
     check(sameDigest(publishedRoot(publishedInput, proof), proof.root),
       'the proof does not lead to the published root: it is not part of this round\'s liabilities');
