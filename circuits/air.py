@@ -1,7 +1,7 @@
 """The AIR interface: what a constraint system declares, shared by prover and verifier.
 
 An AIR instance is built from its public inputs alone, so the verifier constructs exactly the AIR the prover
-used. The trace has `trace_length` rows (a power of two). With zero knowledge on, its last `zk_rows` rows are
+used; the prover builds the trace (prover/), the AIR only says what a valid one is. The trace has `trace_length` rows (a power of two). With zero knowledge on, its last `zk_rows` rows are
 random: constraints hold on the first `active_rows` rows only, and no transition relates the last active row to
 a random one (nor the last row to the first: nothing wraps around).
 
@@ -86,8 +86,4 @@ class Air:
 
     def public_inputs(self) -> bytes:
         """The public inputs, canonically encoded: the transcript absorbs them before any challenge."""
-        raise NotImplementedError
-
-    def build_main_trace(self, witness):
-        """Prover side: the (main_width, active_rows) uint64 array of the active rows, from a private witness."""
         raise NotImplementedError

@@ -6,17 +6,13 @@ Order of operations: M_E; 4 full rounds; 22 partial rounds; 4 full rounds, where
 Constants live in `params/poseidon2_goldilocks_w12.json` (copied from Plonky3, see its `source`).
 
 The linear layers are defined once, generically, by `external_linear_layer` and `internal_linear_layer`; the
-pure-Python `permute` (the verifier's reference) and the AIR's constraints use them directly. The numba kernel
-behind `permute_batch` (the prover's hot loop) applies M_E as the dense matrix derived from
-`external_linear_layer`, and M_I by its defining formula over the same diagonal.
+pure-Python `permute` (the verifier's reference) and the AIR's constraints use them directly, and the prover's
+batch kernel (`prover.exchange.poseidon2_batch`) derives its dense M_E from them.
 """
 import json
 from importlib import resources
 
-import numba as nb
-import numpy as np
-
-from circuits.field import P, add64, mul64, reduce128
+from circuits.field import P
 
 WIDTH = 12
 
@@ -103,118 +99,3 @@ def permute(state: list[int]) -> list[int]:
     for constants in EXTERNAL_ROUND_CONSTANTS[HALF_FULL_ROUNDS:]:
         state = _full_round(state, constants)
     return state
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# numba kernels (uint64, canonical values)
-
-
-def _external_matrix() -> np.ndarray:
-    """M_E as a dense matrix: column j is the image of the j-th unit vector."""
-    columns = [external_linear_layer([int(i == j) for i in range(WIDTH)]) for j in range(WIDTH)]
-    matrix = np.array(columns, dtype=np.uint64).T.copy()
-    if int(matrix.sum(axis=1).max()) >= 1 << 32:  # `_external64` sums coefficient * (32-bit limb) in a uint64
-        raise ValueError("poseidon2 parameters: M_E coefficients too large for the lazy reduction")
-    return matrix
-
-
-EXTERNAL_MATRIX = _external_matrix()
-_RC_EXTERNAL = np.array(EXTERNAL_ROUND_CONSTANTS, dtype=np.uint64)
-_RC_INTERNAL = np.array(INTERNAL_ROUND_CONSTANTS, dtype=np.uint64)
-_DIAG_M_1 = np.array(INTERNAL_DIAG_M_1, dtype=np.uint64)
-_M32 = np.uint64(0xFFFF_FFFF)
-_S32 = np.uint64(32)
-_ZERO = np.uint64(0)
-_ONE = np.uint64(1)
-
-
-@nb.njit(inline="always", cache=True)
-def _sbox64(x):
-    x2 = mul64(x, x)
-    return mul64(mul64(x2, x), mul64(x2, x2))
-
-
-@nb.njit(inline="always", cache=True)
-def _external64(s, limbs):
-    """s <- M_E s, lazily: the small integer matrix is applied to 32-bit limbs, then each lane reduced once."""
-    for j in range(WIDTH):
-        limbs[0, j] = s[j] & _M32
-        limbs[1, j] = s[j] >> _S32
-    for i in range(WIDTH):
-        acc_lo = _ZERO
-        acc_hi = _ZERO
-        for j in range(WIDTH):
-            acc_lo += EXTERNAL_MATRIX[i, j] * limbs[0, j]
-            acc_hi += EXTERNAL_MATRIX[i, j] * limbs[1, j]
-        # value = acc_hi * 2^32 + acc_lo as a 128-bit (lo, hi) pair
-        lo = (acc_hi << _S32) + acc_lo
-        hi = (acc_hi >> _S32) + (_ONE if lo < acc_lo else _ZERO)
-        s[i] = reduce128(lo, hi)
-
-
-@nb.njit(inline="always", cache=True)
-def _internal64(s):
-    total = s[0]
-    for i in range(1, WIDTH):
-        total = add64(total, s[i])
-    for i in range(WIDTH):
-        s[i] = add64(mul64(s[i], _DIAG_M_1[i]), total)
-
-
-@nb.njit(inline="always", cache=True)
-def _full_round64(s, r, limbs, sbox_out, record):
-    for i in range(WIDTH):
-        s[i] = _sbox64(add64(s[i], _RC_EXTERNAL[r, i]))
-        if record:
-            sbox_out[i] = s[i]
-    _external64(s, limbs)
-
-
-@nb.njit(parallel=True, cache=True)
-def _permute_rows(states, full_sbox_out, partial_sbox_out, record):
-    """Permute every row of `states` in place; if `record`, store the S-box outputs of row i at index i."""
-    for row in nb.prange(states.shape[0]):
-        s = states[row]
-        limbs = np.empty((2, WIDTH), dtype=np.uint64)
-        out_row = np.int64(row) if record else 0
-        _external64(s, limbs)
-        for r in range(HALF_FULL_ROUNDS):
-            _full_round64(s, r, limbs, full_sbox_out[out_row, r], record)
-        for r in range(PARTIAL_ROUNDS):
-            s[0] = _sbox64(add64(s[0], _RC_INTERNAL[r]))
-            if record:
-                partial_sbox_out[out_row, r] = s[0]
-            _internal64(s)
-        for r in range(HALF_FULL_ROUNDS, FULL_ROUNDS):
-            _full_round64(s, r, limbs, full_sbox_out[out_row, r], record)
-
-
-def _as_states(states) -> np.ndarray:
-    out = np.array(states, dtype=np.uint64, copy=True, order="C")
-    if out.ndim != 2 or out.shape[1] != WIDTH:
-        raise ValueError(f"states must have shape (M, {WIDTH}), got {out.shape}")
-    if (out >= np.uint64(P)).any():
-        raise ValueError("states must hold canonical field elements (< p)")
-    return out
-
-
-def _sbox_outputs(rows: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.empty((rows, FULL_ROUNDS, WIDTH), dtype=np.uint64), np.empty((rows, PARTIAL_ROUNDS), dtype=np.uint64)
-
-
-def permute_batch(states: np.ndarray) -> np.ndarray:
-    """Permute each row of an (M, 12) uint64 array (parallel over rows)."""
-    out = _as_states(states)
-    _permute_rows(out, *_sbox_outputs(1), False)  # one unused row: the kernel's record target when not recording
-    return out
-
-
-def permute_batch_with_sboxes(states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Permute each row and return (outputs (M, 12), full-round S-box outputs (M, 8, 12), partial (M, 22)).
-
-    The S-box outputs (state_i + c)^7 are what the AIR stores as trace columns, one permutation per row.
-    """
-    out = _as_states(states)
-    full, partial = _sbox_outputs(out.shape[0])
-    _permute_rows(out, full, partial, True)
-    return out, full, partial

@@ -12,8 +12,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from circuits import field, ntt  # noqa: E402
-from prover import lde  # noqa: E402
+from circuits import field  # noqa: E402
+from prover.engine import (
+    lde,  # noqa: E402
+    ntt,  # noqa: E402
+)
 
 
 def best_time(fn, repeats: int) -> float:

@@ -3,8 +3,8 @@
 Measured on the 2-core development machine (numba kernels cached, best of 3; other jobs running, so +-20%):
     PYTHONPATH=. python scripts/bench_poseidon2.py
     permute_batch: 2^18 permutations: 0.481 s, 545k permutations/s
-    hash_leaves: 2^16 leaves x 22 assets: 0.468 s   (4 permutations per leaf)
-    merkle_levels: 2^16 leaves: 0.114 s             (2^16 - 1 permutations)
+    leaf_digests: 2^16 leaves x 22 assets: 0.468 s   (4 permutations per leaf)
+    tree_levels: 2^16 leaves: 0.114 s             (2^16 - 1 permutations)
 """
 import argparse
 import time
@@ -12,8 +12,8 @@ import time
 import numpy as np
 
 from circuits.field import P
-from circuits.hashing import hash_leaves, merkle_levels
-from circuits.poseidon2 import permute_batch
+from prover.exchange.poseidon2_batch import permute_batch
+from prover.exchange.tree import leaf_digests, tree_levels
 
 
 def best_of(repeats: int, fn, *args) -> float:
@@ -42,12 +42,12 @@ def main() -> None:
     n = 1 << args.log_leaves
     idc = rng.integers(0, P, size=(n, 4), dtype=np.uint64)
     balances = rng.integers(0, 1 << 63, size=(n, args.assets), dtype=np.uint64)
-    t = best_of(args.repeats, hash_leaves, idc, balances)
-    print(f"hash_leaves: 2^{args.log_leaves} leaves x {args.assets} assets: {t:.3f} s")
+    t = best_of(args.repeats, leaf_digests, idc, balances)
+    print(f"leaf_digests: 2^{args.log_leaves} leaves x {args.assets} assets: {t:.3f} s")
 
-    leaves = hash_leaves(idc, balances)
-    t = best_of(args.repeats, merkle_levels, leaves)
-    print(f"merkle_levels: 2^{args.log_leaves} leaves: {t:.3f} s")
+    leaves = leaf_digests(idc, balances)
+    t = best_of(args.repeats, tree_levels, leaves)
+    print(f"tree_levels: 2^{args.log_leaves} leaves: {t:.3f} s")
 
 
 if __name__ == "__main__":

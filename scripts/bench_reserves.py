@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prover.reserves_gen import generate_reserves  # noqa: E402
+from prover.reserves.generate import generate_reserves  # noqa: E402
 from verifier.reserves.batch import verify_rows  # noqa: E402
 from verifier.reserves.csvfile import parse_reserves  # noqa: E402
 from verifier.reserves.ownership import VERIFIED  # noqa: E402

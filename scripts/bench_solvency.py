@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from circuits.hashing import hash_leaves, merkle_levels
-from prover.generate import generate_users, write_users_csv
-from prover.inclusion import export_inclusion, inclusion_json
-from prover.round import DEFAULT_SHARD_LEAVES, prove_round
-from verifier.round import load_public, verify_inclusion, verify_round
+from prover.exchange.generate import generate_users, write_users_csv
+from prover.exchange.inclusion import export_inclusion, inclusion_json
+from prover.exchange.round import DEFAULT_SHARD_LEAVES, prove_round
+from prover.exchange.tree import leaf_digests, tree_levels
+from verifier.solvency.round import load_public, verify_inclusion, verify_round
 
 INCLUSION_CHECKS = 100
 
@@ -83,7 +83,7 @@ def native_tree_seconds(table) -> float:
     balances = np.zeros((leaves, table.balances.shape[1]), dtype=np.uint64)
     balances[: len(table.ids)] = table.balances
     started = time.perf_counter()
-    merkle_levels(hash_leaves(idc, balances))
+    tree_levels(leaf_digests(idc, balances))
     return time.perf_counter() - started
 
 

@@ -1,7 +1,8 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from circuits.amounts import AmountError, format_amount, parse_amount
+from verifier.formats.amounts import AmountError, format_amount, parse_amount
 
 decimals_strategy = st.integers(min_value=0, max_value=18)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from circuits.expr import CONST, Program, aux_col, challenge, const, main_col, periodic
-from circuits.field import P, Ext
-from prover.array_algebra import ARRAYS
-from verifier.stark import SCALARS
+from circuits.field import Ext, P
+from prover.engine.array_algebra import ARRAYS
+from verifier.stark.verify import SCALARS
 
 
 def test_degrees():

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from circuits.amounts import BALANCE_BOUND
-from prover import generate as generate_module
-from prover.generate import DEFAULT_MARKET, generate_users, write_users_csv
-from prover.inputs_cli import register
-from prover.users import read_users
+from prover.cli.inputs import register
+from prover.exchange import generate as generate_module
+from prover.exchange.generate import DEFAULT_MARKET, generate_users, write_users_csv
+from prover.exchange.users import read_users
+from verifier.formats.amounts import BALANCE_BOUND
 
 
 @pytest.fixture(scope="module")

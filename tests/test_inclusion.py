@@ -3,10 +3,15 @@ import copy
 
 import pytest
 
-from prover.inclusion import export_inclusion
-from prover.inclusion_store import StoreError
-from prover.round import prove_round
-from verifier.round import CheckFailed, RoundInputError, load_public, verify_inclusion
+from prover.exchange.inclusion import export_inclusion
+from prover.exchange.inclusion_store import StoreError
+from prover.exchange.round import prove_round
+from verifier.solvency.round import (
+    CheckFailed,
+    RoundInputError,
+    load_public,
+    verify_inclusion,
+)
 
 USERS_CSV = "id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000001,,2.5\ncarol,,3,\ndave,1,0,0.000001\nerin,2,,7\n"
 USER_IDS = ["alice", "bob", "carol", "dave", "erin"]

@@ -3,8 +3,8 @@ import galois
 import numpy as np
 import pytest
 
-from circuits import field, ntt
-from prover import lde
+from circuits import field
+from prover.engine import lde, ntt
 
 GF = galois.GF(field.P)
 SIZES = [1 << k for k in range(13)]

@@ -11,6 +11,7 @@ import pytest
 
 from circuits import poseidon2
 from circuits.field import P
+from prover.exchange import poseidon2_batch
 
 VECTORS = Path(__file__).resolve().parents[1].parent / "shared" / "vectors" / "poseidon2_goldilocks.json"
 
@@ -35,7 +36,7 @@ def test_known_answer_scalar():
 
 
 def test_known_answer_batch():
-    assert poseidon2.permute_batch(np.array([KAT_INPUT], dtype=np.uint64)).tolist() == [KAT_OUTPUT]
+    assert poseidon2_batch.permute_batch(np.array([KAT_INPUT], dtype=np.uint64)).tolist() == [KAT_OUTPUT]
 
 
 @pytest.mark.skipif(not VECTORS.exists(), reason="shared vectors not available")
@@ -45,7 +46,7 @@ def test_embedded_constants_match_shared_vectors():
     assert list(poseidon2.INTERNAL_ROUND_CONSTANTS) == instance["internal_round_constants"]
     assert list(poseidon2.INTERNAL_DIAG_M_1) == instance["mat_internal_diag_m_1"]
     assert [list(r) for r in poseidon2.M4] == instance["external_linear_layer"]["m4"]
-    assert poseidon2.EXTERNAL_MATRIX.tolist() == instance["external_matrix_full"]
+    assert poseidon2_batch.EXTERNAL_MATRIX.tolist() == instance["external_matrix_full"]
     assert (poseidon2.HALF_FULL_ROUNDS, poseidon2.PARTIAL_ROUNDS) == (instance["rounds_f_beginning"], instance["RP"])
     vector = instance["test_vectors"][0]
     assert (vector["input"], vector["output"]) == (KAT_INPUT, KAT_OUTPUT)
@@ -63,7 +64,7 @@ def test_linear_layers_are_generic():
 
 def test_batch_matches_scalar():
     states = random_states(64)
-    out = poseidon2.permute_batch(states)
+    out = poseidon2_batch.permute_batch(states)
     assert out.dtype == np.uint64
     assert [poseidon2.permute(s) for s in states.tolist()] == out.tolist()
 
@@ -71,9 +72,9 @@ def test_batch_matches_scalar():
 def test_sbox_outputs_replay_the_permutation():
     """Recompute each permutation from the recorded S-box outputs with only the linear layers."""
     states = random_states(16)
-    out, full, partial = poseidon2.permute_batch_with_sboxes(states)
+    out, full, partial = poseidon2_batch.permute_batch_with_sboxes(states)
     assert full.shape == (16, 8, 12) and partial.shape == (16, 22)
-    assert np.array_equal(out, poseidon2.permute_batch(states))
+    assert np.array_equal(out, poseidon2_batch.permute_batch(states))
 
     def mod_p(values):
         return [v % P for v in values]
@@ -101,4 +102,4 @@ def test_permute_rejects_malformed_state(bad):
 @pytest.mark.parametrize("bad", [np.zeros((1, 11)), np.zeros(12), np.full((2, 12), P)])
 def test_permute_batch_rejects_malformed_states(bad):
     with pytest.raises(ValueError):
-        poseidon2.permute_batch(bad.astype(np.uint64))
+        poseidon2_batch.permute_batch(bad.astype(np.uint64))

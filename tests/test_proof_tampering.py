@@ -6,12 +6,12 @@ from importlib import resources
 
 import numpy as np
 import pytest
+from toy_airs import BusAir, FibonacciAir, fibonacci_output
 
-from circuits.toy_airs import BusAir, FibonacciAir, fibonacci_output
-from prover.stark import prove
-from verifier.params import ParamsError, StarkParams, load_preset
-from verifier.proof_format import MAGIC, parse
-from verifier.stark import VerificationError, verify
+from prover.engine.prover import prove
+from verifier.stark.params import ParamsError, StarkParams, load_preset
+from verifier.stark.proof_format import MAGIC, parse
+from verifier.stark.verify import VerificationError, verify
 
 TEST = load_preset("test")
 
@@ -22,7 +22,7 @@ def bus_proof():
     rng = np.random.default_rng(5)
     sent = rng.integers(0, 1000, 40)
     air = BusAir(40, int(sent.sum()), TEST.zk_rows)
-    proof = prove(air, (sent, rng.permutation(sent)), TEST)
+    proof = prove(air, air.build_main_trace((sent, rng.permutation(sent))), TEST)
     verify(air, proof, TEST)
     return air, proof
 
@@ -145,5 +145,5 @@ def test_params_in_the_proof_are_bound(bus_proof):
 
 def test_fibonacci_proof_rejected_for_other_public_inputs():
     air = FibonacciAir(30, fibonacci_output(30), TEST.zk_rows)
-    proof = prove(air, None, TEST)
+    proof = prove(air, air.build_main_trace(None), TEST)
     assert_rejected(FibonacciAir(30, fibonacci_output(30) - 1, TEST.zk_rows), proof)

@@ -4,7 +4,13 @@ from fractions import Fraction
 import pytest
 
 from verifier.reserves.amounts import format_amount, format_percent, parse_amount
-from verifier.reserves.bitcoin_address import decode_address, p2pkh, p2sh_p2wpkh, p2wpkh, p2wsh
+from verifier.reserves.bitcoin_address import (
+    decode_address,
+    p2pkh,
+    p2sh_p2wpkh,
+    p2wpkh,
+    p2wsh,
+)
 from verifier.reserves.evm import checksum_address, decode_evm_address
 from verifier.reserves.multisig import build_multisig, parse_multisig
 from verifier.reserves.networks import base_asset, scheme_for

@@ -4,8 +4,16 @@ from fractions import Fraction
 
 import pytest
 
-from prover.reserves_gen import (BIP137_P2PKH, BIP137_P2SH_P2WPKH, BIP137_P2WPKH, evm_account, private_key,
-                                 public_key, sign_bitcoin_message, sign_personal_message)
+from prover.reserves.generate import (
+    BIP137_P2PKH,
+    BIP137_P2SH_P2WPKH,
+    BIP137_P2WPKH,
+    evm_account,
+    private_key,
+    public_key,
+    sign_bitcoin_message,
+    sign_personal_message,
+)
 from verifier.reserves import bitcoin_address
 from verifier.reserves.batch import verify_rows
 from verifier.reserves.csvfile import ReserveRow

@@ -7,8 +7,8 @@ import pytest
 from click.testing import CliRunner
 
 from prover.cli import main as por
-from prover.report import build_report, render_markdown, write_report
-from prover.reserves_gen import generate_reserves
+from prover.reserves.generate import generate_reserves
+from prover.reserves.report import build_report, render_markdown, write_report
 from verifier.cli import main as por_verify
 from verifier.reserves.check import check_reserves
 from verifier.reserves.csvfile import read_reserves

@@ -6,14 +6,15 @@ import shutil
 import numpy as np
 import pytest
 
-from circuits.amounts import parse_amount
-from circuits.hashing import digest_from_hex, hash_id
-from prover import round as round_module
-from prover.id_commitments import commit_user_ids
-from prover.inclusion_store import read_user
-from prover.round import RoundInputError, prove_round
-from prover.users import read_users
-from verifier.round import CheckFailed, RoundInputError as MalformedInput, load_public, verify_round
+from circuits.tree_hash import digest_from_hex, id_commitment
+from prover.exchange import round as round_module
+from prover.exchange.id_commitments import commit_user_ids
+from prover.exchange.inclusion_store import read_user
+from prover.exchange.round import RoundInputError, prove_round
+from prover.exchange.users import read_users
+from verifier.formats.amounts import parse_amount
+from verifier.solvency.round import CheckFailed, load_public, verify_round
+from verifier.solvency.round import RoundInputError as MalformedInput
 
 USERS_CSV = ("id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000001,,2.5\ncarol,,3,\ndave,1,0,0.000001\nerin,2,,7\n"
              "frank,,,1\n")
@@ -50,7 +51,7 @@ def test_id_commitments_match_hash_id_for_every_encoding_length():
     ids = ["a", "user-0001", "é", "日本語", "x" * 256, "user-0002"]
     nonces = [bytes([i]) * 32 for i in range(len(ids))]
     batched = commit_user_ids(ids, nonces)
-    assert [tuple(int(x) for x in row) for row in batched] == [hash_id(u, n) for u, n in zip(ids, nonces)]
+    assert [tuple(int(x) for x in row) for row in batched] == [id_commitment(u, n) for u, n in zip(ids, nonces)]
 
 
 def test_round_directory_holds_exactly_the_public_files_and_the_store(rounds):

@@ -5,7 +5,12 @@ import stat
 
 import pytest
 
-from prover.secrets import MASTER_SECRET_BYTES, SecretFileError, load_or_create_master_secret, user_nonce
+from prover.exchange.master_secret import (
+    MASTER_SECRET_BYTES,
+    SecretFileError,
+    load_or_create_master_secret,
+    user_nonce,
+)
 
 
 def test_creates_a_private_random_secret_and_reads_it_back(tmp_path):

@@ -9,15 +9,21 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from circuits.amounts import format_amount, parse_amount
-from circuits.hashing import digest_from_hex, digest_to_hex, hash_node
+from circuits.tree_hash import digest_from_hex, digest_to_hex, node_digest
 from prover.cli import main as por
-from prover.inclusion import export_inclusion
-from prover.inclusion_store import read_user
-from prover.round import RoundInputError, prove_round
-from prover.users import read_users
+from prover.exchange.inclusion import export_inclusion
+from prover.exchange.inclusion_store import read_user
+from prover.exchange.round import RoundInputError, prove_round
+from prover.exchange.users import read_users
 from verifier.cli import main as por_verify
-from verifier.round import CheckFailed, RoundInputError as MalformedInput, load_public, verify_inclusion, verify_round
+from verifier.formats.amounts import format_amount, parse_amount
+from verifier.solvency.round import (
+    CheckFailed,
+    load_public,
+    verify_inclusion,
+    verify_round,
+)
+from verifier.solvency.round import RoundInputError as MalformedInput
 
 USERS_CSV = ("id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000001,,2.5\ncarol,,3,\ndave,1,0,0.000001\nerin,2,,7\n"
              "frank,,,1\ngrace,3,0.5,0.25\n")
@@ -73,7 +79,7 @@ def raise_shard_root(public, i):
 def recompute_round_root(public):
     level = [digest_from_hex(shard["root"]) for shard in public["shards"]]
     while len(level) > 1:
-        level = [hash_node(level[k], level[k + 1]) for k in range(0, len(level), 2)]
+        level = [node_digest(level[k], level[k + 1]) for k in range(0, len(level), 2)]
     public["root"] = digest_to_hex(level[0])
 
 

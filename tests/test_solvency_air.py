@@ -11,18 +11,19 @@ import dataclasses
 import numpy as np
 import pytest
 
-from circuits import hashing
 from circuits import poseidon2 as p2
 from circuits.expr import Program
-from circuits.field import P, Ext
-from circuits.solvency import SolvencyAir, Statement, Witness
-from prover.array_algebra import ARRAYS, trace_leaf
-from prover.aux_trace import UnbalancedInteractions, build_aux_trace
-from prover.quotient import ConstraintViolation
-from prover.stark import prove
-from verifier.params import load_preset
-from verifier.protocol import Protocol
-from verifier.stark import VerificationError, verify
+from circuits.field import Ext, P
+from circuits.solvency import SolvencyAir, Statement
+from prover.engine.array_algebra import ARRAYS, trace_leaf
+from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
+from prover.engine.prover import prove
+from prover.engine.quotient import ConstraintViolation
+from prover.exchange import poseidon2_batch, tree
+from prover.exchange.solvency_trace import Witness, build_main_trace
+from verifier.stark.params import load_preset
+from verifier.stark.protocol import Protocol
+from verifier.stark.verify import VerificationError, verify
 
 PARAMS = load_preset("test")
 N, A = 4, 3
@@ -34,7 +35,7 @@ def make_round(n=N, a=A, seed=1):
     balances = rng.integers(0, 1 << 62, (n, a), dtype=np.uint64)
     balances[0, 0] = (1 << 63) - 1  # the largest allowed balance
     balances[1, 1] = 0
-    root = tuple(int(x) for x in hashing.merkle_levels(hashing.hash_leaves(idc, balances))[-1][0])
+    root = tuple(int(x) for x in tree.tree_levels(tree.leaf_digests(idc, balances))[-1][0])
     totals = tuple(int(t) for t in balances.astype(object).sum(axis=0))
     statement = Statement("2026-11", tuple((f"T{i}", 8) for i in range(a)), n, root, totals)
     return statement, Witness(idc, balances)
@@ -44,20 +45,23 @@ def make_round(n=N, a=A, seed=1):
 def honest():
     statement, witness = make_round()
     air = SolvencyAir(statement, PARAMS.zk_rows)
-    return air, witness, prove(air, witness, PARAMS)
+    return air, witness, prove(air, trace_of(air, witness), PARAMS)
 
 
 class Forged(SolvencyAir):
-    """A cheating prover: the honest trace, then `forge(air, trace)`."""
+    """A cheating prover's AIR: its trace is the honest one, then `forge(air, trace)`."""
 
     def __init__(self, statement, forge):
         super().__init__(statement, PARAMS.zk_rows)
         self.forge = forge
 
-    def build_main_trace(self, witness):
-        trace = super().build_main_trace(witness)
-        self.forge(self, trace)
-        return trace
+
+def trace_of(air: SolvencyAir, witness) -> np.ndarray:
+    """The honest trace, forged when `air` is a cheating prover's."""
+    trace = build_main_trace(air, witness)
+    if isinstance(air, Forged):
+        air.forge(air, trace)
+    return trace
 
 
 def violated(air: SolvencyAir, trace: np.ndarray) -> set[str]:
@@ -92,24 +96,24 @@ def lookups_balance(air: SolvencyAir, trace: np.ndarray) -> bool:
 def forged_trace(forge, statement=None, witness=None):
     statement, witness = (statement, witness) if statement else make_round()
     air = Forged(statement, forge)
-    return air, air.build_main_trace(witness), witness
+    return air, trace_of(air, witness), witness
 
 
 def assert_rejected(air, witness):
     with pytest.raises((ConstraintViolation, UnbalancedInteractions, ValueError)):
-        prove(air, witness, PARAMS)  # the honest prover refuses
-    proof = prove(air, witness, PARAMS, check=False)
+        prove(air, trace_of(air, witness), PARAMS)  # the honest prover refuses
+    proof = prove(air, trace_of(air, witness), PARAMS, check=False)
     with pytest.raises(VerificationError):
         verify(SolvencyAir(air.statement, PARAMS.zk_rows), proof, PARAMS)
 
 
 def set_balance(air, trace, leaf, asset, limbs):
     """Write a balance as chosen limbs; the lane is what those limbs compose to in the field."""
-    chunk, lane = air.asset_slot(asset)
-    row = leaf * air.chunks + chunk
+    chunk, lane = air.layout.asset_slot(asset)
+    row = leaf * air.layout.chunks + chunk
     for t, limb in enumerate(limbs):
-        trace[air.cols.limbs[lane][t], row] = limb % P
-    trace[air.cols.state[lane], row] = sum(l << (16 * t) for t, l in enumerate(limbs)) % P
+        trace[air.layout.cols.limbs[lane][t], row] = limb % P
+    trace[air.layout.cols.state[lane], row] = sum(l << (16 * t) for t, l in enumerate(limbs)) % P
 
 
 # -- the honest round -------------------------------------------------------------------------------------------
@@ -123,14 +127,14 @@ def test_honest_round_verifies(honest):
 def test_22_assets_multi_chunk_leaves_verify():
     statement, witness = make_round(n=4, a=22, seed=3)
     air = SolvencyAir(statement, PARAMS.zk_rows)
-    assert air.chunks == 4 and air.total_rows == 3
-    verify(air, prove(air, witness, PARAMS), PARAMS)
+    assert air.layout.chunks == 4 and air.layout.total_rows == 3
+    verify(air, prove(air, trace_of(air, witness), PARAMS), PARAMS)
 
 
 def test_honest_trace_violates_nothing():
     statement, witness = make_round()
     air = SolvencyAir(statement, PARAMS.zk_rows)
-    trace = air.build_main_trace(witness)
+    trace = trace_of(air, witness)
     assert violated(air, trace) == set()
     assert lookups_balance(air, trace)
 
@@ -176,7 +180,7 @@ def test_honest_prover_refuses_a_false_total():
     statement, witness = make_round()
     wrong = dataclasses.replace(statement, totals=(statement.totals[0] + 1,) + statement.totals[1:])
     with pytest.raises(ValueError, match="sum"):
-        SolvencyAir(wrong, PARAMS.zk_rows).build_main_trace(witness)
+        build_main_trace(SolvencyAir(wrong, PARAMS.zk_rows), witness)
 
 
 def test_negative_balance_is_rejected():
@@ -203,9 +207,9 @@ def test_balance_of_2_pow_63_is_rejected():
 def test_forged_limb_decomposition_is_rejected():
     """Limbs that compose to the right field element but one of them is not a 16-bit value."""
     def forge(air, trace):
-        chunk, lane = air.asset_slot(1)
-        row = 3 * air.chunks + chunk
-        limbs = air.cols.limbs[lane]
+        chunk, lane = air.layout.asset_slot(1)
+        row = 3 * air.layout.chunks + chunk
+        limbs = air.layout.cols.limbs[lane]
         trace[limbs[0], row] = int(trace[limbs[0], row]) + (1 << 16)
         trace[limbs[1], row] = (int(trace[limbs[1], row]) - 1) % P
 
@@ -220,28 +224,28 @@ def test_forged_limb_decomposition_is_rejected():
 
 def _permute_row(air, trace, row):
     """Recompute a row's S-box columns from its (possibly forged) input state, as a careful cheater would."""
-    state = trace[air.cols.state, row][None, :]
-    _, full, partial = p2.permute_batch_with_sboxes(state)
+    state = trace[air.layout.cols.state, row][None, :]
+    _, full, partial = poseidon2_batch.permute_batch_with_sboxes(state)
     for r in range(p2.FULL_ROUNDS):
-        trace[air.cols.full[r], row] = full[0, r]
-    trace[air.cols.partial, row] = partial[0]
+        trace[air.layout.cols.full[r], row] = full[0, r]
+    trace[air.layout.cols.partial, row] = partial[0]
 
 
 BUS = "the LogUp buses"  # caught by an unbalanced lookup or tree bus rather than by a row constraint
 FORGERIES = {
-    "S-box": (lambda air, t: t.__setitem__((air.cols.full[3][5], 7), (int(t[air.cols.full[3][5], 7]) + 1) % P),
+    "S-box": (lambda air, t: t.__setitem__((air.layout.cols.full[3][5], 7), (int(t[air.layout.cols.full[3][5], 7]) + 1) % P),
               "full round 3 lane 5 S-box"),
-    "partial S-box": (lambda air, t: t.__setitem__((air.cols.partial[10], 2), 0), "partial round 10 S-box"),
-    "leaf flag dropped": (lambda air, t: t.__setitem__((air.cols.leaf_chunk[0], 2), 0),
+    "partial S-box": (lambda air, t: t.__setitem__((air.layout.cols.partial[10], 2), 0), "partial round 10 S-box"),
+    "leaf flag dropped": (lambda air, t: t.__setitem__((air.layout.cols.leaf_chunk[0], 2), 0),
                           "a leaf starts after a leaf"),
-    "root flag on another node": (lambda air, t: t.__setitem__((air.cols.root, air.leaf_rows), 1), BUS),
-    "heap ids swapped": (lambda air, t: t.__setitem__((air.cols.heap_id, 1), N + 2), "leaf ids count up"),
-    "accumulator bumped": (lambda air, t: t.__setitem__((air.cols.acc_lo[0], 5), int(t[air.cols.acc_lo[0], 5]) + 1),
+    "root flag on another node": (lambda air, t: t.__setitem__((air.layout.cols.root, air.layout.leaf_rows), 1), BUS),
+    "heap ids swapped": (lambda air, t: t.__setitem__((air.layout.cols.heap_id, 1), N + 2), "leaf ids count up"),
+    "accumulator bumped": (lambda air, t: t.__setitem__((air.layout.cols.acc_lo[0], 5), int(t[air.layout.cols.acc_lo[0], 5]) + 1),
                            "0: low sum accumulates"),
-    "padding lane non-zero": (lambda air, t: t.__setitem__((air.cols.state[7], 1), 9), "padding lane 7 is zero"),
-    "totals row flag cleared": (lambda air, t: t.__setitem__((air.cols.totals, air.first_total_row), 0),
+    "padding lane non-zero": (lambda air, t: t.__setitem__((air.layout.cols.state[7], 1), 9), "padding lane 7 is zero"),
+    "totals row flag cleared": (lambda air, t: t.__setitem__((air.layout.cols.totals, air.layout.first_total_row), 0),
                                 "totals row 0"),
-    "node capacity": (lambda air, t: t.__setitem__((air.cols.state[9], air.leaf_rows), 3), "node capacity 1"),
+    "node capacity": (lambda air, t: t.__setitem__((air.layout.cols.state[9], air.layout.leaf_rows), 3), "node capacity 1"),
 }
 
 
@@ -258,8 +262,8 @@ def test_constraint_family_catches_forgery(name):
 def test_tree_bus_catches_a_rehashed_node():
     """A node hashing a forged child (its S-boxes recomputed honestly) is only caught by the Merkle bus."""
     def forge(air, trace):
-        row = air.leaf_rows  # the first node row: a bottom-level node
-        trace[air.cols.state[0], row] = (int(trace[air.cols.state[0], row]) + 1) % P
+        row = air.layout.leaf_rows  # the first node row: a bottom-level node
+        trace[air.layout.cols.state[0], row] = (int(trace[air.layout.cols.state[0], row]) + 1) % P
         _permute_row(air, trace, row)
 
     air, trace, witness = forged_trace(forge)
@@ -271,9 +275,9 @@ def test_tree_bus_catches_a_rehashed_node():
 def test_changed_leaf_balance_is_caught_by_the_root():
     """Lowering a user's balance (limbs and S-boxes consistent) changes the digests all the way up."""
     def forge(air, trace):
-        chunk, lane = air.asset_slot(2)
-        row = 2 * air.chunks + chunk
-        value = int(trace[air.cols.state[lane], row]) // 2
+        chunk, lane = air.layout.asset_slot(2)
+        row = 2 * air.layout.chunks + chunk
+        value = int(trace[air.layout.cols.state[lane], row]) // 2
         set_balance(air, trace, 2, 2, [(value >> (16 * t)) & 0xFFFF for t in range(4)])
         _permute_row(air, trace, row)
 

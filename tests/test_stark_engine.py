@@ -7,20 +7,26 @@ import re
 
 import numpy as np
 import pytest
+from toy_airs import (
+    BusAir,
+    FibonacciAir,
+    RangeCheckAir,
+    WideRecurrenceAir,
+    fibonacci_output,
+    wide_recurrence_output,
+)
 
-from circuits.field import P, Ext
+from circuits.field import Ext, P
 from circuits.logup import RANGE_BITS
-from circuits.toy_airs import (BusAir, FibonacciAir, RangeCheckAir, WideRecurrenceAir, fibonacci_output,
-                               wide_recurrence_output)
-from prover import fri as prover_fri
-from prover import quotient as prover_quotient
-from prover.aux_trace import UnbalancedInteractions, build_aux_trace
-from prover.quotient import ConstraintViolation
-from prover.stark import find_violations, prove
-from verifier.fri import fold_coset
-from verifier.params import load_preset
-from verifier.protocol import Protocol
-from verifier.stark import VerificationError, verify
+from prover.engine import fri as prover_fri
+from prover.engine import quotient as prover_quotient
+from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
+from prover.engine.prover import find_violations, prove
+from prover.engine.quotient import ConstraintViolation
+from verifier.stark.fri import fold_coset
+from verifier.stark.params import load_preset
+from verifier.stark.protocol import Protocol
+from verifier.stark.verify import VerificationError, verify
 
 TEST = load_preset("test")
 ZK = TEST.zk_rows
@@ -52,7 +58,7 @@ def violated(air, witness=None) -> set[str]:
 @pytest.fixture(scope="module")
 def fib():
     air = FibonacciAir(STEPS, fibonacci_output(STEPS), ZK)
-    return air, prove(air, None, TEST)
+    return air, prove(air, air.build_main_trace(None), TEST)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +69,7 @@ def range_values():
 @pytest.fixture(scope="module")
 def range_check(range_values):
     air = RangeCheckAir(len(range_values), ZK)
-    return air, prove(air, range_values, TEST)
+    return air, prove(air, air.build_main_trace(range_values), TEST)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +82,7 @@ def bus_witness():
 @pytest.fixture(scope="module")
 def bus(bus_witness):
     air = BusAir(60, int(bus_witness[0].sum()), ZK)
-    return air, prove(air, bus_witness, TEST)
+    return air, prove(air, air.build_main_trace(bus_witness), TEST)
 
 
 @pytest.mark.parametrize("name", ["fib", "range_check", "bus"])
@@ -90,7 +96,7 @@ def test_honest_proofs_verify(request, name):
 def test_standard_preset_proof_verifies():
     params = load_preset("standard")
     air = WideRecurrenceAir(100, wide_recurrence_output(100), params.zk_rows)
-    proof = prove(air, None, params)
+    proof = prove(air, air.build_main_trace(None), params)
     assert verify(air, proof, params, min_security=100).security_bits >= 100
     other = WideRecurrenceAir(100, wide_recurrence_output(100) + 1, params.zk_rows)
     rejected(other, proof, params)
@@ -98,7 +104,7 @@ def test_standard_preset_proof_verifies():
 
 def test_proofs_are_zero_knowledge_randomized(fib):
     air, proof = fib
-    assert prove(air, None, TEST) != proof  # masking rows and randomizer are fresh each time
+    assert prove(air, air.build_main_trace(None), TEST) != proof  # masking rows and randomizer are fresh each time
 
 
 # ----------------------------------------------------------------------------------------- wrong statements
@@ -154,8 +160,8 @@ def test_tampered_trace_rejected_and_refused(row, column, constraint, failing_ro
     air = FibonacciTamperedRow(row, column)
     failing_row %= air.active_rows
     with pytest.raises(ConstraintViolation, match=rf"{re.escape(constraint)}.? fails at row {failing_row}$"):
-        prove(air, None, TEST)
-    rejected(air, prove(air, None, TEST, check=False))
+        prove(air, air.build_main_trace(None), TEST)
+    rejected(air, prove(air, air.build_main_trace(None), TEST, check=False))
 
 
 class BusWrongTotal(BusAir):
@@ -170,8 +176,8 @@ class BusWrongTotal(BusAir):
 def test_last_row_boundary_refused(bus_witness):
     air = BusWrongTotal(60, int(bus_witness[0].sum()) + 1, ZK)
     with pytest.raises(ConstraintViolation, match=rf"'running sum accumulates' fails at row {air.active_rows - 2}"):
-        prove(air, bus_witness, TEST)
-    rejected(air, prove(air, bus_witness, TEST, check=False))
+        prove(air, air.build_main_trace(bus_witness), TEST)
+    rejected(air, prove(air, air.build_main_trace(bus_witness), TEST, check=False))
 
 
 # ------------------------------------------------------------------------------------ lookups and buses
@@ -191,10 +197,10 @@ def test_value_outside_range_table_rejected(range_values):
     values[5] = 1 << RANGE_BITS
     air = RangeCheatingMultiplicities(len(values), ZK)
     with pytest.raises(UnbalancedInteractions):
-        prove(air, values, TEST)
+        prove(air, air.build_main_trace(values), TEST)
     with pytest.raises(ValueError, match="not below 2"):
-        prove(RangeCheckAir(len(values), ZK), values, TEST)
-    rejected(air, prove(air, values, TEST, check=False))
+        prove(RangeCheckAir(len(values), ZK), RangeCheckAir(len(values), ZK).build_main_trace(values), TEST)
+    rejected(air, prove(air, air.build_main_trace(values), TEST, check=False))
 
 
 def test_unbalanced_bus_rejected(bus_witness):
@@ -204,8 +210,8 @@ def test_unbalanced_bus_rejected(bus_witness):
     air = BusAir(60, int(sent.sum()), ZK)
     assert violated(air, (sent, received)) == {"logup sum is zero"}
     with pytest.raises(UnbalancedInteractions):
-        prove(air, (sent, received), TEST)
-    rejected(air, prove(air, (sent, received), TEST, check=False))
+        prove(air, air.build_main_trace((sent, received)), TEST)
+    rejected(air, prove(air, air.build_main_trace((sent, received)), TEST, check=False))
 
 
 # ------------------------------------------------------------- every constraint matters: violate exactly one
@@ -248,7 +254,7 @@ def test_each_range_table_constraint_matters(range_values, constraint, counter, 
     values = range_values[range_values % span != excluded_residue % span]  # values the cheat's table holds
     air = RangeCustomCounter(len(values), counter)
     assert violated(air, values) == {constraint}
-    rejected(air, prove(air, values, TEST, check=False))
+    rejected(air, prove(air, air.build_main_trace(values), TEST, check=False))
 
 
 class FibonacciFrom(FibonacciAir):
@@ -282,7 +288,7 @@ class FibonacciFrom(FibonacciAir):
 def test_each_fibonacci_constraint_matters(air, constraint):
     air = air()
     assert violated(air) == {constraint}
-    rejected(air, prove(air, None, TEST, check=False))
+    rejected(air, prove(air, air.build_main_trace(None), TEST, check=False))
 
 
 class BusSkewedRunningSum(BusAir):
@@ -301,7 +307,7 @@ def test_each_bus_constraint_matters(bus_witness, skew_row, constraint):
     total = int(bus_witness[0].sum()) + 1  # the claimed total follows the skewed sum
     air = BusSkewedRunningSum(total, skew_row)
     assert violated(air, bus_witness) == {constraint}
-    rejected(air, prove(air, bus_witness, TEST, check=False))
+    rejected(air, prove(air, air.build_main_trace(bus_witness), TEST, check=False))
 
 
 # ----------------------------------------------------------------------------------------------- FRI
@@ -332,8 +338,8 @@ def test_high_degree_deep_composition_rejected(monkeypatch, fib):
         values[::3] = values[::3] ^ np.uint64(1)  # no longer a low-degree polynomial
         return values % np.uint64(P)
 
-    monkeypatch.setattr("prover.stark.quotient_values", wrong_quotient)
+    monkeypatch.setattr("prover.engine.prover.quotient_values", wrong_quotient)
     with pytest.raises(ConstraintViolation):
-        prove(air, None, TEST)
-    reason = rejected(air, prove(air, None, TEST, check=False))
+        prove(air, air.build_main_trace(None), TEST)
+    reason = rejected(air, prove(air, air.build_main_trace(None), TEST, check=False))
     assert "FRI" in reason or "out-of-domain" in reason

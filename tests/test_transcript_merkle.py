@@ -6,10 +6,15 @@ import numpy as np
 import pytest
 
 from circuits.field import P
-from prover.blake2s import hash_rows
-from prover.merkle import MerkleTree
-from verifier.merkle import MerkleError, hash_leaf, hash_node, root_from_openings
-from verifier.transcript import Transcript
+from prover.engine.blake2s_batch import hash_rows
+from prover.engine.merkle_tree import MerkleTree
+from verifier.stark.commitment import (
+    MerkleError,
+    hash_leaf,
+    hash_node,
+    root_from_openings,
+)
+from verifier.stark.transcript import Transcript
 
 
 def _challenges(messages) -> tuple:

@@ -2,10 +2,18 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from circuits.amounts import format_amount
-from prover.users import Asset, UserTable, UsersFileError, read_users, read_users_csv, read_users_json
+from prover.exchange.users import (
+    Asset,
+    UsersFileError,
+    UserTable,
+    read_users,
+    read_users_csv,
+    read_users_json,
+)
+from verifier.formats.amounts import format_amount
 
 
 def write(tmp_path, name, text):

@@ -6,12 +6,20 @@ check fails) or `unverified` (a scheme this tool cannot check, such as ed25519: 
 from dataclasses import dataclass
 
 from verifier.reserves import bitcoin_message, networks, secp256k1
-from verifier.reserves.bitcoin_address import BitcoinAddress, decode_address, p2wsh_program
+from verifier.reserves.bitcoin_address import (
+    BitcoinAddress,
+    decode_address,
+    p2wsh_program,
+)
 from verifier.reserves.csvfile import ReserveRow
 from verifier.reserves.evm import decode_evm_address, decode_validator_key
 from verifier.reserves.hashes import hash160, sha256
 from verifier.reserves.multisig import parse_multisig
-from verifier.reserves.personal_message import ETHEREUM_PREFIX, TRON_PREFIX, recover_account
+from verifier.reserves.personal_message import (
+    ETHEREUM_PREFIX,
+    TRON_PREFIX,
+    recover_account,
+)
 from verifier.reserves.tron import decode_tron_address
 
 VERIFIED, REJECTED, UNVERIFIED = "verified", "rejected", "unverified"

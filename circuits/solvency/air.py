@@ -1,0 +1,34 @@
+"""The liabilities AIR: every family's constraints and interactions over one layout, for one statement."""
+from __future__ import annotations
+
+from circuits.air import Air, Constraint, Interaction
+from circuits.solvency import balances, permutation, row_types, sponge, totals, tree
+from circuits.solvency.layout import Layout, Row
+from circuits.solvency.statement import Statement
+
+
+class SolvencyAir(Air):
+    max_degree = 7
+    name = "por/solvency/1"
+
+    def __init__(self, statement: Statement, zk_rows: int):
+        self.statement = statement
+        self.layout = Layout(statement.leaves, len(statement.assets), zk_rows)
+        self.trace_length, self.active_rows = self.layout.trace_length, self.layout.active_rows
+        self.main_width = self.layout.cols.width
+
+    def constraints(self) -> list[Constraint]:
+        cur, nxt = Row(self.layout, 0), Row(self.layout, 1)
+        _, out = permutation.permutation(cur)
+        return (permutation.constraints(cur) + row_types.constraints(cur, nxt)
+                + tree.constraints(cur, out, self.statement.root) + sponge.constraints(cur, nxt, out)
+                + balances.constraints(cur) + totals.constraints(cur, nxt, self.statement.totals)
+                + self.layout.table.constraints())
+
+    def interactions(self) -> list[Interaction]:
+        cur = Row(self.layout, 0)
+        _, out = permutation.permutation(cur)
+        return balances.interactions(cur) + tree.interactions(cur, out) + self.layout.table.interactions()
+
+    def public_inputs(self) -> bytes:
+        return self.statement.encode()

@@ -1,0 +1,88 @@
+"""`por report` and `por generate-reserves`: the exchange-side reserves commands.
+
+Exit codes: 0 done, 1 the report was written but some reserves rows were rejected, 2 malformed input or usage.
+"""
+import json
+import os
+from fractions import Fraction
+
+import click
+
+from prover.reserves.generate import UnknownAssetError, generate_reserves
+from prover.reserves.report import liabilities_proof_status, write_report
+from verifier.formats.atomic import atomic_output
+from verifier.reserves.amounts import parse_amount
+from verifier.reserves.errors import ReservesInputError
+
+
+def register(group: click.Group) -> None:
+    group.add_command(report)
+    group.add_command(generate_reserves_command)
+
+
+@click.command()
+@click.argument("round_dir", type=click.Path(file_okay=False))
+@click.option("--reserves", "reserves_csv", required=True, metavar="RESERVES.csv", help="Reserves file (OKX layout).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the report.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
+@click.option("--min-security", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Minimum security (bits) for the round's liabilities proof to count as valid.")
+def report(round_dir: str, reserves_csv: str, out_dir: str, jobs: int | None, min_security: int) -> None:
+    """Verify ROUND_DIR's liabilities proof and RESERVES.csv, and write report.json, report.md and a chart."""
+    status, proof_valid = liabilities_proof_status(round_dir, min_security)
+    try:
+        written = write_report(round_dir, reserves_csv, out_dir, jobs, status)
+    except ReservesInputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    for asset in written["assets"]:
+        click.echo(f"{asset['symbol']}: reserves {asset['reserves']}, liabilities {asset['liabilities'] or '-'}, "
+                   f"ratio {asset['ratio_percent'] or '-'}")
+    click.echo(f"report written to {out_dir} (liabilities proof: {written['liabilities_proof']})")
+    if written["rejected"]:
+        click.echo(f"FAILED: {len(written['rejected'])} reserves row(s) rejected; see report.md", err=True)
+    if not proof_valid:
+        click.echo(f"FAILED: liabilities proof {status}", err=True)
+    if written["rejected"] or not proof_valid:
+        raise SystemExit(1)
+
+
+def _parse_ratio(text: str, what: str) -> Fraction:
+    try:
+        return parse_amount(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a decimal ratio such as 1.05", param_hint=what) from None
+
+
+@click.command("generate-reserves")
+@click.argument("round_dir", type=click.Path(file_okay=False))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="CSV file to write.")
+@click.option("--ratio", "ratio_specs", multiple=True, metavar="SYMBOL=RATIO", help="e.g. BTC=1.04 (repeatable).")
+@click.option("--default-ratio", default="1.05", show_default=True, help="Ratio for assets without --ratio.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed the demo keys are derived from.")
+def generate_reserves_command(round_dir: str, out_path: str, ratio_specs: tuple[str, ...], default_ratio: str,
+                              seed: int) -> None:
+    """Write a signed synthetic reserves file covering every asset of ROUND_DIR/public.json."""
+    public_path = os.path.join(round_dir, "public.json")
+    try:
+        with open(public_path, encoding="utf-8") as handle:
+            public = json.load(handle)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        click.echo(f"error: {public_path}: cannot read public.json: {exc}", err=True)
+        raise SystemExit(2) from None
+    ratios = {}
+    for spec in ratio_specs:
+        symbol, _, value = spec.partition("=")
+        if not symbol or not value:
+            raise click.BadParameter(f"{spec!r} is not SYMBOL=RATIO", param_hint="--ratio")
+        ratios[symbol.strip().upper()] = _parse_ratio(value, "--ratio")
+    try:
+        text = generate_reserves(public, ratios, seed, _parse_ratio(default_ratio, "--default-ratio"))
+    except ReservesInputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    except UnknownAssetError as exc:
+        raise click.BadParameter(str(exc), param_hint="--ratio") from None
+    with atomic_output(out_path, permissions=0o644, newline="") as out:
+        out.write(text)
+    click.echo(f"wrote {out_path} ({text.count(chr(10)) - 1} lines, seed {seed})")

@@ -1,0 +1,113 @@
+"""`por prove`, `por inclusion` and `por demo`: the liabilities round on the exchange's side.
+
+Exit codes: 0 done, 2 malformed input or usage (the message names the file, line or option).
+"""
+import time
+from pathlib import Path
+
+import click
+
+from prover.exchange.demo import run_demo
+from prover.exchange.inclusion import export_inclusion, inclusion_json
+from prover.exchange.inclusion_store import StoreError
+from prover.exchange.round import (
+    DEFAULT_SECRET_FILE,
+    DEFAULT_SHARD_LEAVES,
+    RoundInputError,
+    prove_round,
+)
+from verifier.formats.atomic import atomic_output
+from verifier.stark.params import PRESETS
+
+_PRESET = click.Choice(PRESETS)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(prove)
+    group.add_command(inclusion)
+    group.add_command(demo)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    raise SystemExit(2)
+
+
+@click.command()
+@click.argument("users", type=click.Path(dir_okay=False))
+@click.option("--round", "round_name", required=True, help="Round name, e.g. 2026-11.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Round directory to create.")
+@click.option("--preset", type=_PRESET, default="standard", show_default=True, help="Proof parameters.")
+@click.option("--secret-file", type=click.Path(dir_okay=False), default=DEFAULT_SECRET_FILE, show_default=True,
+              help="Master secret the nonces derive from (created 0600 if absent).")
+@click.option("--shard-leaves", type=int, default=DEFAULT_SHARD_LEAVES, show_default=True,
+              help="Leaves per proof (a power of two): a larger tree is split into shards proven one by one.")
+def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int) -> None:
+    """Prove the liabilities in USERS (CSV or JSON) and write the round directory."""
+    try:
+        result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves)
+    except RoundInputError as error:
+        _fail(str(error))
+    public = result.public
+    proofs = f"proofs/ ({result.shards} shards of {public['leaves'] // result.shards} leaves)" if result.shards \
+        else "proof.bin"
+    click.echo(f"round      {public['round']}\n"
+               f"users      {result.users} ({public['leaves']} leaves)\n"
+               f"assets     {len(public['assets'])}: {', '.join(a['symbol'] for a in public['assets'])}\n"
+               f"root       {public['root']}\n"
+               f"proof      {result.proof_size} bytes, {result.security_bits} bits of security ({preset} preset)\n"
+               f"time       {result.seconds:.1f} s\n"
+               f"written    {result.out_dir}/ (publish public.json and {proofs}; keep inclusion.sqlite private)")
+
+
+@click.command()
+@click.argument("round_dir", type=click.Path(file_okay=False))
+@click.option("--user-id", required=True, help="The user whose inclusion proof to export.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="File to write [stdout].")
+def inclusion(round_dir: str, user_id: str, out_path: str | None) -> None:
+    """Export one user's inclusion proof (JSON) from ROUND_DIR."""
+    try:
+        text = inclusion_json(export_inclusion(round_dir, user_id))
+    except StoreError as error:
+        _fail(str(error))
+    if out_path is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        _write_text_atomically(Path(out_path), text)
+    except OSError as error:
+        _fail(f"{out_path}: {error.strerror or error}")
+    click.echo(f"wrote {out_path}", err=True)
+
+
+@click.command()
+@click.option("--users", "n_users", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Synthetic users (22 assets).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="New directory [./por-demo-<time>].")
+@click.option("--preset", type=_PRESET, default="standard", show_default=True, help="Proof parameters.")
+def demo(n_users: int, out_dir: str | None, preset: str) -> None:
+    """Run the whole job on synthetic data: users, proof, verification, inclusion proof, reserves report."""
+    out = Path(out_dir or f"por-demo-{time.strftime('%Y%m%d-%H%M%S')}")
+    try:
+        result = run_demo(n_users, out, preset, echo=lambda line: click.echo(line, err=True))
+    except RoundInputError as error:
+        _fail(str(error))
+    rows = [("asset", "liabilities", "reserves", "ratio")]
+    rows += [(a["symbol"], a["liabilities"] or "-", a["reserves"], a["ratio_percent"] or "-")
+             for a in result.report["assets"]]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        click.echo("  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))))
+    click.echo(f"\nliabilities proof  valid, {result.security_bits} bits of security, {result.proof_size} bytes\n"
+               f"total time         {sum(seconds for _, seconds in result.timings):.1f} s\n"
+               f"round              {result.round_dir}/ (public.json, proof.bin, inclusion.sqlite)\n"
+               f"inclusion proof    {result.inclusion_path}\n"
+               f"report             {result.report_dir}/ (report.md, report.json, reserve_ratios.png)\n"
+               f"check it yourself  por-verify proof {result.round_dir}\n"
+               f"                   por-verify inclusion {result.inclusion_path} "
+               f"--public {result.round_dir}/public.json")
+
+
+def _write_text_atomically(path: Path, text: str) -> None:
+    with atomic_output(path, permissions=0o644) as stream:
+        stream.write(text)

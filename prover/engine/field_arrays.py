@@ -1,0 +1,316 @@
+"""Goldilocks arithmetic on numpy uint64 arrays: numba kernels for the prover's hot loops.
+
+The scalar kernels (`mul64`, `add64`, `sub64`, `reduce128`) can be called from other njit code (NTT, Poseidon2).
+Every array kernel expects canonical inputs (< p) and returns canonical outputs. Python-int scalars and the
+extension's `Ext` are `circuits.field`'s.
+"""
+import os
+
+# Idle OpenMP workers sleep rather than spin: the prover launches many short parallel kernels, and spinning
+# workers take the cores from the Python thread between them (on 2 busy cores: 8 ms per launch, not 15 us).
+# Set before numba loads the OpenMP runtime, which reads it once.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba as nb  # noqa: E402
+import numpy as np  # noqa: E402
+
+from circuits.field import EXT_NONRESIDUE, Ext, P  # noqa: E402
+
+_P = np.uint64(P)
+_EPS = np.uint64(0xFFFF_FFFF)  # 2^64 mod p = 2^32 - 1
+_M32 = np.uint64(0xFFFF_FFFF)
+_S32 = np.uint64(32)
+_ZERO = np.uint64(0)
+_ONE = np.uint64(1)
+_SEVEN = np.uint64(EXT_NONRESIDUE)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# numba scalar kernels on uint64
+
+
+@nb.njit(nb.uint64(nb.uint64, nb.uint64), inline="always", cache=True)
+def add64(a, b):
+    s = a + b
+    # overflow past 2^64 means the true sum is s + 2^64 = s + EPS (mod p); otherwise reduce once.
+    if s < a:
+        s += _EPS
+    if s >= _P:
+        s -= _P
+    return s
+
+
+@nb.njit(nb.uint64(nb.uint64, nb.uint64), inline="always", cache=True)
+def sub64(a, b):
+    d = a - b
+    if a < b:
+        d -= _EPS  # borrow: true result is d - 2^64 = d - EPS (mod p)
+    return d
+
+
+@nb.njit(nb.uint64(nb.uint64, nb.uint64), inline="always", cache=True)
+def reduce128(lo, hi):
+    """(hi * 2^64 + lo) mod p, using 2^64 = 2^32 - 1 and 2^96 = -1 (mod p)."""
+    hi_hi = hi >> _S32
+    hi_lo = hi & _M32
+    t0 = lo - hi_hi
+    if lo < hi_hi:
+        t0 -= _EPS
+    t1 = hi_lo * _EPS
+    t2 = t0 + t1
+    if t2 < t1:
+        t2 += _EPS
+    if t2 >= _P:
+        t2 -= _P
+    return t2
+
+
+@nb.njit(nb.uint64(nb.uint64, nb.uint64), inline="always", cache=True)
+def mul64(a, b):
+    a_lo = a & _M32
+    a_hi = a >> _S32
+    b_lo = b & _M32
+    b_hi = b >> _S32
+    ll = a_lo * b_lo
+    lh = a_lo * b_hi
+    hl = a_hi * b_lo
+    hh = a_hi * b_hi
+    mid = (ll >> _S32) + (lh & _M32) + (hl & _M32)
+    lo = (ll & _M32) | (mid << _S32)
+    hi = hh + (lh >> _S32) + (hl >> _S32) + (mid >> _S32)
+    return reduce128(lo, hi)
+
+
+@nb.njit(nb.uint64(nb.uint64, nb.uint64), cache=True)
+def pow64(a, e):
+    result = _ONE
+    while e:
+        if e & _ONE:
+            result = mul64(result, a)
+        a = mul64(a, a)
+        e >>= _ONE
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# base-field array kernels (broadcasting is not supported: equal shapes, or an array and a scalar via full())
+
+
+@nb.njit(parallel=True, cache=True)
+def _add_arr(a, b, out):
+    for i in nb.prange(a.size):
+        out[i] = add64(a[i], b[i])
+
+
+@nb.njit(parallel=True, cache=True)
+def _sub_arr(a, b, out):
+    for i in nb.prange(a.size):
+        out[i] = sub64(a[i], b[i])
+
+
+@nb.njit(parallel=True, cache=True)
+def _mul_arr(a, b, out):
+    for i in nb.prange(a.size):
+        out[i] = mul64(a[i], b[i])
+
+
+@nb.njit(parallel=True, cache=True)
+def _mul_scalar_arr(a, s, out):
+    for i in nb.prange(a.size):
+        out[i] = mul64(a[i], s)
+
+
+@nb.njit(parallel=True, cache=True)
+def _add_scalar_arr(a, s, out):
+    for i in nb.prange(a.size):
+        out[i] = add64(a[i], s)
+
+
+def _binary(kernel, a, b):
+    a = np.ascontiguousarray(a, dtype=np.uint64)
+    b = np.ascontiguousarray(b, dtype=np.uint64)
+    out = np.empty_like(a)
+    kernel(a.reshape(-1), b.reshape(-1), out.reshape(-1))
+    return out
+
+
+def add(a, b):
+    return _binary(_add_arr, a, b)
+
+
+def sub(a, b):
+    return _binary(_sub_arr, a, b)
+
+
+def mul(a, b):
+    return _binary(_mul_arr, a, b)
+
+
+def mul_scalar(a, s: int):
+    a = np.ascontiguousarray(a, dtype=np.uint64)
+    out = np.empty_like(a)
+    _mul_scalar_arr(a.reshape(-1), np.uint64(s % P), out.reshape(-1))
+    return out
+
+
+def add_scalar(a, s: int):
+    a = np.ascontiguousarray(a, dtype=np.uint64)
+    out = np.empty_like(a)
+    _add_scalar_arr(a.reshape(-1), np.uint64(s % P), out.reshape(-1))
+    return out
+
+
+def neg(a):
+    return sub(np.zeros_like(a, dtype=np.uint64), a)
+
+
+def from_ints(values) -> np.ndarray:
+    """Canonical uint64 array from Python ints (reduced mod p)."""
+    return np.array([v % P for v in values], dtype=np.uint64)
+
+
+@nb.njit(cache=True)
+def _batch_inverse(a, out):
+    # Montgomery's trick: one exponentiation and 3(n-1) multiplications.
+    n = a.size
+    if n == 0:
+        return
+    acc = _ONE
+    for i in range(n):
+        out[i] = acc
+        acc = mul64(acc, a[i])
+    inv_acc = pow64(acc, _P - np.uint64(2))
+    for i in range(n - 1, -1, -1):
+        out[i] = mul64(out[i], inv_acc)
+        inv_acc = mul64(inv_acc, a[i])
+
+
+def batch_inverse(a) -> np.ndarray:
+    a = np.ascontiguousarray(a, dtype=np.uint64)
+    if a.size and not np.all(a):
+        raise ZeroDivisionError("batch_inverse: zero element")
+    out = np.empty_like(a)
+    _batch_inverse(a.reshape(-1), out.reshape(-1))
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _powers(base, start, out, chunk):
+    n = out.size
+    n_chunks = (n + chunk - 1) // chunk
+    for c in nb.prange(n_chunks):
+        lo = c * chunk
+        hi = min(lo + chunk, n)
+        x = mul64(start, pow64(base, np.uint64(lo)))
+        for i in range(lo, hi):
+            out[i] = x
+            x = mul64(x, base)
+
+
+def powers(base: int, n: int, start: int = 1) -> np.ndarray:
+    """[start, start*base, start*base^2, ...] of length n."""
+    out = np.empty(n, dtype=np.uint64)
+    _powers(np.uint64(base % P), np.uint64(start % P), out, 1 << 14)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# extension-field arrays: shape (..., 2), [..., 0] the base part and [..., 1] the X coefficient
+
+
+@nb.njit(parallel=True, cache=True)
+def _ext_mul_arr(a, b, out):
+    for i in nb.prange(a.shape[0]):
+        a0, a1, b0, b1 = a[i, 0], a[i, 1], b[i, 0], b[i, 1]
+        out[i, 0] = add64(mul64(a0, b0), mul64(_SEVEN, mul64(a1, b1)))
+        out[i, 1] = add64(mul64(a0, b1), mul64(a1, b0))
+
+
+@nb.njit(parallel=True, cache=True)
+def _ext_mul_base_arr(a, b, out):
+    for i in nb.prange(a.shape[0]):
+        out[i, 0] = mul64(a[i, 0], b[i])
+        out[i, 1] = mul64(a[i, 1], b[i])
+
+
+@nb.njit(parallel=True, cache=True)
+def _ext_mul_scalar_arr(a, s0, s1, out):
+    for i in nb.prange(a.shape[0]):
+        a0, a1 = a[i, 0], a[i, 1]
+        out[i, 0] = add64(mul64(a0, s0), mul64(_SEVEN, mul64(a1, s1)))
+        out[i, 1] = add64(mul64(a0, s1), mul64(a1, s0))
+
+
+@nb.njit(parallel=True, cache=True)
+def _base_mul_ext_scalar_arr(a, s0, s1, out):
+    for i in nb.prange(a.shape[0]):
+        out[i, 0] = mul64(a[i], s0)
+        out[i, 1] = mul64(a[i], s1)
+
+
+@nb.njit(cache=True)
+def _ext_batch_inverse(a, out):
+    n = a.shape[0]
+    norms = np.empty(n, dtype=np.uint64)
+    for i in range(n):
+        a0, a1 = a[i, 0], a[i, 1]
+        norms[i] = sub64(mul64(a0, a0), mul64(_SEVEN, mul64(a1, a1)))
+    inv_norms = np.empty(n, dtype=np.uint64)
+    _batch_inverse(norms, inv_norms)
+    for i in range(n):
+        out[i, 0] = mul64(a[i, 0], inv_norms[i])
+        out[i, 1] = sub64(_ZERO, mul64(a[i, 1], inv_norms[i]))
+
+
+def _as_ext(a) -> np.ndarray:
+    a = np.ascontiguousarray(a, dtype=np.uint64)
+    if a.ndim != 2 or a.shape[1] != 2:
+        raise ValueError(f"extension array must have shape (n, 2), got {a.shape}")
+    return a
+
+
+def ext_from_base(a) -> np.ndarray:
+    a = np.ascontiguousarray(a, dtype=np.uint64)
+    out = np.zeros((a.size, 2), dtype=np.uint64)
+    out[:, 0] = a.reshape(-1)
+    return out
+
+
+def ext_mul(a, b) -> np.ndarray:
+    a, b = _as_ext(a), _as_ext(b)
+    out = np.empty_like(a)
+    _ext_mul_arr(a, b, out)
+    return out
+
+
+def ext_mul_base(a, b) -> np.ndarray:
+    """Extension array times base array, elementwise."""
+    a = _as_ext(a)
+    b = np.ascontiguousarray(b, dtype=np.uint64).reshape(-1)
+    out = np.empty_like(a)
+    _ext_mul_base_arr(a, b, out)
+    return out
+
+
+def ext_mul_scalar(a, s: Ext) -> np.ndarray:
+    a = _as_ext(a)
+    out = np.empty_like(a)
+    _ext_mul_scalar_arr(a, np.uint64(s.a), np.uint64(s.b), out)
+    return out
+
+
+def base_mul_ext_scalar(a, s: Ext) -> np.ndarray:
+    """Base array times one extension element: an extension array."""
+    a = np.ascontiguousarray(a, dtype=np.uint64).reshape(-1)
+    out = np.empty((a.size, 2), dtype=np.uint64)
+    _base_mul_ext_scalar_arr(a, np.uint64(s.a), np.uint64(s.b), out)
+    return out
+
+
+def ext_batch_inverse(a) -> np.ndarray:
+    a = _as_ext(a)
+    if a.shape[0] and not np.all(a.any(axis=1)):
+        raise ZeroDivisionError("ext_batch_inverse: zero element")
+    out = np.empty_like(a)
+    _ext_batch_inverse(a, out)
+    return out

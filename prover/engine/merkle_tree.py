@@ -1,0 +1,53 @@
+"""Merkle trees over matrix rows (the prover's side of `verifier.stark.commitment`)."""
+from __future__ import annotations
+
+import numpy as np
+
+from prover.engine.blake2s_batch import hash_rows
+from verifier.stark.commitment import DIGEST_SIZE, LEAF_PREFIX, NODE_PREFIX
+
+
+class MerkleTree:
+    """Commits to the rows of a (rows, width) uint64 matrix; rows is a power of two.
+
+    The matrix is kept by reference, not copied: a transposed view of a (width, rows) LDE commits without a
+    second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as
+    `verifier.stark.commitment`'s hash_leaf and hash_node."""
+
+    def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None):
+        """Commit to the rows of a matrix, or to leaf digests already computed (whose rows live elsewhere)."""
+        if (rows is None) == (leaves is None):
+            raise ValueError("a Merkle tree commits to rows or to leaf digests")
+        if rows is not None:
+            rows = np.asarray(rows, dtype="<u8")
+            leaves = hash_rows(LEAF_PREFIX, rows)
+        n = leaves.shape[0]
+        if n == 0 or n & (n - 1):
+            raise ValueError("a Merkle tree needs a power-of-two number of rows")
+        self.rows = rows
+        self.depth = n.bit_length() - 1
+        level = leaves
+        self.levels = [level]
+        while len(level) > 1:
+            level = hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_SIZE))  # row i: children 2i || 2i+1
+            self.levels.append(level)
+
+    @property
+    def root(self) -> bytes:
+        return self.levels[-1][0].tobytes()
+
+    def siblings(self, indices) -> list[bytes]:
+        """The batched siblings that authenticate the leaves at `indices` (see `verifier.stark.commitment`)."""
+        out = []
+        known = set(int(i) for i in indices)
+        for level in self.levels[:-1]:
+            for index in sorted(known):
+                if index ^ 1 not in known:
+                    out.append(level[index ^ 1].tobytes())
+            known = {index >> 1 for index in known}
+        return out
+
+    def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
+        """The rows at the sorted, distinct `indices` and the batched siblings that authenticate them."""
+        indices = sorted(set(int(i) for i in indices))
+        return self.rows[indices], self.siblings(indices)

@@ -1,0 +1,80 @@
+"""Polynomial helpers for the prover: evaluation at an extension point, random linear combinations."""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from circuits.field import Ext
+from prover.engine import field_arrays as F
+from prover.engine.field_arrays import add64, mul64
+
+_SEVEN = np.uint64(7)
+
+
+@nb.njit(cache=True)
+def _ext_powers(a, b, n, out):
+    x0, x1 = np.uint64(1), np.uint64(0)
+    for i in range(n):
+        out[i, 0], out[i, 1] = x0, x1
+        x0, x1 = add64(mul64(x0, a), mul64(_SEVEN, mul64(x1, b))), add64(mul64(x0, b), mul64(x1, a))
+
+
+def ext_powers(z: Ext, n: int) -> np.ndarray:
+    out = np.empty((n, 2), dtype=np.uint64)
+    _ext_powers(np.uint64(z.a), np.uint64(z.b), n, out)
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _combine(columns, coeffs, out):
+    # out[j] = sum_i coeffs[i] * columns[i, j]: base columns (any strides), extension coefficients
+    w, n = columns.shape
+    for j in nb.prange(n):
+        s0, s1 = np.uint64(0), np.uint64(0)
+        for i in range(w):
+            v = columns[i, j]
+            s0 = add64(s0, mul64(coeffs[i, 0], v))
+            s1 = add64(s1, mul64(coeffs[i, 1], v))
+        out[j, 0], out[j, 1] = s0, s1
+
+
+def _combined(columns: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
+    out = np.empty((columns.shape[1], 2), dtype=np.uint64)
+    _combine(columns, coeffs, out)
+    return out
+
+
+def combine_columns(columns: np.ndarray, coeffs: list[Ext]) -> np.ndarray:
+    """The extension column sum_i coeffs[i] * columns[i] for base columns of shape (w, n)."""
+    return _combined(np.ascontiguousarray(columns), np.array([[e.a, e.b] for e in coeffs], dtype=np.uint64).reshape(-1, 2))
+
+
+def evaluate_at(coeffs: np.ndarray, z: Ext) -> list[Ext]:
+    """Each base-coefficient polynomial (rows of `coeffs`, low degree first) evaluated at the point z: the same
+    combination as `combine_columns`, with the powers of z as coefficients, along the other axis."""
+    coeffs = np.ascontiguousarray(coeffs)
+    values = _combined(coeffs.T, ext_powers(z, coeffs.shape[1]))
+    return [Ext(int(a), int(b)) for a, b in values]
+
+
+@nb.njit(parallel=True, cache=True)
+def _evaluate_base(coeffs, powers, out):
+    # out[i, j] = sum_k coeffs[i, k] * powers[k, j]: the inner loop runs over points, so it vectorizes
+    w, n = coeffs.shape
+    q = powers.shape[1]
+    for i in nb.prange(w):
+        acc = np.zeros(q, dtype=np.uint64)
+        for k in range(n):
+            c = coeffs[i, k]
+            for j in range(q):
+                acc[j] = add64(acc[j], mul64(c, powers[k, j]))
+        out[i] = acc
+
+
+def evaluate_at_points(coeffs: np.ndarray, points: list[int]) -> np.ndarray:
+    """(w, q): each base polynomial (rows of `coeffs`) at each base-field point."""
+    n = coeffs.shape[1]
+    powers = np.stack([F.powers(x, n) for x in points], axis=1)  # (n, q)
+    out = np.empty((coeffs.shape[0], len(points)), dtype=np.uint64)
+    _evaluate_base(np.ascontiguousarray(coeffs), powers, out)
+    return out

@@ -1,0 +1,206 @@
+"""The STARK prover: commit to the trace, the LogUp columns and the constraint quotient, open everything at an
+out-of-domain point, and prove with FRI that the DEEP composition of all of it has low degree."""
+from __future__ import annotations
+
+import secrets
+from typing import Callable
+
+import numpy as np
+
+from circuits.air import BOUNDARY, TRANSITION, Air
+from circuits.field import Ext, P, root_of_unity
+from prover.engine import field_arrays as F
+from prover.engine import lde
+from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
+from prover.engine.aux_trace import build_aux_trace
+from prover.engine.commitment import CommittedPolynomials
+from prover.engine.fri import commit_layers
+from prover.engine.polynomials import combine_columns, evaluate_at
+from prover.engine.quotient import (
+    ConstraintViolation,
+    domain_points,
+    quotient_values,
+    split_quotient,
+)
+from verifier.stark.fri import deep_coefficients
+from verifier.stark.params import StarkParams
+from verifier.stark.proof_format import Opening, StarkProof, serialize
+from verifier.stark.protocol import Protocol
+
+Progress = Callable[[str], None]
+CHECK_ROWS = 1 << 16  # trace rows per block when the honest prover checks its constraints
+
+
+def random_field_elements(shape) -> np.ndarray:
+    """Uniform field elements from the OS's CSPRNG (masking must be unpredictable, not merely random-looking)."""
+    count = int(np.prod(shape))
+    out = np.frombuffer(secrets.token_bytes(8 * count), dtype=np.uint64).copy()
+    while True:
+        high = out >= np.uint64(P)
+        if not high.any():
+            return out.reshape(shape)
+        out[high] = np.frombuffer(secrets.token_bytes(8 * int(high.sum())), dtype=np.uint64)
+
+
+def _with_random_rows(active: np.ndarray, trace_length: int) -> np.ndarray:
+    """Active rows followed by random rows (zero knowledge); shape (columns, trace_length)."""
+    width, rows = active.shape
+    full = np.empty((width, trace_length), dtype=np.uint64)
+    full[:, :rows] = active
+    full[:, rows:] = random_field_elements((width, trace_length - rows))
+    return full
+
+
+def _ext_columns_as_base(aux: np.ndarray) -> np.ndarray:
+    """(k, rows, 2) extension columns as (2k, rows) base columns: each column's two coordinates in turn."""
+    return np.ascontiguousarray(aux.transpose(0, 2, 1).reshape(-1, aux.shape[1]))
+
+
+def find_violations(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None,
+                    challenges: list[Ext]) -> list[tuple[str, int]]:
+    """(constraint name, first failing row) of every constraint the trace violates, evaluated on its rows
+    (a block of rows at a time, so that checking a large trace does not hold every intermediate column)."""
+    n = protocol.trace_length
+    first_bad: dict[int, int] = {}
+    periodic = periodic_rows(protocol.periodic, n)
+    for lo in range(0, n, CHECK_ROWS):
+        hi = min(lo + CHECK_ROWS, n)
+        rows = np.arange(lo, hi)
+
+        def check(k: int, value, lo=lo, rows=rows) -> None:
+            c = protocol.constraints[k]
+            if k in first_bad:
+                return
+            if c.kind == BOUNDARY:
+                must_hold = rows == protocol.boundary_row(c)
+            else:
+                must_hold = rows < protocol.active_rows - (1 if c.kind == TRANSITION else 0)
+            if isinstance(value, np.ndarray):
+                nonzero = value.reshape(rows.size, -1).any(axis=1)
+            else:
+                nonzero = np.full(rows.size, Ext.lift(value) != Ext(0))
+            bad = np.flatnonzero(nonzero & must_hold)
+            if bad.size:
+                first_bad[k] = lo + int(bad[0])
+
+        protocol.program.evaluate(ARRAYS, trace_leaf(main, aux, periodic, challenges, lo, hi), check)
+    return [(protocol.constraints[k].name, row) for k, row in sorted(first_bad.items())]
+
+
+def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool = True,
+          progress: Progress | None = None) -> bytes:
+    """A serialized proof that `main_trace`, the (main_width, active_rows) active rows, satisfies `air`.
+
+    With `check` (the default) the prover refuses a trace that violates a constraint, naming it and the row;
+    tests turn it off to play a cheating prover and watch the verifier reject.
+    """
+    report = progress or (lambda stage: None)
+    protocol = Protocol(air, params)
+    n, blowup = protocol.trace_length, params.blowup
+    transcript = protocol.new_transcript()
+
+    main_active = np.asarray(main_trace, dtype=np.uint64)
+    if main_active.shape != (protocol.main_width, protocol.active_rows):
+        raise ValueError(f"main trace has shape {main_active.shape}, expected "
+                         f"{(protocol.main_width, protocol.active_rows)}")
+    if (main_active >= np.uint64(P)).any():
+        raise ValueError("main trace holds non-canonical field elements")
+    main = _with_random_rows(main_active, n)
+    del main_active, main_trace  # from here on, main[:, :active_rows]: one copy of a trace that can take gigabytes
+    report("commit main trace")
+    main_committed = CommittedPolynomials(lde.interpolate(main), blowup)
+    transcript.absorb("main root", main_committed.root)
+
+    challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
+    aux = aux_committed = None
+    if protocol.aux_width:
+        report("commit LogUp columns")
+        aux_active = build_aux_trace(protocol.logup, main[:, :protocol.active_rows], protocol.periodic, challenges,
+                                     check=check)
+        aux = _with_random_rows(_ext_columns_as_base(aux_active), n)
+        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
+        transcript.absorb("aux root", aux_committed.root)
+
+    if check:
+        violations = find_violations(protocol, main, aux, challenges)
+        if violations:
+            name, row = violations[0]
+            raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
+    del main, aux
+
+    report("constraint quotient")
+    alpha = transcript.challenge_ext("composition")
+    quotient = split_quotient(protocol, quotient_values(protocol, main_committed, aux_committed, challenges, alpha),
+                              check)
+    if params.zero_knowledge:
+        quotient = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
+    quotient_committed = CommittedPolynomials(quotient, blowup)
+    transcript.absorb("quotient root", quotient_committed.root)
+
+    report("out-of-domain openings")
+    z = transcript.challenge_ext("ood point")
+    trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
+    g = root_of_unity(n)
+    ood_trace = [v for point in (z, z * g) for c in trace for v in evaluate_at(c.coeffs, point)]
+    ood_quotient = evaluate_at(quotient[:2 * protocol.quotient_chunks], z)
+    transcript.absorb_ext("ood values", ood_trace + ood_quotient)
+
+    report("DEEP composition and FRI")
+    gamma = transcript.challenge_ext("deep")
+    deep = deep_composition(protocol, [c.coeffs for c in trace], quotient, z, ood_trace, ood_quotient, gamma)
+    fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
+
+    report("proof of work and queries")
+    nonce = transcript.grind(params.grinding_bits)
+    transcript.absorb_ints("pow nonce", [nonce])
+    indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
+
+    openings = [Opening(*_as_lists(c.open(indices))) for c in [*trace, quotient_committed]]
+    positions = indices
+    for size, tree in zip(protocol.fri_layers, fri_trees):
+        positions = [j % (size >> params.fri_log_arity) for j in positions]
+        openings.append(Opening(*_as_lists(tree.open(positions))))
+
+    proof = StarkProof(params, n.bit_length() - 1, main_committed.root,
+                       aux_committed.root if aux_committed else None, quotient_committed.root, ood_trace,
+                       ood_quotient, [t.root for t in fri_trees], fri_final, nonce, openings)
+    return serialize(proof)
+
+
+def _as_lists(opening: tuple[np.ndarray, list[bytes]]) -> tuple[list[list[int]], list[bytes]]:
+    rows, siblings = opening
+    return [[int(v) for v in row] for row in rows], siblings
+
+
+def deep_composition(protocol: Protocol, trace_coeffs: list[np.ndarray], quotient_coeffs: np.ndarray, z: Ext,
+                     ood_trace, ood_quotient, gamma: Ext):
+    """(A(x) - A(z)) / (x - z) + (B(x) - B(zg)) / (x - zg) + c R(x) over the LDE domain, where A, B and c are
+    gamma-combinations of the committed polynomials and R is the randomizer (zero knowledge). A and B are
+    combined in coefficient form and extended once each: no committed LDE is needed here."""
+    width, parts = protocol.trace_width, 2 * protocol.quotient_chunks
+    blowup = protocol.params.blowup
+    at_z, at_zg, at_z_quotient, at_randomizer = deep_coefficients(gamma, width, parts)
+    x = domain_points(protocol.lde_size)
+    g = root_of_unity(protocol.trace_length)
+
+    def extended(matrices, coeffs) -> np.ndarray:
+        """The LDE, as an (N, 2) extension array, of sum_i coeffs[i] * polynomial_i."""
+        total, start = None, 0
+        for matrix in matrices:
+            part = combine_columns(matrix, coeffs[start:start + matrix.shape[0]])
+            total = part if total is None else F.add(total, part)
+            start += matrix.shape[0]
+        return np.ascontiguousarray(lde.low_degree_extend(np.ascontiguousarray(total.T), blowup).T)
+
+    def term(combined, coeffs, values, point: Ext):
+        at_point = sum((c * v for c, v in zip(coeffs, values)), Ext(0))
+        return F.ext_mul(ARRAYS.sub(combined, at_point), F.ext_batch_inverse(ARRAYS.sub(x, point)))
+
+    a_coeffs = at_z + at_z_quotient
+    deep = term(extended([*trace_coeffs, quotient_coeffs[:parts]], a_coeffs), a_coeffs,
+                ood_trace[:width] + ood_quotient, z)
+    deep = F.add(deep, term(extended(trace_coeffs, at_zg), at_zg, ood_trace[width:], z * g))
+    if protocol.params.zero_knowledge:
+        randomizer = lde.low_degree_extend(quotient_coeffs[parts:parts + 2], blowup)
+        deep = F.add(deep, F.ext_mul_scalar(np.ascontiguousarray(randomizer.T), at_randomizer))
+    return deep

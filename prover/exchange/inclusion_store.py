@@ -1,0 +1,103 @@
+"""The private inclusion store of a round (`inclusion.sqlite`): everything needed to re-issue any user's
+inclusion proof, and nothing the exchange could not recompute from its books and master secret.
+
+Tables: `round` (key/value: round name, root, leaf count), `assets` (leaf order, symbol, decimals), `users`
+(user id, leaf index, nonce hex, balances as a JSON list of base-unit integer strings in asset order) and `tree`:
+every level below the root as blobs of CHUNK consecutive digests (4 x u64 little-endian each). Chunked blobs
+write 2^20 leaves in a few hundred rows yet let a path read one small blob per level.
+"""
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from circuits.tree_hash import DIGEST_ELEMENTS, Digest
+
+CHUNK = 1024  # digests per tree blob: 32 KiB
+_DIGEST_BYTES = 8 * DIGEST_ELEMENTS
+
+_SCHEMA = """
+CREATE TABLE round (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE assets (position INTEGER PRIMARY KEY, symbol TEXT NOT NULL UNIQUE, decimals INTEGER NOT NULL);
+CREATE TABLE users (user_id TEXT PRIMARY KEY, leaf INTEGER NOT NULL UNIQUE, nonce TEXT NOT NULL,
+                    balances TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE tree (level INTEGER NOT NULL, chunk INTEGER NOT NULL, digests BLOB NOT NULL,
+                   PRIMARY KEY (level, chunk));
+"""
+
+
+class StoreError(Exception):
+    """A missing or unreadable store, or a user it does not hold."""
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    round: str
+    root: str
+    assets: list[tuple[str, int]]  # (symbol, decimals) in leaf order
+    user_id: str
+    nonce: bytes
+    balances: list[int]  # base units, asset order
+    index: int
+    siblings: list[Digest]  # from the leaf level up
+
+
+def write_store(path: Path, round_name: str, root_hex: str, assets: list[tuple[str, int]], user_ids: list[str],
+                leaf_of_user: np.ndarray, nonces: list[bytes], balances: np.ndarray, levels: list[np.ndarray]) -> None:
+    """Create the store at `path` (a new file). Durability comes from the caller's fsync and rename."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        connection.executemany("INSERT INTO round VALUES (?, ?)",
+                               [("round", round_name), ("root", root_hex), ("leaves", str(len(levels[0])))])
+        connection.executemany("INSERT INTO assets VALUES (?, ?, ?)",
+                               [(j, symbol, decimals) for j, (symbol, decimals) in enumerate(assets)])
+        connection.executemany(
+            "INSERT INTO users VALUES (?, ?, ?, ?)",
+            ((user_id, leaf, nonce.hex(), json.dumps([str(b) for b in row]))
+             for user_id, leaf, nonce, row in zip(user_ids, leaf_of_user.tolist(), nonces, balances.tolist())),
+        )
+        connection.executemany(
+            "INSERT INTO tree VALUES (?, ?, ?)",
+            ((level, start // CHUNK, np.ascontiguousarray(digests[start:start + CHUNK], dtype="<u8").tobytes())
+             for level, digests in enumerate(levels[:-1]) for start in range(0, len(digests), CHUNK)),
+        )
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def read_user(path: Path, user_id: str) -> UserRecord:
+    """The user's leaf, balances, nonce and Merkle path, read from the store at `path` (opened read-only)."""
+    if not path.is_file():
+        raise StoreError(f"{path}: no inclusion store (is this a round directory written by 'por prove'?)")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as error:
+        raise StoreError(f"{path}: cannot open: {error}") from None
+    try:
+        meta = dict(connection.execute("SELECT key, value FROM round"))
+        assets = connection.execute("SELECT symbol, decimals FROM assets ORDER BY position").fetchall()
+        user = connection.execute("SELECT leaf, nonce, balances FROM users WHERE user_id = ?", (user_id,)).fetchone()
+        if user is None:
+            raise StoreError(f"user {user_id!r} is not in round {meta['round']!r}")
+        index, nonce, balances = user
+        depth = int(meta["leaves"]).bit_length() - 1
+        siblings = [_sibling(connection, level, index >> level ^ 1) for level in range(depth)]
+    except (sqlite3.Error, KeyError, ValueError) as error:
+        raise StoreError(f"{path}: unreadable inclusion store: {error}") from None
+    finally:
+        connection.close()
+    return UserRecord(meta["round"], meta["root"], [tuple(a) for a in assets], user_id, bytes.fromhex(nonce),
+                      [int(b) for b in json.loads(balances)], index, siblings)
+
+
+def _sibling(connection: sqlite3.Connection, level: int, position: int) -> Digest:
+    chunk, offset = divmod(position, CHUNK)
+    row = connection.execute("SELECT digests FROM tree WHERE level = ? AND chunk = ?", (level, chunk)).fetchone()
+    raw = b"" if row is None else row[0][offset * _DIGEST_BYTES:(offset + 1) * _DIGEST_BYTES]
+    if len(raw) != _DIGEST_BYTES:
+        raise ValueError(f"tree level {level} has no node {position}")
+    return tuple(int.from_bytes(raw[i:i + 8], "little") for i in range(0, _DIGEST_BYTES, 8))

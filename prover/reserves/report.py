@@ -1,0 +1,152 @@
+"""The monthly proof-of-reserves report: report.json, report.md and a PNG of reserve ratios per asset.
+
+Every number in the JSON and Markdown is an exact decimal string; the chart alone converts ratios to floats,
+to draw them. All three files are written to temporary names first and then renamed, so a failure leaves
+either the previous report or the new one, never a mix.
+"""
+import json
+import os
+import tempfile
+from fractions import Fraction
+
+from verifier.reserves.check import check_reserves
+from verifier.reserves.liabilities import read_liabilities
+from verifier.reserves.summary import (
+    CONTRACT_WALLET_CAVEAT,
+    ReservesSummary,
+    summary_json,
+)
+from verifier.solvency.round import CheckFailed, RoundInputError, verify_round
+
+REPORT_FORMAT = "por-report/1"
+NOT_CHECKED = "not checked"
+CHART_NAME = "reserve_ratios.png"
+
+
+def liabilities_proof_status(round_dir: str, min_security: int = 100) -> tuple[str, bool]:
+    """The STARK verifier's verdict on the round's liabilities proof, in words for the report, and whether it passed."""
+    try:
+        verified = verify_round(round_dir, min_security=min_security)
+    except CheckFailed as error:
+        return f"INVALID: {error}", False
+    except RoundInputError as error:
+        return f"not checked: {error}", False
+    return f"valid ({verified.security_bits} bits of security)", True
+
+
+def build_report(summary: ReservesSummary, liabilities_proof_status: str | None = None) -> dict:
+    """The report as JSON-ready data; `liabilities_proof_status` is the STARK verifier's verdict, if it ran."""
+    report = summary_json(summary)
+    report["format"] = REPORT_FORMAT
+    report["liabilities_proof"] = liabilities_proof_status or NOT_CHECKED
+    report["chart"] = CHART_NAME
+    return report
+
+
+def render_markdown(report: dict) -> str:
+    lines = [
+        f"# Proof of reserves: round {report['round']}",
+        "",
+        f"- Liabilities proof: **{report['liabilities_proof']}**",
+        f"- Reserves file: `{os.path.basename(report['reserves_file'])}`",
+        f"- Rows counted: {sum(a['verified_rows'] for a in report['assets'])}; "
+        f"rejected: {len(report['rejected'])}; unverified: {len(report['unverified'])}",
+        "",
+        "## Reserve ratio per asset",
+        "",
+        "| Asset | Verified reserves | Liabilities | Reserve ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for asset in report["assets"]:
+        ratio = asset["ratio_percent"] or "-"
+        if asset["ratio"] is not None and Fraction(asset["ratio"]) < 1:
+            ratio = f"**{ratio} (below 100%)**"
+        lines.append(f"| {asset['symbol']} | {asset['reserves']} | {asset['liabilities'] or '-'} | {ratio} |")
+    lines += ["", f"![Reserve ratios]({report['chart']})", ""]
+    lines += _row_section("Rejected rows (not counted)", report["rejected"])
+    lines += _row_section("Unverified rows (signature scheme not supported; not counted)", report["unverified"])
+    lines += _row_section("Contract wallets (counted on their owners' signatures)", report["contract_wallets"])
+    if report["contract_wallets"]:
+        lines += [f"> {CONTRACT_WALLET_CAVEAT}", ""]
+    mismatched = [t for t in report["declared_totals"] if not t["matches_listed"]]
+    if report["declared_totals"]:
+        lines += ["## Declared totals", ""]
+        if mismatched:
+            lines += ["| Line | Coin | Declared | Rows add up to | Verified |", "|---:|---|---:|---:|---:|"]
+            lines += [f"| {t['line']} | {t['coin']} | {t['declared']} | {t['listed']} | {t['verified']} |"
+                      for t in mismatched]
+        else:
+            lines.append("Every declared total equals the sum of the file's address rows.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _row_section(title: str, rows: list[dict]) -> list[str]:
+    lines = [f"## {title}", ""]
+    if not rows:
+        return lines + ["None.", ""]
+    lines += ["| Line | Coin | Network | Address | Amount | Reason |", "|---:|---|---|---|---:|---|"]
+    lines += [f"| {r['line']} | {r['coin']} | {r['network']} | `{r['address']}` | {r['amount'] or '-'} | {r['reason']} |"
+              for r in rows]
+    return lines + [""]
+
+
+def render_chart(report: dict, path: str) -> None:
+    """Horizontal bars of reserve ratio per asset (readable for two dozen assets): red below 100%, with a
+    dashed 100% reference line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    assets = [a for a in report["assets"] if a["ratio"] is not None]
+    percents = [float(Fraction(a["ratio"]) * 100) for a in assets]
+    figure, axes = pyplot.subplots(figsize=(8, 1.5 + 0.32 * len(assets)), dpi=110)
+    colors = ["#c0392b" if Fraction(a["ratio"]) < 1 else "#27ae60" for a in assets]
+    positions = range(len(assets))
+    bars = axes.barh(positions, percents, color=colors, height=0.7)
+    axes.set_yticks(list(positions), [a["symbol"] for a in assets])
+    axes.invert_yaxis()  # first asset on top, as in the tables
+    axes.axvline(100, color="black", linestyle="--", linewidth=1, label="100% (fully backed)")
+    for bar, asset in zip(bars, assets):
+        axes.annotate(asset["ratio_percent"], (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                      xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=8)
+    axes.set_xlabel("Reserve ratio (%)")
+    axes.set_xlim(0, max(percents + [100]) * 1.18)
+    axes.set_title(f"Reserve ratios, round {report['round']}")
+    axes.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, format="png")
+    pyplot.close(figure)
+
+
+def write_report(round_dir: str, reserves_path: str, out_dir: str, jobs: int | None = None,
+                 liabilities_proof_status: str | None = None) -> dict:
+    """Verify `reserves_path` against `round_dir/public.json` and write the three report files to `out_dir`."""
+    liabilities = read_liabilities(os.path.join(round_dir, "public.json"))
+    report = build_report(check_reserves(reserves_path, liabilities, jobs), liabilities_proof_status)
+    os.makedirs(out_dir, exist_ok=True)
+    staged = []
+    try:
+        for name, write in (
+            ("report.json", lambda p: _write_text(p, json.dumps(report, indent=2) + "\n")),
+            ("report.md", lambda p: _write_text(p, render_markdown(report))),
+            (CHART_NAME, lambda p: render_chart(report, p)),
+        ):
+            handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
+            os.close(handle)
+            staged.append((temp, os.path.join(out_dir, name)))
+            write(temp)
+            os.chmod(temp, 0o644)
+        for temp, final in staged:
+            os.replace(temp, final)
+    finally:
+        for temp, _ in staged:
+            if os.path.exists(temp):
+                os.unlink(temp)
+    return report
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)

@@ -1,0 +1,74 @@
+"""`por-verify reserves`: check address ownership in a reserves file and compare with a round's liabilities.
+
+Exit codes: 0 every row verified or unverifiable (listed), 1 some row rejected, 2 malformed input or usage.
+"""
+import json
+
+import click
+
+from verifier.reserves.amounts import format_amount, format_percent
+from verifier.reserves.check import check_reserves
+from verifier.reserves.errors import ReservesInputError
+from verifier.reserves.liabilities import read_liabilities
+from verifier.reserves.summary import (
+    CONTRACT_WALLET_CAVEAT,
+    ReservesSummary,
+    summary_json,
+)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(reserves)
+
+
+@click.command()
+@click.argument("reserves_csv", metavar="RESERVES.csv")
+@click.option("--liabilities", "public_json", metavar="public.json", help="A round's public.json to compare with.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (exact decimal strings).")
+def reserves(reserves_csv: str, public_json: str | None, jobs: int | None, as_json: bool) -> None:
+    """Verify who controls each address in RESERVES.csv and print reserves, liabilities and ratio per asset."""
+    try:
+        liabilities = read_liabilities(public_json) if public_json else None
+        summary = check_reserves(reserves_csv, liabilities, jobs)
+    except ReservesInputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(json.dumps(summary_json(summary), indent=2) if as_json else render_text(summary))
+    if summary.rejected:
+        click.echo(f"FAILED: {len(summary.rejected)} row(s) rejected", err=True)
+        raise SystemExit(1)
+
+
+def render_text(summary: ReservesSummary) -> str:
+    lines = [f"Reserves: {summary.path}" + (f" (round {summary.round})" if summary.round else "")]
+    table = [("asset", "verified reserves", "liabilities", "reserve ratio")]
+    for asset in summary.assets:
+        ratio = asset.ratio
+        table.append((
+            asset.symbol,
+            format_amount(asset.reserves),
+            "-" if asset.liabilities is None else format_amount(asset.liabilities),
+            "-" if ratio is None else format_percent(ratio),
+        ))
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in table]
+    for title, notes in (
+        ("Rejected (not counted)", summary.rejected),
+        ("Unverified (not counted: signature scheme not supported)", summary.unverified),
+        ("Contract wallets (counted on their owners' signatures)", summary.contract_wallets),
+    ):
+        if notes:
+            lines.append(f"{title}: {len(notes)}")
+            lines += [f"  line {n.row.line}: {n.row.coin} {n.row.address}: {n.reason}" for n in notes]
+    if summary.contract_wallets:
+        lines.append("  " + CONTRACT_WALLET_CAVEAT)
+    mismatched = [check for check in summary.totals if check.declared != check.listed]
+    if mismatched:
+        lines.append(f"Declared totals that differ from the file's own rows: {len(mismatched)}")
+        lines += [
+            f"  line {c.line}: {c.coin} declared {format_amount(c.declared)}, rows add up to "
+            f"{format_amount(c.listed)} (verified {format_amount(c.verified)})"
+            for c in mismatched
+        ]
+    return "\n".join(lines)

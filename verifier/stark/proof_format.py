@@ -1,0 +1,215 @@
+"""The compact binary proof format, version 1: strict, bounds-checked, canonical.
+
+Layout (little-endian; every vector is a u32 count then its items):
+    magic "PORSTARK" | u16 version
+    params: u8 log_blowup, u16 num_queries, u8 grinding_bits, u8 fri_log_arity, u8 fri_log_final_degree,
+            u8 zero_knowledge
+    u8 log2(trace_length)
+    digest main_root | u8 has_aux, [digest aux_root] | digest quotient_root
+    vec<ext> ood_trace (every trace column at z, then at z*g) | vec<ext> ood_quotient (every quotient column at z)
+    vec<digest> fri_roots | vec<ext> fri_final_coefficients | u64 pow_nonce
+    vec<opening> openings, one per committed tree in commitment order; opening = vec<row>, vec<digest> siblings,
+            row = vec<felt>
+A field element is a u64 below p (anything else is rejected: one value, one encoding), an extension element
+two of them. Nothing may follow the last opening. Parsing never trusts a count: each is bounded before use.
+"""
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+from circuits.field import Ext, P
+from verifier.stark.params import ParamsError, StarkParams
+
+MAGIC = b"PORSTARK"
+VERSION = 1
+DIGEST = 32
+MAX_ITEMS = 1 << 22  # no vector in a sane proof comes near this
+
+
+class ProofFormatError(ValueError):
+    pass
+
+
+@dataclass
+class Opening:
+    rows: list[list[int]]
+    siblings: list[bytes]
+
+
+@dataclass
+class StarkProof:
+    params: StarkParams
+    log_trace_length: int
+    main_root: bytes
+    aux_root: bytes | None
+    quotient_root: bytes
+    ood_trace: list[Ext]
+    ood_quotient: list[Ext]
+    fri_roots: list[bytes]
+    fri_final: list[Ext]
+    pow_nonce: int
+    openings: list[Opening] = field(default_factory=list)
+
+
+class _Writer:
+    def __init__(self):
+        self.parts: list[bytes] = []
+
+    def u8(self, v):
+        self.parts.append(struct.pack("<B", v))
+
+    def u16(self, v):
+        self.parts.append(struct.pack("<H", v))
+
+    def u32(self, v):
+        self.parts.append(struct.pack("<I", v))
+
+    def u64(self, v):
+        self.parts.append(struct.pack("<Q", v))
+
+    def digest(self, d: bytes):
+        assert len(d) == DIGEST
+        self.parts.append(d)
+
+    def ext(self, e: Ext):
+        self.u64(e.a)
+        self.u64(e.b)
+
+    def vec(self, items, write_item):
+        self.u32(len(items))
+        for item in items:
+            write_item(item)
+
+
+class _Reader:
+    """Reads with bounds checks; records the byte span of every field for tamper tests."""
+
+    def __init__(self, data: bytes):
+        self.data = memoryview(data)
+        self.pos = 0
+        self.spans: list[tuple[str, int, int]] = []
+
+    def take(self, n: int, what: str) -> bytes:
+        if n < 0 or self.pos + n > len(self.data):
+            raise ProofFormatError(f"proof truncated while reading {what} at byte {self.pos}")
+        chunk = bytes(self.data[self.pos:self.pos + n])
+        self.spans.append((what, self.pos, self.pos + n))
+        self.pos += n
+        return chunk
+
+    def u8(self, what):
+        return self.take(1, what)[0]
+
+    def u16(self, what):
+        return struct.unpack("<H", self.take(2, what))[0]
+
+    def u32(self, what):
+        return struct.unpack("<I", self.take(4, what))[0]
+
+    def u64(self, what):
+        return struct.unpack("<Q", self.take(8, what))[0]
+
+    def felt(self, what):
+        v = self.u64(what)
+        if v >= P:
+            raise ProofFormatError(f"{what}: non-canonical field element at byte {self.pos - 8}")
+        return v
+
+    def ext(self, what):
+        return Ext(self.felt(what), self.felt(what))
+
+    def digest(self, what):
+        return self.take(DIGEST, what)
+
+    def flag(self, what):
+        v = self.u8(what)
+        if v > 1:
+            raise ProofFormatError(f"{what}: expected 0 or 1, got {v}")
+        return bool(v)
+
+    def vec(self, what, read_item, item_size: int):
+        count = self.u32(f"{what} count")
+        # A count is only believed if that many items could still fit in the bytes that are left.
+        if count > MAX_ITEMS or count * item_size > len(self.data) - self.pos:
+            raise ProofFormatError(f"{what}: count {count} exceeds the proof's size")
+        return [read_item(what) for _ in range(count)]
+
+
+def serialize(proof: StarkProof) -> bytes:
+    w = _Writer()
+    w.parts.append(MAGIC)
+    w.u16(VERSION)
+    p = proof.params
+    w.u8(p.log_blowup)
+    w.u16(p.num_queries)
+    w.u8(p.grinding_bits)
+    w.u8(p.fri_log_arity)
+    w.u8(p.fri_log_final_degree)
+    w.u8(int(p.zero_knowledge))
+    w.u8(proof.log_trace_length)
+    w.digest(proof.main_root)
+    w.u8(proof.aux_root is not None)
+    if proof.aux_root is not None:
+        w.digest(proof.aux_root)
+    w.digest(proof.quotient_root)
+    w.vec(proof.ood_trace, w.ext)
+    w.vec(proof.ood_quotient, w.ext)
+    w.vec(proof.fri_roots, w.digest)
+    w.vec(proof.fri_final, w.ext)
+    w.u64(proof.pow_nonce)
+
+    def write_opening(o: Opening):
+        w.vec(o.rows, lambda row: w.vec(row, w.u64))
+        w.vec(o.siblings, w.digest)
+
+    w.vec(proof.openings, write_opening)
+    return b"".join(w.parts)
+
+
+def parse(data: bytes, spans: list | None = None) -> StarkProof:
+    """Parse a proof; ProofFormatError on any deviation. If `spans` is a list, field spans are appended to it."""
+    r = _Reader(data)
+    try:
+        if r.take(len(MAGIC), "magic") != MAGIC:
+            raise ProofFormatError("not a proof file (bad magic)")
+        version = r.u16("version")
+        if version != VERSION:
+            raise ProofFormatError(f"unsupported proof version {version}")
+        try:
+            params = StarkParams(
+                name="(from proof)",
+                log_blowup=r.u8("params.log_blowup"),
+                num_queries=r.u16("params.num_queries"),
+                grinding_bits=r.u8("params.grinding_bits"),
+                fri_log_arity=r.u8("params.fri_log_arity"),
+                fri_log_final_degree=r.u8("params.fri_log_final_degree"),
+                zero_knowledge=r.flag("params.zero_knowledge"),
+            )
+        except ParamsError as e:
+            raise ProofFormatError(str(e)) from None
+        log_n = r.u8("log_trace_length")
+        if not 2 <= log_n <= 32:
+            raise ProofFormatError(f"trace length 2^{log_n} out of range")
+        main_root = r.digest("main_root")
+        aux_root = r.digest("aux_root") if r.flag("has_aux") else None
+        quotient_root = r.digest("quotient_root")
+        ood_trace = r.vec("ood_trace", r.ext, 16)
+        ood_quotient = r.vec("ood_quotient", r.ext, 16)
+        fri_roots = r.vec("fri_roots", r.digest, DIGEST)
+        fri_final = r.vec("fri_final", r.ext, 16)
+        pow_nonce = r.u64("pow_nonce")
+
+        def read_opening(what):
+            rows = r.vec(f"{what}.rows", lambda w: r.vec(f"{w}.row", r.felt, 8), 4)
+            siblings = r.vec(f"{what}.siblings", r.digest, DIGEST)
+            return Opening(rows, siblings)
+
+        openings = r.vec("openings", read_opening, 8)
+        if r.pos != len(r.data):
+            raise ProofFormatError(f"{len(r.data) - r.pos} unexpected bytes after the proof")
+    finally:
+        if spans is not None:
+            spans.extend(r.spans)
+    return StarkProof(params, log_n, main_root, aux_root, quotient_root, ood_trace, ood_quotient, fri_roots,
+                      fri_final, pow_nonce, openings)

@@ -1,0 +1,100 @@
+"""What prover and verifier derive alike from an AIR and the parameters: shapes, schedules, transcript binding.
+
+Keeping this in one place is what makes the two sides agree: the constraint list (the AIR's own plus LogUp's),
+the number of quotient chunks, the FRI folding schedule, and the exact bytes the transcript absorbs before any
+challenge (protocol tag, parameters, the AIR's identity and shape, the public inputs).
+"""
+from __future__ import annotations
+
+import struct
+
+from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air, Constraint
+from circuits.expr import Program
+from circuits.logup import NUM_CHALLENGES, LogUpLayout
+from verifier.stark.params import StarkParams
+from verifier.stark.transcript import Transcript
+
+
+class AirError(ValueError):
+    """The AIR itself is inconsistent (a bug in the constraint system, not a bad proof)."""
+
+
+class Protocol:
+    def __init__(self, air: Air, params: StarkParams):
+        self.air = air
+        self.params = params
+        n, active = air.trace_length, air.active_rows
+        if n < 4 or n & (n - 1):
+            raise AirError(f"{air.name}: trace length {n} is not a power of two >= 4")
+        if active != n - params.zk_rows or active < 2:
+            raise AirError(f"{air.name}: {active} active rows do not fit {params.zk_rows} random rows in {n}")
+        self.trace_length = n
+        self.active_rows = active
+        self.logup = LogUpLayout.of(air.interactions(), air.max_degree)
+        self.aux_width = self.logup.aux_width
+        self.num_challenges = NUM_CHALLENGES if self.aux_width else 0
+        self.constraints: list[Constraint] = air.constraints() + self.logup.constraints()
+        for c in self.constraints:
+            if c.expr.degree > air.max_degree:
+                raise AirError(f"{air.name}: constraint {c.name!r} has degree {c.expr.degree} > {air.max_degree}")
+            if c.kind == BOUNDARY and not -active <= c.row < active:
+                raise AirError(f"{air.name}: boundary {c.name!r} at row {c.row} outside the active rows")
+        self.program = Program([c.expr for c in self.constraints])
+        self.periodic = [list(col) for col in air.periodic_columns()]
+        for col in self.periodic:
+            if len(col) < 1 or len(col) & (len(col) - 1) or n % len(col):
+                raise AirError(f"{air.name}: periodic column length {len(col)} does not divide {n}")
+
+        self.lde_size = n * params.blowup
+        self.main_width = air.main_width
+        self.trace_width = air.main_width + 2 * self.aux_width  # base columns
+        self.quotient_chunks = self._quotient_chunks()
+        if self.quotient_chunks > params.blowup:
+            raise AirError(f"{air.name}: degree {air.max_degree} needs {self.quotient_chunks} quotient chunks, "
+                           f"more than the blowup {params.blowup}")
+        self.randomizer_width = 2 if params.zero_knowledge else 0
+        self.quotient_width = 2 * self.quotient_chunks + self.randomizer_width
+        self.fri_layers, self.fri_final_degree = self._fri_schedule()
+
+    def boundary_row(self, c: Constraint) -> int:
+        return c.row % self.active_rows
+
+    def divisor_degree(self, c: Constraint) -> int:
+        """Degree of the polynomial vanishing where constraint c must hold."""
+        if c.kind == BOUNDARY:
+            return 1
+        excluded = self.trace_length - self.active_rows + (1 if c.kind == TRANSITION else 0)
+        return self.trace_length - excluded
+
+    def _quotient_chunks(self) -> int:
+        n = self.trace_length
+        top = max((c.expr.degree * (n - 1) - self.divisor_degree(c) for c in self.constraints), default=0)
+        return max(1, -(-(top + 1) // n))
+
+    def _fri_schedule(self) -> tuple[list[int], int]:
+        """Domain sizes of the committed FRI layers, and the degree bound of the final polynomial."""
+        arity = 1 << self.params.fri_log_arity
+        final_bound = 1 << self.params.fri_log_final_degree
+        degree, domain, layers = self.trace_length, self.lde_size, []
+        while degree > final_bound and degree % arity == 0 and degree >= arity:
+            layers.append(domain)
+            degree //= arity
+            domain //= arity
+        return layers, degree
+
+    @property
+    def security_bits(self) -> int:
+        return self.params.security_bits(self.lde_size)
+
+    def new_transcript(self) -> Transcript:
+        """A transcript that has absorbed everything the statement consists of, before any commitment."""
+        t = Transcript()
+        p = self.params
+        t.absorb("params", struct.pack("<BHBBBB", p.log_blowup, p.num_queries, p.grinding_bits, p.fri_log_arity,
+                                       p.fri_log_final_degree, p.zero_knowledge))
+        t.absorb("air", self.air.name.encode())
+        kinds = [sum(c.kind == k for c in self.constraints) for k in (TRANSITION, EVERY_ROW, BOUNDARY)]
+        t.absorb_ints("shape", [self.trace_length, self.active_rows, self.main_width, self.aux_width,
+                                self.air.max_degree, len(self.periodic), *kinds, self.quotient_chunks])
+        t.absorb("public", self.air.public_inputs())
+        return t
