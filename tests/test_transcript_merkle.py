@@ -10,8 +10,8 @@ from prover.engine.blake2s_batch import hash_rows
 from prover.engine.merkle_tree import MerkleTree
 from verifier.stark.commitment import (
     MerkleError,
-    hash_leaf,
-    hash_node,
+    hash_row,
+    hash_children,
     root_from_openings,
 )
 from verifier.stark.transcript import Transcript
@@ -87,16 +87,16 @@ def test_parallel_blake2s_matches_hashlib(length):
 def test_tree_matches_the_verifier_hashes():
     rows = np.random.default_rng(3).integers(0, P, (8, 3), dtype=np.uint64)
     tree = MerkleTree(rows)
-    level = [hash_leaf(r.astype("<u8").tobytes()) for r in rows]
+    level = [hash_row(r.astype("<u8").tobytes()) for r in rows]
     while len(level) > 1:
-        level = [hash_node(level[i], level[i + 1]) for i in range(0, len(level), 2)]
+        level = [hash_children(level[i], level[i + 1]) for i in range(0, len(level), 2)]
     assert tree.root == level[0]
     assert MerkleTree(np.ascontiguousarray(rows.T).T).root == tree.root  # a transposed view commits alike
 
 
 def _opening(tree, indices):
     rows, siblings = tree.open(indices)
-    digests = {i: hash_leaf(r.astype("<u8").tobytes()) for i, r in zip(sorted(set(indices)), rows)}
+    digests = {i: hash_row(r.astype("<u8").tobytes()) for i, r in zip(sorted(set(indices)), rows)}
     return digests, siblings
 
 
@@ -116,7 +116,7 @@ def test_batched_openings_round_trip():
         with pytest.raises(MerkleError, match="too many"):
             root_from_openings(digests, siblings + [bytes(32)], depth)
         index = next(iter(digests))
-        forged = {**digests, index: hash_leaf(b"forged")}
+        forged = {**digests, index: hash_row(b"forged")}
         assert root_from_openings(forged, siblings, depth) != tree.root
 
 
@@ -131,9 +131,9 @@ def test_bad_openings():
 
 def test_leaf_and_node_hashes_are_domain_separated():
     left, right = hashlib.blake2s(b"l").digest(), hashlib.blake2s(b"r").digest()
-    assert hash_leaf(left + right) != hash_node(left, right)
-    assert hash_leaf(b"") != hash_node(b"", b"")
+    assert hash_row(left + right) != hash_children(left, right)
+    assert hash_row(b"") != hash_children(b"", b"")
     # a two-leaf tree's root cannot be presented as a one-level "leaf" of the concatenated children
     tree = MerkleTree(np.array([[1, 2, 3, 4], [5, 6, 7, 8]], dtype=np.uint64))
-    node_as_leaf = {0: hash_leaf(tree.levels[0][0].tobytes() + tree.levels[0][1].tobytes())}
+    node_as_leaf = {0: hash_row(tree.levels[0][0].tobytes() + tree.levels[0][1].tobytes())}
     assert root_from_openings(node_as_leaf, [], 0) != tree.root

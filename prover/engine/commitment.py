@@ -12,10 +12,10 @@ import numpy as np
 
 from circuits.field import GENERATOR, P, root_of_unity
 from prover.engine import ntt
-from prover.engine.blake2s_batch import hash_rows
 from prover.engine.merkle_tree import MerkleTree
 from prover.engine.polynomials import evaluate_at_points
-from verifier.stark.commitment import DIGEST_SIZE, LEAF_PREFIX
+from prover.engine.row_hashing import hash_rows
+from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX
 
 KEEP_LDE_BYTES = 1 << 30  # below this, cosets are cached after the first pass instead of recomputed
 
@@ -31,7 +31,7 @@ class CommittedPolynomials:
         self.width, self.n = self.coeffs.shape
         self.blowup = blowup
         self._cache = {} if self.width * self.n * blowup * 8 <= KEEP_LDE_BYTES else None
-        leaves = np.empty((self.n * blowup, DIGEST_SIZE), dtype=np.uint8)
+        leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
         for k in range(blowup):
             leaves[k::blowup] = hash_rows(LEAF_PREFIX, self.coset(k).T)
         self.tree = MerkleTree(leaves=leaves)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from prover.engine.blake2s_batch import hash_rows
-from verifier.stark.commitment import DIGEST_SIZE, LEAF_PREFIX, NODE_PREFIX
+from prover.engine.row_hashing import hash_rows
+from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX, NODE_PREFIX
 
 
 class MerkleTree:
@@ -12,7 +12,7 @@ class MerkleTree:
 
     The matrix is kept by reference, not copied: a transposed view of a (width, rows) LDE commits without a
     second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as
-    `verifier.stark.commitment`'s hash_leaf and hash_node."""
+    `verifier.stark.commitment`'s hash_row and hash_children."""
 
     def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None):
         """Commit to the rows of a matrix, or to leaf digests already computed (whose rows live elsewhere)."""
@@ -29,7 +29,7 @@ class MerkleTree:
         level = leaves
         self.levels = [level]
         while len(level) > 1:
-            level = hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_SIZE))  # row i: children 2i || 2i+1
+            level = hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_BYTES))  # row i: children 2i || 2i+1
             self.levels.append(level)
 
     @property

@@ -38,17 +38,3 @@ def evaluate_polynomial(coeffs: list[Ext], x: int) -> Ext:
     for c in reversed(coeffs):
         result = result * x + c
     return result
-
-
-def deep_coefficients(gamma: Ext, trace_width: int, quotient_parts: int):
-    """Random coefficients of the DEEP composition: distinct powers of gamma, in a fixed order (trace columns at
-    z and at z*g interleaved, the quotient chunk columns at z, then the zero-knowledge randomizer), so that no
-    term of the batch FRI checks has a coefficient the prover knew before committing."""
-    powers, power = [], Ext(1)
-    for _ in range(2 * trace_width + quotient_parts + 1):
-        powers.append(power)
-        power = power * gamma
-    at_z = powers[0:2 * trace_width:2]
-    at_zg = powers[1:2 * trace_width:2]
-    quotient = powers[2 * trace_width:-1]
-    return at_z, at_zg, quotient, powers[-1]

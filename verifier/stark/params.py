@@ -11,8 +11,9 @@ import json
 from dataclasses import asdict, dataclass
 from importlib import resources
 
+from verifier.stark.commitment import COLLISION_BITS
+
 EXT_FIELD_BITS = 128
-HASH_COLLISION_BITS = 128
 PRESETS = ("standard", "test")
 
 # Ranges a proof's parameters must fall in before anything else is computed from them.
@@ -60,7 +61,7 @@ class StarkParams:
     def security_bits(self, lde_size: int) -> int:
         queries = self.log_blowup * self.num_queries + self.grinding_bits
         field = EXT_FIELD_BITS - max(lde_size - 1, 1).bit_length()
-        return min(queries, field, HASH_COLLISION_BITS)
+        return min(queries, field, COLLISION_BITS)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -19,11 +19,12 @@ import struct
 from dataclasses import dataclass, field
 
 from circuits.field import Ext, P
+from verifier.stark.commitment import DIGEST_BYTES
 from verifier.stark.params import ParamsError, StarkParams
 
 MAGIC = b"PORSTARK"
 VERSION = 1
-DIGEST = 32
+DIGEST = DIGEST_BYTES
 MAX_ITEMS = 1 << 22  # no vector in a sane proof comes near this
 
 

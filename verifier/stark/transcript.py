@@ -6,19 +6,16 @@ bias); query positions from a power-of-two domain by masking uniform bits (no bi
 """
 from __future__ import annotations
 
-import hashlib
 import struct
 
 from circuits.field import Ext, P
+from verifier.stark.commitment import hash_bytes, hasher
 
 PROTOCOL_TAG = b"por-stark/1"
 
 
 def _hash(*parts: bytes) -> bytes:
-    h = hashlib.blake2s()
-    for part in parts:
-        h.update(part)
-    return h.digest()
+    return hash_bytes(b"".join(parts))
 
 
 class Transcript:
@@ -67,7 +64,7 @@ class Transcript:
         return indices
 
     def _pow_prefix(self):
-        h = hashlib.blake2s()
+        h = hasher()
         h.update(self._state)
         h.update(b"proof-of-work")
         return h

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from circuits.air import BOUNDARY, TRANSITION, Air, Constraint
 from circuits.expr import Algebra
 from circuits.field import GENERATOR, Ext, P, inv, root_of_unity
-from verifier.stark.commitment import MerkleError, hash_leaf, root_from_openings
-from verifier.stark.fri import deep_coefficients, evaluate_polynomial, fold_coset
+from verifier.stark.commitment import MerkleError, check_rows
+from verifier.stark.deep import DeepComposition, X
+from verifier.stark.fri import evaluate_polynomial, fold_coset
 from verifier.stark.params import StarkParams
 from verifier.stark.proof_format import Opening, ProofFormatError, StarkProof, parse
 from verifier.stark.protocol import AirError, Protocol
 
-X = Ext(0, 1)  # the extension's generator: a column stored as two base parts is part0 + X * part1
 SCALARS = Algebra(add=operator.add, sub=operator.sub, mul=operator.mul, neg=operator.neg)
 
 
@@ -168,12 +168,10 @@ def _opened_rows(opening: Opening, positions: list[int], width: int, depth: int,
     _require(len(opening.rows) == len(unique), f"{what}: wrong number of opened rows")
     _require(all(len(row) == width for row in opening.rows), f"{what}: opened rows have the wrong width")
     rows = dict(zip(unique, opening.rows))
-    digests = {i: hash_leaf(b"".join(v.to_bytes(8, "little") for v in row)) for i, row in rows.items()}
     try:
-        computed = root_from_openings(digests, opening.siblings, depth)
+        check_rows(rows, opening.siblings, depth, root)
     except MerkleError as e:
         raise VerificationError(f"{what}: {e}") from None
-    _require(computed == root, f"{what}: Merkle opening does not match the commitment")
     return rows
 
 
@@ -198,21 +196,14 @@ def _check_openings(protocol: Protocol, proof: StarkProof, indices: list[int]):
 
 
 def _check_queries(protocol, proof, indices, trace_rows, quotient_rows, fri_openings, z, gamma, betas) -> None:
-    width, parts = protocol.trace_width, 2 * protocol.quotient_chunks
-    at_z, at_zg, at_z_quotient, at_randomizer = deep_coefficients(gamma, width, parts)
-    zg = z * root_of_unity(protocol.trace_length)
-    a_at_z = sum((c * v for c, v in zip(at_z + at_z_quotient, proof.ood_trace[:width] + proof.ood_quotient)), Ext(0))
-    b_at_zg = sum((c * v for c, v in zip(at_zg, proof.ood_trace[width:])), Ext(0))
+    deep = DeepComposition(gamma, protocol.trace_width, 2 * protocol.quotient_chunks, z,
+                           z * root_of_unity(protocol.trace_length), proof.ood_trace, proof.ood_quotient,
+                           protocol.params.zero_knowledge)
     arity = 1 << protocol.params.fri_log_arity
     w_lde = root_of_unity(protocol.lde_size)
     for query, j in enumerate(indices):
         x = GENERATOR * pow(w_lde, j, P) % P
-        trace, quotient = trace_rows[j], quotient_rows[j]
-        a = sum((c * v for c, v in zip(at_z + at_z_quotient, trace + quotient[:parts])), Ext(0))
-        b = sum((c * v for c, v in zip(at_zg, trace)), Ext(0))
-        expected = (a - a_at_z) / (x - z) + (b - b_at_zg) / (x - zg)
-        if protocol.params.zero_knowledge:
-            expected = expected + at_randomizer * (quotient[parts] + X * quotient[parts + 1])
+        expected = deep.at(x, trace_rows[j], quotient_rows[j])
         shift, position = GENERATOR, j
         for size, rows, beta in zip(protocol.fri_layers, fri_openings, betas):
             leaves = size // arity
