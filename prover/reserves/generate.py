@@ -12,6 +12,7 @@ import math
 import random
 from fractions import Fraction
 
+import coincurve
 from py_ecc.secp256k1 import secp256k1 as curve
 
 from verifier.reserves import (
@@ -44,23 +45,29 @@ def private_key(seed: int, label: str) -> bytes:
 
 
 def public_key(priv: bytes, compressed: bool = True) -> bytes:
-    return secp256k1.encode_point(curve.privtopub(priv), compressed)
+    return coincurve.PrivateKey(priv).public_key.format(compressed)
+
+
+def sign_digest(priv: bytes, digest: bytes) -> tuple[int, bytes]:
+    """(recovery id, r || s) of a deterministic (RFC 6979) low-s libsecp256k1 signature of a 32-byte digest."""
+    signature = coincurve.PrivateKey(priv).sign_recoverable(digest, hasher=None)
+    return signature[64], signature[:64]
 
 
 def sign_bitcoin_message(priv: bytes, message: str, header_base: int = BIP137_P2PKH) -> str:
     """A base64 BIP-137 signature; `header_base` is 27 (uncompressed), 31, 35 or 39 (compressed key types)."""
-    v, r, s = curve.ecdsa_raw_sign(bitcoin_message.message_digest(message), priv)
-    return base64.b64encode(bytes([header_base + v - 27]) + r.to_bytes(32, "big") + s.to_bytes(32, "big")).decode()
+    recovery_id, rs = sign_digest(priv, bitcoin_message.message_digest(message))
+    return base64.b64encode(bytes([header_base + recovery_id]) + rs).decode()
 
 
 def sign_personal_message(priv: bytes, prefix: bytes, message: str, scheme: str = "keccak-prefixed") -> str:
-    """A 0x-hex r || s || v signature over one of `personal_message.digests` (EVM or TRON prefix)."""
-    v, r, s = curve.ecdsa_raw_sign(personal_message.digests(prefix, message)[scheme], priv)
-    return "0x" + (r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])).hex()
+    """A 0x-hex r || s || v signature (v = 27 + recovery id) over one of `personal_message.digests`."""
+    recovery_id, rs = sign_digest(priv, personal_message.digests(prefix, message)[scheme])
+    return "0x" + (rs + bytes([27 + recovery_id])).hex()
 
 
 def evm_account(priv: bytes) -> bytes:
-    return personal_message.keccak_address(curve.privtopub(priv))
+    return personal_message.keccak_address(secp256k1.decode_point(public_key(priv, compressed=False)))
 
 
 def generate_reserves(public: dict, ratios: dict[str, Fraction], seed: int,
