@@ -28,7 +28,7 @@ def test_okx_sample_parses_totals_and_rows():
 def test_okx_sample_evm_rows_verify_and_ed25519_rows_are_unverified():
     result = summary_json(check_reserves(str(VECTORS / "okx_por_example.csv"), jobs=1))
     assert result["assets"] == [{"symbol": "ETH", "reserves": "0.356881257500858402", "liabilities": None,
-                                 "ratio": None, "ratio_percent": None, "verified_rows": 3}]
+                                 "ratio": None, "ratio_percent": None, "fully_backed": None, "verified_rows": 3}]
     assert result["rejected"] == []
     assert [(r["line"], r["network"]) for r in result["unverified"]] == [(19, "TON"), (20, "APTOS")]
     assert [r["line"] for r in result["contract_wallets"]] == [18]

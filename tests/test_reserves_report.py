@@ -59,7 +59,7 @@ def test_report_files_and_exact_json(round_dir, tmp_path):
     assert saved["round"] == "2024-05" and saved["liabilities_proof"] == "not checked"
     assets = {a["symbol"]: a for a in saved["assets"]}
     assert assets["BTC"] == {"symbol": "BTC", "reserves": "13", "liabilities": "12.5", "ratio": "26/25",
-                             "ratio_percent": "104.00%", "verified_rows": 5}
+                             "ratio_percent": "104.00%", "fully_backed": True, "verified_rows": 5}
     assert assets["USDT"]["ratio"] == "970000000001/1000000000001" and assets["USDT"]["ratio_percent"] == "97.00%"
     assert assets["ETH"]["ratio_percent"] == "66.66%"
     assert not any(isinstance(v, float) for a in saved["assets"] for v in a.values())
@@ -79,7 +79,7 @@ def test_liabilities_proof_status_is_passed_through(round_dir):
 def test_por_verify_reserves_exit_codes(round_dir, tmp_path):
     runner = CliRunner()
     ok = runner.invoke(por_verify, ["reserves", str(round_dir / "reserves.csv"), "--liabilities",
-                                    str(round_dir / "public.json"), "--jobs", "2"])
+                                    str(round_dir / "public.json"), "--jobs", "2", "--allow-shortfall"])
     assert ok.exit_code == 0, ok.output
     assert "BTC" in ok.output and "104.00%" in ok.output
     as_json = runner.invoke(por_verify, ["reserves", str(round_dir / "reserves.csv"), "--json", "--jobs", "1"])

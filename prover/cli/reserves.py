@@ -1,6 +1,7 @@
 """`por report` and `por generate-reserves`: the exchange-side reserves commands.
 
-Exit codes: 0 done, 1 the report was written but some reserves rows were rejected, 2 malformed input or usage.
+Exit codes: 0 done, 1 the report was written but some reserves rows were rejected, the liabilities proof did not
+verify or (unless --allow-shortfall) some asset is below 100%; 2 malformed input or usage.
 """
 import json
 import os
@@ -13,6 +14,7 @@ from prover.reserves.report import liabilities_proof_status, write_report
 from verifier.formats.atomic import atomic_output
 from verifier.reserves.amounts import parse_amount
 from verifier.reserves.errors import ReservesInputError
+from verifier.reserves.summary import failures
 
 
 def register(group: click.Group) -> None:
@@ -27,23 +29,26 @@ def register(group: click.Group) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
 @click.option("--min-security", type=click.IntRange(min=0), default=100, show_default=True,
               help="Minimum security (bits) for the round's liabilities proof to count as valid.")
-def report(round_dir: str, reserves_csv: str, out_dir: str, jobs: int | None, min_security: int) -> None:
-    """Verify ROUND_DIR's liabilities proof and RESERVES.csv, and write report.json, report.md and a chart."""
+@click.option("--allow-shortfall", is_flag=True, help="Exit 0 even if an asset's reserves are below its liabilities.")
+def report(round_dir: str, reserves_csv: str, out_dir: str, jobs: int | None, min_security: int,
+           allow_shortfall: bool) -> None:
+    """Verify ROUND_DIR's liabilities proof and RESERVES.csv, and write report.json, report.md and a chart,
+    each led by the verdict (FULLY BACKED, or NOT FULLY BACKED with the assets below 100%)."""
     status, proof_valid = liabilities_proof_status(round_dir, min_security)
     try:
         written = write_report(round_dir, reserves_csv, out_dir, jobs, status)
     except ReservesInputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
+    click.echo(written["verdict"])
     for asset in written["assets"]:
         click.echo(f"{asset['symbol']}: reserves {asset['reserves']}, liabilities {asset['liabilities'] or '-'}, "
                    f"ratio {asset['ratio_percent'] or '-'}")
     click.echo(f"report written to {out_dir} (liabilities proof: {written['liabilities_proof']})")
-    if written["rejected"]:
-        click.echo(f"FAILED: {len(written['rejected'])} reserves row(s) rejected; see report.md", err=True)
-    if not proof_valid:
-        click.echo(f"FAILED: liabilities proof {status}", err=True)
-    if written["rejected"] or not proof_valid:
+    failed = failures(written, allow_shortfall) + ([] if proof_valid else [f"liabilities proof {status}"])
+    for line in failed:
+        click.echo(f"FAILED: {line}; see report.md", err=True)
+    if failed:
         raise SystemExit(1)
 
 

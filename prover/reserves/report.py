@@ -1,5 +1,8 @@
 """The monthly proof-of-reserves report: report.json, report.md and a PNG of reserve ratios per asset.
 
+All three lead with the verdict (FULLY BACKED, or NOT FULLY BACKED naming each asset below 100%), because that
+is what a reader looks for first.
+
 Every number in the JSON and Markdown is an exact decimal string; the chart alone converts ratios to floats,
 to draw them. All three files are written to temporary names first and then renamed, so a failure leaves
 either the previous report or the new one, never a mix.
@@ -7,6 +10,7 @@ either the previous report or the new one, never a mix.
 import json
 import os
 import tempfile
+import textwrap
 from fractions import Fraction
 
 from verifier.reserves.check import check_reserves
@@ -16,11 +20,12 @@ from verifier.reserves.summary import (
     ReservesSummary,
     summary_json,
 )
-from verifier.solvency.round import CheckFailed, RoundInputError, verify_round
+from verifier.solvency.round import CheckFailed, InputError, verify_round
 
 REPORT_FORMAT = "por-report/1"
 NOT_CHECKED = "not checked"
 CHART_NAME = "reserve_ratios.png"
+RED, GREEN = "#c0392b", "#27ae60"
 
 
 def liabilities_proof_status(round_dir: str, min_security: int = 100) -> tuple[str, bool]:
@@ -29,7 +34,7 @@ def liabilities_proof_status(round_dir: str, min_security: int = 100) -> tuple[s
         verified = verify_round(round_dir, min_security=min_security)
     except CheckFailed as error:
         return f"INVALID: {error}", False
-    except RoundInputError as error:
+    except InputError as error:
         return f"not checked: {error}", False
     return f"valid ({verified.security_bits} bits of security)", True
 
@@ -47,6 +52,8 @@ def render_markdown(report: dict) -> str:
     lines = [
         f"# Proof of reserves: round {report['round']}",
         "",
+        f"**{report['verdict']}**",
+        "",
         f"- Liabilities proof: **{report['liabilities_proof']}**",
         f"- Reserves file: `{os.path.basename(report['reserves_file'])}`",
         f"- Rows counted: {sum(a['verified_rows'] for a in report['assets'])}; "
@@ -54,14 +61,15 @@ def render_markdown(report: dict) -> str:
         "",
         "## Reserve ratio per asset",
         "",
-        "| Asset | Verified reserves | Liabilities | Reserve ratio |",
-        "|---|---:|---:|---:|",
+        "| Asset | Verified reserves | Liabilities | Reserve ratio | Fully backed |",
+        "|---|---:|---:|---:|---|",
     ]
     for asset in report["assets"]:
         ratio = asset["ratio_percent"] or "-"
-        if asset["ratio"] is not None and Fraction(asset["ratio"]) < 1:
+        if asset["fully_backed"] is False:
             ratio = f"**{ratio} (below 100%)**"
-        lines.append(f"| {asset['symbol']} | {asset['reserves']} | {asset['liabilities'] or '-'} | {ratio} |")
+        backed = {True: "yes", False: "**NO**", None: "-"}[asset["fully_backed"]]
+        lines.append(f"| {asset['symbol']} | {asset['reserves']} | {asset['liabilities'] or '-'} | {ratio} | {backed} |")
     lines += ["", f"![Reserve ratios]({report['chart']})", ""]
     lines += _row_section("Rejected rows (not counted)", report["rejected"])
     lines += _row_section("Unverified rows (signature scheme not supported; not counted)", report["unverified"])
@@ -92,17 +100,18 @@ def _row_section(title: str, rows: list[dict]) -> list[str]:
 
 
 def render_chart(report: dict, path: str) -> None:
+    figure = chart_figure(report)
+    figure.savefig(path, format="png")
+    _pyplot().close(figure)
+
+
+def chart_figure(report: dict):
     """Horizontal bars of reserve ratio per asset (readable for two dozen assets): red below 100%, with a
-    dashed 100% reference line."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
+    dashed 100% reference line, under the verdict as the title's first line."""
     assets = [a for a in report["assets"] if a["ratio"] is not None]
     percents = [float(Fraction(a["ratio"]) * 100) for a in assets]
-    figure, axes = pyplot.subplots(figsize=(8, 1.5 + 0.32 * len(assets)), dpi=110)
-    colors = ["#c0392b" if Fraction(a["ratio"]) < 1 else "#27ae60" for a in assets]
+    figure, axes = _pyplot().subplots(figsize=(8, 1.8 + 0.32 * len(assets)), dpi=110)
+    colors = [RED if a["fully_backed"] is False else GREEN for a in assets]
     positions = range(len(assets))
     bars = axes.barh(positions, percents, color=colors, height=0.7)
     axes.set_yticks(list(positions), [a["symbol"] for a in assets])
@@ -113,11 +122,21 @@ def render_chart(report: dict, path: str) -> None:
                       xytext=(4, 0), textcoords="offset points", ha="left", va="center", fontsize=8)
     axes.set_xlabel("Reserve ratio (%)")
     axes.set_xlim(0, max(percents + [100]) * 1.18)
-    axes.set_title(f"Reserve ratios, round {report['round']}")
-    axes.legend(loc="lower right", fontsize=8)
+    axes.set_title(f"{textwrap.fill(report['verdict'], 90)}\nReserve ratios, round {report['round']}", fontsize=9,
+                   color=RED if report["fully_backed"] is False else "black", loc="left")
+    axes.legend(loc="lower right", bbox_to_anchor=(1, 1), fontsize=8, frameon=False)
     figure.tight_layout()
-    figure.savefig(path, format="png")
-    pyplot.close(figure)
+    return figure
+
+
+def _pyplot():
+    """matplotlib's pyplot on the file-only Agg backend, imported only when a chart is drawn (it is slow to load)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    return pyplot
 
 
 def write_report(round_dir: str, reserves_path: str, out_dir: str, jobs: int | None = None,

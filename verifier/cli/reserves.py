@@ -1,6 +1,7 @@
 """`por-verify reserves`: check address ownership in a reserves file and compare with a round's liabilities.
 
-Exit codes: 0 every row verified or unverifiable (listed), 1 some row rejected, 2 malformed input or usage.
+Exit codes: 0 every row verified or unverifiable (listed) and, with --liabilities, every asset fully backed;
+1 some row rejected or (unless --allow-shortfall) some asset below 100%; 2 malformed input or usage.
 """
 import json
 
@@ -13,7 +14,9 @@ from verifier.reserves.liabilities import read_liabilities
 from verifier.reserves.summary import (
     CONTRACT_WALLET_CAVEAT,
     ReservesSummary,
+    failures,
     summary_json,
+    verdict_headline,
 )
 
 
@@ -26,22 +29,27 @@ def register(group: click.Group) -> None:
 @click.option("--liabilities", "public_json", metavar="public.json", help="A round's public.json to compare with.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (exact decimal strings).")
-def reserves(reserves_csv: str, public_json: str | None, jobs: int | None, as_json: bool) -> None:
-    """Verify who controls each address in RESERVES.csv and print reserves, liabilities and ratio per asset."""
+@click.option("--allow-shortfall", is_flag=True, help="Exit 0 even if an asset's reserves are below its liabilities.")
+def reserves(reserves_csv: str, public_json: str | None, jobs: int | None, as_json: bool, allow_shortfall: bool) -> None:
+    """Verify who controls each address in RESERVES.csv and print reserves, liabilities and ratio per asset,
+    led by the verdict (FULLY BACKED or NOT FULLY BACKED) when --liabilities is given."""
     try:
         liabilities = read_liabilities(public_json) if public_json else None
         summary = check_reserves(reserves_csv, liabilities, jobs)
     except ReservesInputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
-    click.echo(json.dumps(summary_json(summary), indent=2) if as_json else render_text(summary))
-    if summary.rejected:
-        click.echo(f"FAILED: {len(summary.rejected)} row(s) rejected", err=True)
+    result = summary_json(summary)
+    click.echo(json.dumps(result, indent=2) if as_json else render_text(summary))
+    failed = failures(result, allow_shortfall)
+    for line in failed:
+        click.echo(f"FAILED: {line}", err=True)
+    if failed:
         raise SystemExit(1)
 
 
 def render_text(summary: ReservesSummary) -> str:
-    lines = [f"Reserves: {summary.path}" + (f" (round {summary.round})" if summary.round else "")]
+    lines = [verdict_headline(summary), f"Reserves: {summary.path}" + (f" (round {summary.round})" if summary.round else "")]
     table = [("asset", "verified reserves", "liabilities", "reserve ratio")]
     for asset in summary.assets:
         ratio = asset.ratio

@@ -31,6 +31,11 @@ class AssetSummary:
         """reserves / liabilities, or None when there are no liabilities to compare with."""
         return self.reserves / self.liabilities if self.liabilities else None
 
+    @property
+    def fully_backed(self) -> bool | None:
+        """Verified reserves cover liabilities exactly or more; None when the asset has no liabilities given."""
+        return None if self.liabilities is None else self.reserves >= self.liabilities
+
 
 @dataclass(frozen=True)
 class RowNote:
@@ -60,6 +65,15 @@ class ReservesSummary:
     unverified: tuple[RowNote, ...]
     contract_wallets: tuple[RowNote, ...]
     totals: tuple[TotalCheck, ...]
+
+    @property
+    def shortfalls(self) -> tuple[AssetSummary, ...]:
+        return tuple(asset for asset in self.assets if asset.fully_backed is False)
+
+    @property
+    def fully_backed(self) -> bool | None:
+        """Every asset with liabilities is covered; None when no liabilities were given (nothing to judge)."""
+        return None if self.round is None else not self.shortfalls
 
 
 def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liabilities | None) -> ReservesSummary:
@@ -94,6 +108,17 @@ def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liab
     )
 
 
+def verdict_headline(summary: ReservesSummary) -> str:
+    """The one line every output leads with, e.g. 'NOT FULLY BACKED: SOL 97.10%'."""
+    if summary.fully_backed is None:
+        return "NO VERDICT: no liabilities given to compare with"
+    if summary.shortfalls:
+        return "NOT FULLY BACKED: " + ", ".join(f"{a.symbol} {format_percent(a.ratio)}" for a in summary.shortfalls)
+    ratios = [(asset.ratio, asset.symbol) for asset in summary.assets if asset.ratio is not None]
+    lowest = f" (lowest: {min(ratios)[1]} {format_percent(min(ratios)[0])})" if ratios else ""
+    return f"FULLY BACKED: every asset's verified reserves cover its liabilities{lowest}"
+
+
 def _total_check(total: DeclaredTotal, rows: tuple[ReserveRow, ...], counted: list[ReserveRow]) -> TotalCheck:
     def added(selection) -> Fraction:
         return sum((row.amount for row in selection if _covers(total.coin, row) and row.amount is not None), Fraction(0))
@@ -120,6 +145,7 @@ def summary_json(summary: ReservesSummary) -> dict:
             "liabilities": None if entry.liabilities is None else format_amount(entry.liabilities),
             "ratio": None if ratio is None else format_fraction(ratio),
             "ratio_percent": None if ratio is None else format_percent(ratio),
+            "fully_backed": entry.fully_backed,
             "verified_rows": entry.verified_rows,
         }
 
@@ -147,6 +173,8 @@ def summary_json(summary: ReservesSummary) -> dict:
         "format": SUMMARY_FORMAT,
         "reserves_file": summary.path,
         "round": summary.round,
+        "fully_backed": summary.fully_backed,
+        "verdict": verdict_headline(summary),
         "assets": [asset(entry) for entry in summary.assets],
         "rejected": [row(note) for note in summary.rejected],
         "unverified": [row(note) for note in summary.unverified],
@@ -154,3 +182,12 @@ def summary_json(summary: ReservesSummary) -> dict:
         "contract_wallet_caveat": CONTRACT_WALLET_CAVEAT if summary.contract_wallets else None,
         "declared_totals": [total(check) for check in summary.totals],
     }
+
+
+def failures(result: dict, allow_shortfall: bool) -> list[str]:
+    """What makes a command exit 1, one line each, from `summary_json` output: rejected rows, and a shortfall
+    unless the caller allows it."""
+    lines = [f"{len(result['rejected'])} reserves row(s) rejected"] if result["rejected"] else []
+    if result["fully_backed"] is False and not allow_shortfall:
+        lines.append(f"{result['verdict']} (--allow-shortfall to accept)")
+    return lines
