@@ -88,7 +88,7 @@ def test_por_verify_reserves_exit_codes(round_dir, tmp_path):
     tampered = tmp_path / "tampered.csv"
     lines = (round_dir / "reserves.csv").read_text().splitlines()
     address_row = next(i for i, line in enumerate(lines) if line.startswith("ETH,ETH,"))
-    lines[address_row] = lines[address_row].replace("proof of reserves round", "proof of reserves  round")
+    lines[address_row] = lines[address_row].replace("I control this address", "I  control this address")
     tampered.write_text("\n".join(lines) + "\n")
     failed = runner.invoke(por_verify, ["reserves", str(tampered), "--jobs", "1"])
     assert failed.exit_code == 1 and f"line {address_row + 1}:" in failed.output

@@ -24,7 +24,9 @@ def register(group: click.Group) -> None:
 
 @click.command()
 @click.argument("round_dir", type=click.Path(file_okay=False))
-@click.option("--reserves", "reserves_csv", required=True, metavar="RESERVES.csv", help="Reserves file (OKX layout).")
+@click.option("--reserves", "reserves_csv", required=True, metavar="RESERVES.csv",
+              help="Reserves file (OKX layout). Every signed message must name the round as the token "
+                   "'por-round:<round>'; OKX's legacy 'I am an OKX address' is accepted with a warning.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the report.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
 @click.option("--min-security", type=click.IntRange(min=0), default=100, show_default=True,
@@ -41,6 +43,8 @@ def report(round_dir: str, reserves_csv: str, out_dir: str, jobs: int | None, mi
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     click.echo(written["verdict"])
+    for warning in written["warnings"]:
+        click.echo(f"WARNING: {warning}")
     for asset in written["assets"]:
         click.echo(f"{asset['symbol']}: reserves {asset['reserves']}, liabilities {asset['liabilities'] or '-'}, "
                    f"ratio {asset['ratio_percent'] or '-'}")

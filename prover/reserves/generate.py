@@ -25,6 +25,7 @@ from verifier.reserves.amounts import format_amount
 from verifier.reserves.evm import checksum_address
 from verifier.reserves.liabilities import liabilities_from_public
 from verifier.reserves.multisig import build_multisig
+from verifier.reserves.round_binding import round_message
 from verifier.reserves.tron import encode_tron_address
 
 HEADER = ["coin", "Network", "Snapshot Height", "address", "amount", "message", "signature1", "signature2",
@@ -77,7 +78,7 @@ def generate_reserves(public: dict, ratios: dict[str, Fraction], seed: int,
     unknown = set(ratios) - {asset.symbol for asset in liabilities.assets}
     if unknown:
         raise UnknownAssetError(f"no such asset in round {liabilities.round}: {', '.join(sorted(unknown))}")
-    message = f"I control this address for proof of reserves round {liabilities.round}"
+    message = round_message(liabilities.round)
     rng = random.Random(seed)
     rows = []
     for asset in liabilities.assets:

@@ -54,6 +54,7 @@ def render_markdown(report: dict) -> str:
         "",
         f"**{report['verdict']}**",
         "",
+        *(f"> **Warning:** {warning}\n" for warning in report["warnings"]),
         f"- Liabilities proof: **{report['liabilities_proof']}**",
         f"- Reserves file: `{os.path.basename(report['reserves_file'])}`",
         f"- Rows counted: {sum(a['verified_rows'] for a in report['assets'])}; "
@@ -76,6 +77,8 @@ def render_markdown(report: dict) -> str:
     lines += _row_section("Contract wallets (counted on their owners' signatures)", report["contract_wallets"])
     if report["contract_wallets"]:
         lines += [f"> {CONTRACT_WALLET_CAVEAT}", ""]
+    if report["legacy_messages"]:
+        lines += _row_section("Legacy fixed message (counted; not tied to this round)", report["legacy_messages"])
     mismatched = [t for t in report["declared_totals"] if not t["matches_listed"]]
     if report["declared_totals"]:
         lines += ["## Declared totals", ""]

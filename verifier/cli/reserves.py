@@ -17,6 +17,7 @@ from verifier.reserves.summary import (
     failures,
     summary_json,
     verdict_headline,
+    warnings,
 )
 
 
@@ -26,7 +27,10 @@ def register(group: click.Group) -> None:
 
 @click.command()
 @click.argument("reserves_csv", metavar="RESERVES.csv")
-@click.option("--liabilities", "public_json", metavar="public.json", help="A round's public.json to compare with.")
+@click.option("--liabilities", "public_json", metavar="public.json",
+              help="A round's public.json to compare with. Every signed message must then name the round as the "
+                   "token 'por-round:<round>' (e.g. 'I control this address por-round:2024-05'); OKX's legacy "
+                   "'I am an OKX address' is accepted with a warning.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (exact decimal strings).")
 @click.option("--allow-shortfall", is_flag=True, help="Exit 0 even if an asset's reserves are below its liabilities.")
@@ -49,7 +53,8 @@ def reserves(reserves_csv: str, public_json: str | None, jobs: int | None, as_js
 
 
 def render_text(summary: ReservesSummary) -> str:
-    lines = [verdict_headline(summary), f"Reserves: {summary.path}" + (f" (round {summary.round})" if summary.round else "")]
+    lines = [verdict_headline(summary)] + [f"WARNING: {warning}" for warning in warnings(summary)]
+    lines.append(f"Reserves: {summary.path}" + (f" (round {summary.round})" if summary.round else ""))
     table = [("asset", "verified reserves", "liabilities", "reserve ratio")]
     for asset in summary.assets:
         ratio = asset.ratio
@@ -65,6 +70,7 @@ def render_text(summary: ReservesSummary) -> str:
         ("Rejected (not counted)", summary.rejected),
         ("Unverified (not counted: signature scheme not supported)", summary.unverified),
         ("Contract wallets (counted on their owners' signatures)", summary.contract_wallets),
+        ("Legacy fixed message (counted; not tied to this round)", summary.legacy_messages),
     ):
         if notes:
             lines.append(f"{title}: {len(notes)}")

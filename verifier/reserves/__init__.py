@@ -2,5 +2,6 @@
 
 The modules each do one job: `amounts` (exact decimals), `csvfile` (OKX's reserves layout), `liabilities`
 (a round's public.json), the codecs and signature schemes (`bitcoin`, `multisig`, `evm`, `tron`), `ownership`
-(one row's verdict), `batch` (all rows, in parallel) and `summary` (per-asset ratios).
+(one row's verdict), `batch` (all rows, in parallel), `round_binding` (messages must name the round) and
+`summary` (per-asset ratios and the verdict).
 """

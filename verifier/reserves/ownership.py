@@ -31,6 +31,7 @@ class Verdict:
     status: str
     detail: str
     contract_wallet: bool = False
+    legacy_message: bool = False
 
 
 class Unverifiable(Exception):

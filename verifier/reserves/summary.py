@@ -11,6 +11,7 @@ from verifier.reserves.csvfile import DeclaredTotal, ReserveRow, ReservesFile
 from verifier.reserves.liabilities import Liabilities
 from verifier.reserves.networks import base_asset
 from verifier.reserves.ownership import REJECTED, UNVERIFIED, VERIFIED, Verdict
+from verifier.reserves.round_binding import legacy_warning
 
 CONTRACT_WALLET_CAVEAT = (
     "Contract-wallet rows are counted because every listed owner (eoa1/eoa2) signed the message; "
@@ -64,6 +65,7 @@ class ReservesSummary:
     rejected: tuple[RowNote, ...]
     unverified: tuple[RowNote, ...]
     contract_wallets: tuple[RowNote, ...]
+    legacy_messages: tuple[RowNote, ...]
     totals: tuple[TotalCheck, ...]
 
     @property
@@ -94,18 +96,27 @@ def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liab
     def notes(wanted: str) -> tuple[RowNote, ...]:
         return tuple(RowNote(row, status[row.line].detail) for row in reserves.rows if status[row.line].status == wanted)
 
-    wallets = tuple(
-        RowNote(row, status[row.line].detail) for row in counted if status[row.line].contract_wallet
-    )
+    def counted_with(flag: str) -> tuple[RowNote, ...]:
+        return tuple(RowNote(row, status[row.line].detail) for row in counted if getattr(status[row.line], flag))
+
     return ReservesSummary(
         path=reserves.path,
         round=liabilities.round if liabilities else None,
         assets=assets,
         rejected=notes(REJECTED),
         unverified=notes(UNVERIFIED),
-        contract_wallets=wallets,
+        contract_wallets=counted_with("contract_wallet"),
+        legacy_messages=counted_with("legacy_message"),
         totals=tuple(_total_check(total, reserves.rows, counted) for total in reserves.totals),
     )
+
+
+def warnings(summary: ReservesSummary) -> list[str]:
+    """What a reader must know to weigh the ratios, shown right under the verdict in every output."""
+    found = []
+    if summary.legacy_messages:
+        found.append(legacy_warning(summary.round, len(summary.legacy_messages)))
+    return found
 
 
 def verdict_headline(summary: ReservesSummary) -> str:
@@ -180,6 +191,8 @@ def summary_json(summary: ReservesSummary) -> dict:
         "unverified": [row(note) for note in summary.unverified],
         "contract_wallets": [row(note) for note in summary.contract_wallets],
         "contract_wallet_caveat": CONTRACT_WALLET_CAVEAT if summary.contract_wallets else None,
+        "legacy_messages": [row(note) for note in summary.legacy_messages],
+        "warnings": warnings(summary),
         "declared_totals": [total(check) for check in summary.totals],
     }
 

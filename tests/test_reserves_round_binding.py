@@ -1,0 +1,128 @@
+"""Round-bound messages: with liabilities, a signed message must contain `por-round:<round>`; OKX's legacy fixed
+message is counted with a visible warning; anything else is rejected, naming the line and the field."""
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from prover.reserves.generate import (
+    HEADER,
+    evm_account,
+    generate_reserves,
+    private_key,
+    sign_personal_message,
+)
+from prover.reserves.report import write_report
+from verifier.cli import main as por_verify
+from verifier.reserves.check import check_reserves
+from verifier.reserves.csvfile import read_reserves
+from verifier.reserves.evm import checksum_address
+from verifier.reserves.liabilities import liabilities_from_public
+from verifier.reserves.personal_message import ETHEREUM_PREFIX
+from verifier.reserves.round_binding import LEGACY_MESSAGES, names_round, round_message
+from verifier.reserves.summary import summary_json
+
+VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
+LEGACY = "I am an OKX address"
+
+
+def public(round_name: str, eth_total: str = "1") -> dict:
+    return {"format": "por-public/1", "round": round_name,
+            "assets": [{"symbol": "ETH", "decimals": 18, "total": eth_total}]}
+
+
+@pytest.mark.parametrize("message,bound", [
+    ("I control this address for proof of reserves por-round:2024-05", True),
+    ("por-round:2024-05", True),
+    ("por-round:2024-05 at height 840000", True),
+    ("por-round:2024-050", False),
+    ("xpor-round:2024-05", False),
+    ("por-round:2024-0", False),
+    ("por-round:2024-05.", False),
+    ("I control this address for proof of reserves round 2024-05", False),
+])
+def test_names_round(message, bound):
+    assert names_round(message, "2024-05") is bound
+
+
+def test_round_names_are_matched_literally():
+    assert names_round("por-round:2024.05", "2024.05") and not names_round("por-round:2024x05", "2024.05")
+    assert names_round("signed por-round:May 2024 ok", "May 2024")
+
+
+def test_generator_signs_the_round_token(tmp_path):
+    path = tmp_path / "reserves.csv"
+    path.write_text(generate_reserves(public("2024-05"), {}, seed=1))
+    assert {row.message for row in read_reserves(str(path)).rows} == {round_message("2024-05")}
+    summary = check_reserves(str(path), liabilities_from_public(public("2024-05")), jobs=1)
+    assert summary.rejected == () and summary.legacy_messages == ()
+    assert summary_json(summary)["warnings"] == []
+
+
+def test_another_rounds_signatures_are_rejected(tmp_path):
+    path = tmp_path / "reserves.csv"
+    path.write_text(generate_reserves(public("2024-04"), {}, seed=1))
+    summary = check_reserves(str(path), liabilities_from_public(public("2024-05")), jobs=1)
+    assert [note.row.line for note in summary.rejected] == [row.line for row in read_reserves(str(path)).rows]
+    assert {note.reason for note in summary.rejected} == {
+        "message does not name round 2024-05: it must contain 'por-round:2024-05' (field 'message')"}
+    assert summary.assets[0].reserves == 0
+    # Without liabilities there is no round to name: the same file verifies.
+    assert check_reserves(str(path), jobs=1).rejected == ()
+
+    result = CliRunner().invoke(por_verify, ["reserves", str(path), "--liabilities", str(_write_public(tmp_path)),
+                                             "--jobs", "1", "--allow-shortfall"])
+    assert result.exit_code == 1
+    first = read_reserves(str(path)).rows[0]
+    assert f"line {first.line}: ETH {first.address}: message does not name round 2024-05" in result.output
+
+
+def _write_public(directory: Path, eth_total: str = "1") -> Path:
+    path = directory / "public.json"
+    path.write_text(json.dumps(public("2024-05", eth_total)))
+    return path
+
+
+def test_okx_legacy_message_is_counted_with_a_warning():
+    summary = check_reserves(str(VECTORS / "okx_por_example.csv"),
+                             liabilities_from_public(public("2024-05", "0.3")), jobs=1)
+    assert summary.rejected == ()
+    assert [note.row.line for note in summary.legacy_messages] == [16, 17, 18]
+    assert [note.row.line for note in summary.unverified] == [19, 20]  # ed25519 rows: still listed, not counted
+    result = summary_json(summary)
+    assert result["fully_backed"] is True
+    assert result["warnings"] == [
+        "3 row(s) signed OKX's legacy fixed message, which does not name round 2024-05: those signatures prove "
+        "control of the address at some time, not necessarily during this round."]
+    assert [row["line"] for row in result["legacy_messages"]] == [16, 17, 18]
+    assert LEGACY in LEGACY_MESSAGES
+
+
+@pytest.fixture
+def mixed_round(tmp_path):
+    """A round with one round-bound ETH row and one legacy-message ETH row."""
+    rows = []
+    for label, message, amount in (("bound", round_message("2024-05"), "0.6"), ("legacy", LEGACY, "0.5")):
+        key = private_key(9, label)
+        rows.append(",".join(["ETH", "ETH", "20914735", checksum_address(evm_account(key)), amount, message,
+                              sign_personal_message(key, ETHEREUM_PREFIX, message), "", "", "", ""]))
+    (tmp_path / "reserves.csv").write_text(",".join(HEADER) + "\n" + "\n".join(rows) + "\n")
+    _write_public(tmp_path)
+    return tmp_path
+
+
+def test_legacy_warning_in_text_output_and_report(mixed_round, tmp_path):
+    result = CliRunner().invoke(por_verify, ["reserves", str(mixed_round / "reserves.csv"), "--liabilities",
+                                             str(mixed_round / "public.json"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("FULLY BACKED") and lines[1].startswith("WARNING: 1 row(s) signed OKX's legacy")
+    assert "Legacy fixed message (counted; not tied to this round): 1" in result.output
+    assert "line 3: ETH" in result.output
+
+    report = write_report(str(mixed_round), str(mixed_round / "reserves.csv"), str(tmp_path / "out"), jobs=1)
+    assert report["assets"][0]["reserves"] == "1.1" and len(report["warnings"]) == 1
+    markdown = (tmp_path / "out" / "report.md").read_text()
+    assert f"> **Warning:** {report['warnings'][0]}" in markdown
+    assert "## Legacy fixed message (counted; not tied to this round)" in markdown
