@@ -21,7 +21,7 @@ from verifier.reserves.evm import checksum_address
 from verifier.reserves.liabilities import liabilities_from_public
 from verifier.reserves.personal_message import ETHEREUM_PREFIX
 from verifier.reserves.round_binding import LEGACY_MESSAGES, names_round, round_message
-from verifier.reserves.summary import summary_json
+from verifier.reserves.summary import SELF_DECLARED_WARNING, summary_json
 
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 LEGACY = "I am an OKX address"
@@ -57,7 +57,7 @@ def test_generator_signs_the_round_token(tmp_path):
     assert {row.message for row in read_reserves(str(path)).rows} == {round_message("2024-05")}
     summary = check_reserves(str(path), liabilities_from_public(public("2024-05")), jobs=1)
     assert summary.rejected == () and summary.legacy_messages == ()
-    assert summary_json(summary)["warnings"] == []
+    assert summary_json(summary)["warnings"] == [SELF_DECLARED_WARNING]
 
 
 def test_another_rounds_signatures_are_rejected(tmp_path):
@@ -93,6 +93,7 @@ def test_okx_legacy_message_is_counted_with_a_warning():
     result = summary_json(summary)
     assert result["fully_backed"] is True
     assert result["warnings"] == [
+        SELF_DECLARED_WARNING,
         "3 row(s) signed OKX's legacy fixed message, which does not name round 2024-05: those signatures prove "
         "control of the address at some time, not necessarily during this round."]
     assert [row["line"] for row in result["legacy_messages"]] == [16, 17, 18]
@@ -117,12 +118,12 @@ def test_legacy_warning_in_text_output_and_report(mixed_round, tmp_path):
                                              str(mixed_round / "public.json"), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("FULLY BACKED") and lines[1].startswith("WARNING: 1 row(s) signed OKX's legacy")
+    assert lines[0].startswith("FULLY BACKED") and lines[2].startswith("WARNING: 1 row(s) signed OKX's legacy")
     assert "Legacy fixed message (counted; not tied to this round): 1" in result.output
     assert "line 3: ETH" in result.output
 
     report = write_report(str(mixed_round), str(mixed_round / "reserves.csv"), str(tmp_path / "out"), jobs=1)
-    assert report["assets"][0]["reserves"] == "1.1" and len(report["warnings"]) == 1
+    assert report["assets"][0]["reserves"] == "1.1" and len(report["warnings"]) == 2
     markdown = (tmp_path / "out" / "report.md").read_text()
-    assert f"> **Warning:** {report['warnings'][0]}" in markdown
+    assert f"> **Warning:** {report['warnings'][1]}" in markdown
     assert "## Legacy fixed message (counted; not tied to this round)" in markdown

@@ -57,6 +57,7 @@ def render_markdown(report: dict) -> str:
         *(f"> **Warning:** {warning}\n" for warning in report["warnings"]),
         f"- Liabilities proof: **{report['liabilities_proof']}**",
         f"- Reserves file: `{os.path.basename(report['reserves_file'])}`",
+        f"- Amounts: {report['amounts']}",
         f"- Rows counted: {sum(a['verified_rows'] for a in report['assets'])}; "
         f"rejected: {len(report['rejected'])}; unverified: {len(report['unverified'])}",
         "",
@@ -143,10 +144,12 @@ def _pyplot():
 
 
 def write_report(round_dir: str, reserves_path: str, out_dir: str, jobs: int | None = None,
-                 liabilities_proof_status: str | None = None) -> dict:
-    """Verify `reserves_path` against `round_dir/public.json` and write the three report files to `out_dir`."""
+                 liabilities_proof_status: str | None = None, balances_path: str | None = None) -> dict:
+    """Verify `reserves_path` against `round_dir/public.json` (and the amounts against a balances snapshot, if
+    given) and write the three report files to `out_dir`."""
     liabilities = read_liabilities(os.path.join(round_dir, "public.json"))
-    report = build_report(check_reserves(reserves_path, liabilities, jobs), liabilities_proof_status)
+    summary = check_reserves(reserves_path, liabilities, jobs, balances_path)
+    report = build_report(summary, liabilities_proof_status)
     os.makedirs(out_dir, exist_ok=True)
     staged = []
     try:

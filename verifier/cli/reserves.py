@@ -31,15 +31,20 @@ def register(group: click.Group) -> None:
               help="A round's public.json to compare with. Every signed message must then name the round as the "
                    "token 'por-round:<round>' (e.g. 'I control this address por-round:2024-05'); OKX's legacy "
                    "'I am an OKX address' is accepted with a warning.")
+@click.option("--balances", "balances_path", metavar="SNAPSHOT",
+              help="Balances snapshot (CSV address,asset,amount,height or a JSON list of such objects) exported from a node "
+                   "or explorer at the snapshot height: every row's amount and height must match it, or the row "
+                   "is rejected. Without it, amounts are reported as self-declared.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (exact decimal strings).")
 @click.option("--allow-shortfall", is_flag=True, help="Exit 0 even if an asset's reserves are below its liabilities.")
-def reserves(reserves_csv: str, public_json: str | None, jobs: int | None, as_json: bool, allow_shortfall: bool) -> None:
+def reserves(reserves_csv: str, public_json: str | None, balances_path: str | None, jobs: int | None, as_json: bool,
+             allow_shortfall: bool) -> None:
     """Verify who controls each address in RESERVES.csv and print reserves, liabilities and ratio per asset,
     led by the verdict (FULLY BACKED or NOT FULLY BACKED) when --liabilities is given."""
     try:
         liabilities = read_liabilities(public_json) if public_json else None
-        summary = check_reserves(reserves_csv, liabilities, jobs)
+        summary = check_reserves(reserves_csv, liabilities, jobs, balances_path)
     except ReservesInputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None

@@ -7,6 +7,7 @@ import multiprocessing
 import os
 
 from verifier.reserves.csvfile import ReserveRow
+from verifier.reserves.networks import address_key
 from verifier.reserves.ownership import REJECTED, Verdict, verify_row
 
 ROWS_PER_TASK = 16
@@ -19,7 +20,7 @@ def verify_rows(rows: tuple[ReserveRow, ...], jobs: int | None = None) -> list[V
     first_line: dict[tuple[str, str, str], int] = {}
     duplicates: dict[int, int] = {}
     for row in rows:
-        key = (row.network.upper(), row.coin.upper(), _address_key(row.address))
+        key = (row.network.upper(), row.coin.upper(), address_key(row.address))
         if key in first_line:
             duplicates[row.line] = first_line[key]
         else:
@@ -34,9 +35,3 @@ def verify_rows(rows: tuple[ReserveRow, ...], jobs: int | None = None) -> list[V
     for line, first in duplicates.items():
         by_line[line] = Verdict(line, REJECTED, f"duplicate of line {first} (same network, coin and address)")
     return [by_line[row.line] for row in rows]
-
-
-def _address_key(address: str) -> str:
-    """Hex and bech32 addresses are case-insensitive; base58 ones are not."""
-    lowered = address.lower()
-    return lowered if lowered.startswith(("0x", "bc1")) else address

@@ -1,4 +1,5 @@
-"""The whole reserves check in one call: read the file, verify every row, compare with liabilities."""
+"""The whole reserves check in one call: read the files, verify every row, compare with liabilities."""
+from verifier.reserves.balances import compare_balances, read_balances
 from verifier.reserves.batch import verify_rows
 from verifier.reserves.csvfile import read_reserves
 from verifier.reserves.liabilities import Liabilities
@@ -6,11 +7,16 @@ from verifier.reserves.round_binding import bind_to_round
 from verifier.reserves.summary import ReservesSummary, summarize
 
 
-def check_reserves(reserves_path: str, liabilities: Liabilities | None = None, jobs: int | None = None) -> ReservesSummary:
+def check_reserves(reserves_path: str, liabilities: Liabilities | None = None, jobs: int | None = None,
+                   balances_path: str | None = None) -> ReservesSummary:
     """Raises ReservesInputError for input that cannot be read; rejected rows are in the summary instead.
-    With liabilities, every message must name their round (see round_binding)."""
+    With liabilities, every message must name their round (see round_binding); with a balances snapshot,
+    every amount must match it (see balances)."""
     reserves = read_reserves(reserves_path)
+    snapshot = read_balances(balances_path) if balances_path else None
     verdicts = verify_rows(reserves.rows, jobs)
     if liabilities:
         verdicts = bind_to_round(reserves.rows, verdicts, liabilities.round)
-    return summarize(reserves, verdicts, liabilities)
+    if snapshot:
+        verdicts = compare_balances(reserves.rows, verdicts, snapshot)
+    return summarize(reserves, verdicts, liabilities, balances_path)

@@ -57,12 +57,16 @@ class ReservesFile:
 
 
 def read_reserves(path: str) -> ReservesFile:
+    return parse_reserves(read_text(path), path)
+
+
+def read_text(path: str, what: str = "") -> str:
+    """A UTF-8 input file (a byte-order mark allowed, newlines kept for the csv module), or ReservesInputError."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
+            return handle.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ReservesInputError(path, f"cannot read: {exc}") from None
-    return parse_reserves(text, path)
+        raise ReservesInputError(path, f"cannot read{what}: {exc}") from None
 
 
 def parse_reserves(text: str, path: str = "<reserves>") -> ReservesFile:

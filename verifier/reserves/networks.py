@@ -1,4 +1,5 @@
-"""Which signature scheme a row's `Network` uses, and which asset its `coin` counts toward."""
+"""Which signature scheme a row's `Network` uses, which asset its `coin` counts toward, and when two spellings
+of an address are the same address."""
 
 BITCOIN, EVM, TRON, ED25519 = "bitcoin", "evm", "tron", "ed25519"
 
@@ -24,3 +25,9 @@ def scheme_for(network: str) -> str | None:
 def base_asset(coin: str) -> str:
     """The asset a coin column counts toward: the part before the first '-' (USDT-TRC20 -> USDT, ETH-ARBITRUM -> ETH)."""
     return coin.split("-", 1)[0].strip().upper()
+
+
+def address_key(address: str) -> str:
+    """An address as compared for equality: hex and bech32 addresses are case-insensitive; base58 ones are not."""
+    lowered = address.lower()
+    return lowered if lowered.startswith(("0x", "bc1")) else address

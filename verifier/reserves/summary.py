@@ -18,6 +18,10 @@ CONTRACT_WALLET_CAVEAT = (
     "that these owners control the contract itself was NOT checked on chain."
 )
 SUMMARY_FORMAT = "por-reserves/1"
+SELF_DECLARED_WARNING = (
+    "Amounts are self-declared: no balances snapshot was given (--balances), so each row's amount is the "
+    "reserves file's own claim; signatures prove control of an address, not its balance."
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class ReservesSummary:
     contract_wallets: tuple[RowNote, ...]
     legacy_messages: tuple[RowNote, ...]
     totals: tuple[TotalCheck, ...]
+    balances_path: str | None = None
 
     @property
     def shortfalls(self) -> tuple[AssetSummary, ...]:
@@ -78,7 +83,9 @@ class ReservesSummary:
         return None if self.round is None else not self.shortfalls
 
 
-def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liabilities | None) -> ReservesSummary:
+def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liabilities | None,
+              balances_path: str | None = None) -> ReservesSummary:
+    """`balances_path` names the snapshot the amounts were checked against, if any."""
     status = {verdict.line: verdict for verdict in verdicts}
     counted = [row for row in reserves.rows if status[row.line].status == VERIFIED]
     owed = {asset.symbol: asset.total for asset in liabilities.assets} if liabilities else {}
@@ -108,12 +115,19 @@ def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liab
         contract_wallets=counted_with("contract_wallet"),
         legacy_messages=counted_with("legacy_message"),
         totals=tuple(_total_check(total, reserves.rows, counted) for total in reserves.totals),
+        balances_path=balances_path,
     )
+
+
+def amounts_source(summary: ReservesSummary) -> str:
+    if summary.balances_path:
+        return f"checked against the balances snapshot {summary.balances_path}"
+    return "self-declared (no balances snapshot given)"
 
 
 def warnings(summary: ReservesSummary) -> list[str]:
     """What a reader must know to weigh the ratios, shown right under the verdict in every output."""
-    found = []
+    found = [] if summary.balances_path else [SELF_DECLARED_WARNING]
     if summary.legacy_messages:
         found.append(legacy_warning(summary.round, len(summary.legacy_messages)))
     return found
@@ -184,6 +198,7 @@ def summary_json(summary: ReservesSummary) -> dict:
         "format": SUMMARY_FORMAT,
         "reserves_file": summary.path,
         "round": summary.round,
+        "amounts": amounts_source(summary),
         "fully_backed": summary.fully_backed,
         "verdict": verdict_headline(summary),
         "assets": [asset(entry) for entry in summary.assets],
