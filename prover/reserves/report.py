@@ -103,10 +103,9 @@ def _row_section(title: str, rows: list[dict]) -> list[str]:
     return lines + [""]
 
 
-def render_chart(report: dict, path: str) -> None:
-    figure = chart_figure(report)
+def save_figure(figure, path: str) -> None:
     figure.savefig(path, format="png")
-    _pyplot().close(figure)
+    pyplot().close(figure)
 
 
 def chart_figure(report: dict):
@@ -114,7 +113,7 @@ def chart_figure(report: dict):
     dashed 100% reference line, under the verdict as the title's first line."""
     assets = [a for a in report["assets"] if a["ratio"] is not None]
     percents = [float(Fraction(a["ratio"]) * 100) for a in assets]
-    figure, axes = _pyplot().subplots(figsize=(8, 1.8 + 0.32 * len(assets)), dpi=110)
+    figure, axes = pyplot().subplots(figsize=(8, 1.8 + 0.32 * len(assets)), dpi=110)
     colors = [RED if a["fully_backed"] is False else GREEN for a in assets]
     positions = range(len(assets))
     bars = axes.barh(positions, percents, color=colors, height=0.7)
@@ -133,7 +132,7 @@ def chart_figure(report: dict):
     return figure
 
 
-def _pyplot():
+def pyplot():
     """matplotlib's pyplot on the file-only Agg backend, imported only when a chart is drawn (it is slow to load)."""
     import matplotlib
 
@@ -150,14 +149,21 @@ def write_report(round_dir: str, reserves_path: str, out_dir: str, jobs: int | N
     liabilities = read_liabilities(os.path.join(round_dir, "public.json"))
     summary = check_reserves(reserves_path, liabilities, jobs, balances_path)
     report = build_report(summary, liabilities_proof_status)
+    write_files(out_dir, [
+        ("report.json", lambda p: write_text(p, json.dumps(report, indent=2) + "\n")),
+        ("report.md", lambda p: write_text(p, render_markdown(report))),
+        (CHART_NAME, lambda p: save_figure(chart_figure(report), p)),
+    ])
+    return report
+
+
+def write_files(out_dir: str, writers: list) -> None:
+    """Each (name, write) writes its file to a temporary name first; all are renamed only once every one has
+    been written, so a failure leaves the previous set of files or the new one, never a mix."""
     os.makedirs(out_dir, exist_ok=True)
     staged = []
     try:
-        for name, write in (
-            ("report.json", lambda p: _write_text(p, json.dumps(report, indent=2) + "\n")),
-            ("report.md", lambda p: _write_text(p, render_markdown(report))),
-            (CHART_NAME, lambda p: render_chart(report, p)),
-        ):
+        for name, write in writers:
             handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
             os.close(handle)
             staged.append((temp, os.path.join(out_dir, name)))
@@ -169,9 +175,8 @@ def write_report(round_dir: str, reserves_path: str, out_dir: str, jobs: int | N
         for temp, _ in staged:
             if os.path.exists(temp):
                 os.unlink(temp)
-    return report
 
 
-def _write_text(path: str, text: str) -> None:
+def write_text(path: str, text: str) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
