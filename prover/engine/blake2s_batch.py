@@ -1,13 +1,19 @@
-"""BLAKE2s-256 (RFC 7693) of many equal-length messages at once, in parallel numba code.
+"""BLAKE2s-256 (RFC 7693) of many equal-length messages at once, in numba code run on a few threads.
 
 Bit-for-bit the hash of `hashlib.blake2s(prefix + message).digest()` for each row of a (n, length) byte matrix:
 the prover's Merkle trees hash millions of rows, and hashlib's per-call cost (~0.5 us from Python, on one core)
-would dominate proving. The verifier keeps hashlib: it hashes a few thousand rows.
+would dominate proving for narrow rows. The verifier keeps hashlib: it hashes a few thousand rows.
+
+One compiled specialization (C-contiguous uint8 rows): other layouts are gathered a chunk at a time, so the
+first run compiles one kernel, not one per layout.
 """
 from __future__ import annotations
 
 import numba as nb
 import numpy as np
+
+from prover.engine import field_arrays  # noqa: F401  (says so first if the kernels are not cached yet)
+from prover.engine import threads
 
 _M32 = np.uint64(0xFFFF_FFFF)
 _IV = np.array([0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19],
@@ -25,33 +31,33 @@ _SIGMA = np.array([
     [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
 ], dtype=np.int64)
 _PARAM_BLOCK = np.uint64(0x0101_0000 | 32)  # fanout 1, depth 1, no key, 32-byte digest
+GATHER_ROWS = 1 << 10  # rows per gathered chunk when the input is not C-contiguous bytes
 
 
-@nb.njit(inline="always", cache=True)
-def _rotr(x, n):
-    return ((x >> np.uint64(n)) | (x << np.uint64(32 - n))) & _M32
-
-
-@nb.njit(inline="always", cache=True)
+@nb.njit(inline="never", cache=True)
 def _g(a, b, c, d, x, y):
     a = (a + b + x) & _M32
-    d = _rotr(d ^ a, 16)
+    d = d ^ a
+    d = ((d >> np.uint64(16)) | (d << np.uint64(16))) & _M32
     c = (c + d) & _M32
-    b = _rotr(b ^ c, 12)
+    b = b ^ c
+    b = ((b >> np.uint64(12)) | (b << np.uint64(20))) & _M32
     a = (a + b + y) & _M32
-    d = _rotr(d ^ a, 8)
+    d = d ^ a
+    d = ((d >> np.uint64(8)) | (d << np.uint64(24))) & _M32
     c = (c + d) & _M32
-    b = _rotr(b ^ c, 7)
+    b = b ^ c
+    b = ((b >> np.uint64(7)) | (b << np.uint64(25))) & _M32
     return a, b, c, d
 
 
-@nb.njit(inline="always", cache=True)
+@nb.njit(cache=True)
 def _compress(h, m, counter, last):
     # the working vector lives in sixteen locals (registers), not an array
     v0, v1, v2, v3, v4, v5, v6, v7 = h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]
     v8, v9, v10, v11 = _IV[0], _IV[1], _IV[2], _IV[3]
-    v12 = _IV[4] ^ (np.uint64(counter) & _M32)
-    v13 = _IV[5] ^ (np.uint64(counter) >> np.uint64(32))
+    v12 = _IV[4] ^ (counter & _M32)
+    v13 = _IV[5] ^ (counter >> np.uint64(32))
     v14 = _IV[6] ^ _M32 if last else _IV[6]
     v15 = _IV[7]
     for r in range(10):
@@ -74,45 +80,71 @@ def _compress(h, m, counter, last):
     h[7] ^= v7 ^ v15
 
 
-@nb.njit(inline="always", cache=True)
-def _hash_row(prefix, row, out, h, block, words):
-    total = row.size + 1  # bytes of prefix || row
+@nb.njit(nb.void(nb.uint8, nb.uint8[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
+def _hash_rows(prefix, rows, out, lo, hi):
+    """out[i] = blake2s(prefix || rows[i]) for i in [lo, hi)."""
+    length = rows.shape[1]
+    total = length + 1  # bytes of prefix || row
     blocks = (total + 63) // 64
-    h[:] = _IV
-    h[0] ^= _PARAM_BLOCK
-    for b in range(blocks):
-        start = b * 64
-        end = min(start + 64, total)
-        block[:] = 0
-        if start == 0:
-            block[0] = prefix
-        lo = max(start, 1)
-        block[lo - start:end - start] = row[lo - 1:end - 1]
-        _compress(h, words, end, b == blocks - 1)
-    for w in range(8):
-        for k in range(4):
-            out[4 * w + k] = (h[w] >> np.uint64(8 * k)) & np.uint64(0xFF)
+    h = np.empty(8, dtype=np.uint64)
+    m = np.empty(16, dtype=np.uint64)
+    for i in range(lo, hi):
+        for w in range(8):
+            h[w] = _IV[w]
+        h[0] ^= _PARAM_BLOCK
+        for b in range(blocks):
+            start = b * 64
+            end = min(start + 64, total)
+            for w in range(16):  # little-endian message words of bytes start..start+63 of prefix || row
+                word = np.uint64(0)
+                for k in range(4):
+                    pos = start + 4 * w + k
+                    if pos == 0:
+                        byte = np.uint64(prefix)
+                    elif pos < total:
+                        byte = np.uint64(rows[i, pos - 1])
+                    else:
+                        byte = np.uint64(0)
+                    word |= byte << np.uint64(8 * k)
+                m[w] = word
+            _compress(h, m, np.uint64(end), b == blocks - 1)
+        for w in range(8):
+            for k in range(4):
+                out[i, 4 * w + k] = np.uint8((h[w] >> np.uint64(8 * k)) & np.uint64(0xFF))
 
 
-@nb.njit(parallel=True, cache=True)
-def _hash_rows(prefix, rows, out, chunk):
-    n = rows.shape[0]
-    for c in nb.prange((n + chunk - 1) // chunk):
-        h = np.empty(8, dtype=np.uint64)
-        block = np.empty(64, dtype=np.uint8)
-        words = block.view(np.uint32)  # little-endian message words, as BLAKE2s reads them
-        row = np.empty(rows.shape[1], dtype=rows.dtype)  # gathered: `rows` may be a strided view
-        row_bytes = row.view(np.uint8)
-        for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            row[:] = rows[i]
-            _hash_row(prefix, row_bytes, out[i], h, block, words)
+@nb.njit(nb.void(nb.uint64[:, ::1], nb.int64, nb.uint64[:, ::1]), nogil=True, cache=True)
+def _gather_columns(columns, lo, out):
+    """out[r, j] = columns[j, lo + r]: rows lo.. of the transpose of a (w, n) matrix, read column by column."""
+    for j in range(columns.shape[0]):
+        column = columns[j]
+        for r in range(out.shape[0]):
+            out[r, j] = column[lo + r]
+
+
+def _hash_range(prefix, rows, out, lo, hi):
+    if rows.dtype == np.uint8 and rows.flags.c_contiguous:
+        _hash_rows(prefix, rows, out, lo, hi)
+        return
+    transposed = rows.dtype == np.uint64 and rows.T.flags.c_contiguous
+    buffer = np.empty((min(GATHER_ROWS, hi - lo), rows.shape[1]), dtype=rows.dtype)
+    for a in range(lo, hi, GATHER_ROWS):  # gather a chunk of rows (a transposed view is never copied whole)
+        b = min(hi, a + GATHER_ROWS)
+        chunk = buffer[:b - a]
+        if transposed:
+            _gather_columns(rows.T, a, chunk)
+        else:
+            chunk[:] = rows[a:b]
+        _hash_rows(prefix, chunk.view(np.uint8), out[a:b], 0, b - a)
 
 
 def hash_rows(prefix: bytes, rows: np.ndarray) -> np.ndarray:
     """(n, 32) uint8 digests: row i's is blake2s(prefix + rows[i].tobytes()), for a one-byte prefix and a 2-d
-    uint8 or little-endian uint64 array (a transposed view is fine: rows are gathered, never copied whole)."""
-    if rows.dtype not in (np.uint8, np.dtype("<u8")):
-        raise TypeError(f"cannot hash rows of {rows.dtype}")
+    uint8 or little-endian uint64 array (a transposed view is fine: rows are gathered a chunk at a time)."""
+    if rows.dtype not in (np.uint8, np.dtype("<u8")) or rows.ndim != 2:
+        raise TypeError(f"cannot hash rows of {rows.dtype} with shape {rows.shape}")
     out = np.empty((rows.shape[0], 32), dtype=np.uint8)
-    _hash_rows(np.uint8(prefix[0]), rows, out, 1 << 12)
+    if rows.dtype != np.uint8 and rows.flags.c_contiguous:
+        rows = rows.view(np.uint8)
+    threads.run_ranges(_hash_range, rows.shape[0], np.uint8(prefix[0]), rows, out, min_per_thread=256)
     return out

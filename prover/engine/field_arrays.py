@@ -15,6 +15,7 @@ import numba as nb  # noqa: E402
 import numpy as np  # noqa: E402
 
 from circuits.field import EXT_NONRESIDUE, Ext, P  # noqa: E402
+from prover.engine import kernel_cache, threads  # noqa: E402
 
 _P = np.uint64(P)
 _EPS = np.uint64(0xFFFF_FFFF)  # 2^64 mod p = 2^32 - 1
@@ -96,41 +97,48 @@ def pow64(a, e):
 # base-field array kernels (broadcasting is not supported: equal shapes, or an array and a scalar via full())
 
 
-@nb.njit(parallel=True, cache=True)
-def _add_arr(a, b, out):
-    for i in nb.prange(a.size):
+@nb.njit(nogil=True, cache=True)
+def _add_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = add64(a[i], b[i])
 
 
-@nb.njit(parallel=True, cache=True)
-def _sub_arr(a, b, out):
-    for i in nb.prange(a.size):
+@nb.njit(nogil=True, cache=True)
+def _sub_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = sub64(a[i], b[i])
 
 
-@nb.njit(parallel=True, cache=True)
-def _mul_arr(a, b, out):
-    for i in nb.prange(a.size):
+@nb.njit(nogil=True, cache=True)
+def _mul_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = mul64(a[i], b[i])
 
 
-@nb.njit(parallel=True, cache=True)
-def _mul_scalar_arr(a, s, out):
-    for i in nb.prange(a.size):
+@nb.njit(nogil=True, cache=True)
+def _mul_scalar_arr(a, s, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = mul64(a[i], s)
 
 
-@nb.njit(parallel=True, cache=True)
-def _add_scalar_arr(a, s, out):
-    for i in nb.prange(a.size):
+@nb.njit(nogil=True, cache=True)
+def _add_scalar_arr(a, s, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = add64(a[i], s)
+
+
+PER_THREAD = 1 << 15  # elements below which an elementwise kernel stays on the calling thread
+
+
+def _run(kernel, n, *args):
+    threads.run_ranges(kernel, n, *args, min_per_thread=PER_THREAD)
 
 
 def _binary(kernel, a, b):
     a = np.ascontiguousarray(a, dtype=np.uint64)
     b = np.ascontiguousarray(b, dtype=np.uint64)
     out = np.empty_like(a)
-    kernel(a.reshape(-1), b.reshape(-1), out.reshape(-1))
+    _run(kernel, a.size, a.reshape(-1), b.reshape(-1), out.reshape(-1))
     return out
 
 
@@ -149,14 +157,14 @@ def mul(a, b):
 def mul_scalar(a, s: int):
     a = np.ascontiguousarray(a, dtype=np.uint64)
     out = np.empty_like(a)
-    _mul_scalar_arr(a.reshape(-1), np.uint64(s % P), out.reshape(-1))
+    _run(_mul_scalar_arr, a.size, a.reshape(-1), np.uint64(s % P), out.reshape(-1))
     return out
 
 
 def add_scalar(a, s: int):
     a = np.ascontiguousarray(a, dtype=np.uint64)
     out = np.empty_like(a)
-    _add_scalar_arr(a.reshape(-1), np.uint64(s % P), out.reshape(-1))
+    _run(_add_scalar_arr, a.size, a.reshape(-1), np.uint64(s % P), out.reshape(-1))
     return out
 
 
@@ -169,7 +177,7 @@ def from_ints(values) -> np.ndarray:
     return np.array([v % P for v in values], dtype=np.uint64)
 
 
-@nb.njit(cache=True)
+@nb.njit(nogil=True, cache=True)
 def _batch_inverse(a, out):
     # Montgomery's trick: one exponentiation and 3(n-1) multiplications.
     n = a.size
@@ -194,11 +202,10 @@ def batch_inverse(a) -> np.ndarray:
     return out
 
 
-@nb.njit(parallel=True, cache=True)
-def _powers(base, start, out, chunk):
+@nb.njit(nogil=True, cache=True)
+def _powers(base, start, out, chunk, c_lo, c_hi):
     n = out.size
-    n_chunks = (n + chunk - 1) // chunk
-    for c in nb.prange(n_chunks):
+    for c in range(c_lo, c_hi):
         lo = c * chunk
         hi = min(lo + chunk, n)
         x = mul64(start, pow64(base, np.uint64(lo)))
@@ -210,7 +217,8 @@ def _powers(base, start, out, chunk):
 def powers(base: int, n: int, start: int = 1) -> np.ndarray:
     """[start, start*base, start*base^2, ...] of length n."""
     out = np.empty(n, dtype=np.uint64)
-    _powers(np.uint64(base % P), np.uint64(start % P), out, 1 << 14)
+    chunk = 1 << 14
+    threads.run_ranges(_powers, (n + chunk - 1) // chunk, np.uint64(base % P), np.uint64(start % P), out, chunk)
     return out
 
 
@@ -218,48 +226,34 @@ def powers(base: int, n: int, start: int = 1) -> np.ndarray:
 # extension-field arrays: shape (..., 2), [..., 0] the base part and [..., 1] the X coefficient
 
 
-@nb.njit(parallel=True, cache=True)
-def _ext_mul_arr(a, b, out):
-    for i in nb.prange(a.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _ext_mul_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         a0, a1, b0, b1 = a[i, 0], a[i, 1], b[i, 0], b[i, 1]
         out[i, 0] = add64(mul64(a0, b0), mul64(_SEVEN, mul64(a1, b1)))
         out[i, 1] = add64(mul64(a0, b1), mul64(a1, b0))
 
 
-@nb.njit(parallel=True, cache=True)
-def _ext_mul_base_arr(a, b, out):
-    for i in nb.prange(a.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _ext_mul_base_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         out[i, 0] = mul64(a[i, 0], b[i])
         out[i, 1] = mul64(a[i, 1], b[i])
 
 
-@nb.njit(parallel=True, cache=True)
-def _ext_mul_scalar_arr(a, s0, s1, out):
-    for i in nb.prange(a.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _ext_mul_scalar_arr(a, s0, s1, out, lo, hi):
+    for i in range(lo, hi):
         a0, a1 = a[i, 0], a[i, 1]
         out[i, 0] = add64(mul64(a0, s0), mul64(_SEVEN, mul64(a1, s1)))
         out[i, 1] = add64(mul64(a0, s1), mul64(a1, s0))
 
 
-@nb.njit(parallel=True, cache=True)
-def _base_mul_ext_scalar_arr(a, s0, s1, out):
-    for i in nb.prange(a.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _base_mul_ext_scalar_arr(a, s0, s1, out, lo, hi):
+    for i in range(lo, hi):
         out[i, 0] = mul64(a[i], s0)
         out[i, 1] = mul64(a[i], s1)
-
-
-@nb.njit(cache=True)
-def _ext_batch_inverse(a, out):
-    n = a.shape[0]
-    norms = np.empty(n, dtype=np.uint64)
-    for i in range(n):
-        a0, a1 = a[i, 0], a[i, 1]
-        norms[i] = sub64(mul64(a0, a0), mul64(_SEVEN, mul64(a1, a1)))
-    inv_norms = np.empty(n, dtype=np.uint64)
-    _batch_inverse(norms, inv_norms)
-    for i in range(n):
-        out[i, 0] = mul64(a[i, 0], inv_norms[i])
-        out[i, 1] = sub64(_ZERO, mul64(a[i, 1], inv_norms[i]))
 
 
 def _as_ext(a) -> np.ndarray:
@@ -279,7 +273,7 @@ def ext_from_base(a) -> np.ndarray:
 def ext_mul(a, b) -> np.ndarray:
     a, b = _as_ext(a), _as_ext(b)
     out = np.empty_like(a)
-    _ext_mul_arr(a, b, out)
+    _run(_ext_mul_arr, a.shape[0], a, b, out)
     return out
 
 
@@ -288,14 +282,14 @@ def ext_mul_base(a, b) -> np.ndarray:
     a = _as_ext(a)
     b = np.ascontiguousarray(b, dtype=np.uint64).reshape(-1)
     out = np.empty_like(a)
-    _ext_mul_base_arr(a, b, out)
+    _run(_ext_mul_base_arr, a.shape[0], a, b, out)
     return out
 
 
 def ext_mul_scalar(a, s: Ext) -> np.ndarray:
     a = _as_ext(a)
     out = np.empty_like(a)
-    _ext_mul_scalar_arr(a, np.uint64(s.a), np.uint64(s.b), out)
+    _run(_ext_mul_scalar_arr, a.shape[0], a, np.uint64(s.a), np.uint64(s.b), out)
     return out
 
 
@@ -303,7 +297,7 @@ def base_mul_ext_scalar(a, s: Ext) -> np.ndarray:
     """Base array times one extension element: an extension array."""
     a = np.ascontiguousarray(a, dtype=np.uint64).reshape(-1)
     out = np.empty((a.size, 2), dtype=np.uint64)
-    _base_mul_ext_scalar_arr(a, np.uint64(s.a), np.uint64(s.b), out)
+    _run(_base_mul_ext_scalar_arr, a.size, a, np.uint64(s.a), np.uint64(s.b), out)
     return out
 
 
@@ -311,6 +305,13 @@ def ext_batch_inverse(a) -> np.ndarray:
     a = _as_ext(a)
     if a.shape[0] and not np.all(a.any(axis=1)):
         raise ZeroDivisionError("ext_batch_inverse: zero element")
+    # 1 / (a0 + a1 X) = (a0 - a1 X) / (a0^2 - 7 a1^2): composed from the base kernels (one less kernel to compile)
+    a0, a1 = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1])
+    inv_norms = batch_inverse(sub(mul(a0, a0), mul_scalar(mul(a1, a1), EXT_NONRESIDUE)))
     out = np.empty_like(a)
-    _ext_batch_inverse(a, out)
+    out[:, 0] = mul(a0, inv_norms)
+    out[:, 1] = neg(mul(a1, inv_norms))
     return out
+
+
+kernel_cache.announce_if_cold(_mul_arr)  # before any kernel compiles (some compile at import)

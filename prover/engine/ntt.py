@@ -6,8 +6,9 @@ natural order on both sides. One kernel does every variant: an out-of-place bit-
 low-degree extension), in-place radix-2 Cooley-Tukey butterflies, and an optional elementwise scaling of
 the result.
 
-Parallelism: wide batches run one transform per thread; narrow batches split each transform across threads
-(blocks of the first log2(BLOCK) layers, then each remaining layer's butterflies in chunks).
+Parallelism (nogil kernels on `prover.engine.threads`): batches of at least one row per thread run one transform
+per thread; a single large transform is split across threads (blocks of the first log2(BLOCK) layers, then each
+remaining layer's butterflies in chunks).
 """
 from functools import lru_cache
 
@@ -15,7 +16,7 @@ import numba as nb
 import numpy as np
 
 from circuits import field
-from prover.engine import field_arrays
+from prover.engine import field_arrays, threads
 from prover.engine.field_arrays import add64, mul64, sub64
 
 BLOCK_LOG = 12  # the first layers run inside blocks of 2^12 elements (32 KiB): they stay in L1
@@ -80,7 +81,7 @@ def _bit_reverse(i, log_n):
     return i >> (np.uint64(32) - log_n)
 
 
-@nb.njit(inline="always", cache=True)
+@nb.njit(cache=True)
 def _log2(n):
     log_n = np.uint64(0)
     while (1 << log_n) < n:
@@ -88,7 +89,7 @@ def _log2(n):
     return log_n
 
 
-@nb.njit(inline="always", cache=True)
+@nb.njit(cache=True)
 def _butterflies(x, tw, h, lo, hi):
     """Butterflies t in [lo, hi) of the layer with half-width h; butterfly t pairs x[i], x[i + h]."""
     t = lo
@@ -108,7 +109,7 @@ def _butterflies(x, tw, h, lo, hi):
         t += count
 
 
-@nb.njit(inline="always", cache=True)
+@nb.njit(cache=True)
 def _load_block(src, dst, tw, scale, lo, hi):
     """Bit-reversed (and scaled) input into dst[lo:hi], then every layer that stays inside that block.
 
@@ -137,7 +138,7 @@ def _load_block(src, dst, tw, scale, lo, hi):
         h *= 2
 
 
-@nb.njit(inline="always", cache=True)
+@nb.njit(cache=True)
 def _scale(src, scale, dst, lo, hi):
     """dst[lo:hi] = src[lo:hi] * scale[lo:hi]; on slices, so that LLVM vectorizes it (a scaled gather does not)."""
     a, s, d = src[lo:hi], scale[lo:hi], dst[lo:hi]
@@ -145,7 +146,7 @@ def _scale(src, scale, dst, lo, hi):
         d[j] = mul64(a[j], s[j])
 
 
-@nb.njit(inline="always", cache=True)
+@nb.njit(cache=True)
 def _first_global_layer(src, dst):
     """Half-width of the first layer spanning more than one block."""
     return max(min(dst.size, 1 << BLOCK_LOG), dst.size // src.size)
@@ -165,27 +166,43 @@ def _transform_serial(src, dst, tw, pre_scale, post_scale):
         _scale(dst, post_scale, dst, 0, n)
 
 
-@nb.njit(parallel=True, cache=True)
-def _transform_parallel(src, dst, tw, pre_scale, post_scale):
-    n = dst.size
-    chunk = min(CHUNK, n // 2)
-    block = min(n, 1 << BLOCK_LOG)
-    for b in nb.prange(n // block):
+@nb.njit(nogil=True, cache=True)
+def _transform_rows(src, dst, tw, pre_scale, post_scale, lo, hi):
+    """Rows [lo, hi): one whole transform per row."""
+    for r in range(lo, hi):
+        _transform_serial(src[r], dst[r], tw, pre_scale, post_scale)
+
+
+@nb.njit(nogil=True, cache=True)
+def _load_blocks(src, dst, tw, pre_scale, lo, hi):
+    """Blocks [lo, hi) of one transform: bit-reversed load and every layer inside the block."""
+    block = min(dst.size, 1 << BLOCK_LOG)
+    for b in range(lo, hi):
         _load_block(src, dst, tw, pre_scale, b * block, (b + 1) * block)
-    h = _first_global_layer(src, dst)
+
+
+@nb.njit(nogil=True, cache=True)
+def _layer(dst, tw, h, lo, hi):
+    """Butterflies [lo, hi) of the layer with half-width h."""
+    _butterflies(dst, tw, h, lo, hi)
+
+
+@nb.njit(nogil=True, cache=True)
+def _post_scale(dst, post_scale, lo, hi):
+    _scale(dst, post_scale, dst, lo, hi)
+
+
+def _transform_split(src, dst, tw, pre_scale, post_scale) -> None:
+    """One transform split across threads: blocks, then each remaining layer's butterflies in chunks."""
+    n = dst.size
+    block = min(n, 1 << BLOCK_LOG)
+    threads.run_ranges(_load_blocks, n // block, src, dst, tw, pre_scale)
+    h = max(block, n // src.size)
     while h < n:
-        for c in nb.prange(n // 2 // chunk):
-            _butterflies(dst, tw, h, c * chunk, (c + 1) * chunk)
+        threads.run_ranges(_layer, n // 2, dst, tw, np.int64(h), align=CHUNK // 4)
         h *= 2
     if post_scale.size:
-        for c in nb.prange(n // chunk):
-            _scale(dst, post_scale, dst, c * chunk, (c + 1) * chunk)
-
-
-@nb.njit(parallel=True, cache=True)
-def _transform_rows(src, dst, tw, pre_scale, post_scale):
-    for r in nb.prange(dst.shape[0]):
-        _transform_serial(src[r], dst[r], tw, pre_scale, post_scale)
+        threads.run_ranges(_post_scale, n, dst, post_scale, align=CHUNK // 4)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -205,11 +222,12 @@ def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE,
     if pre_scale.size:
         pre_scale = pre_scale[_bit_reversal(n)]
     out = np.empty((rows.shape[0], n * blowup), dtype=np.uint64)
-    if n * blowup < SERIAL_BELOW or rows.shape[0] >= 4 * nb.get_num_threads():
-        _transform_rows(rows, out, tw, pre_scale, post_scale)
+    if n * blowup < SERIAL_BELOW or rows.shape[0] >= threads.workers():
+        threads.run_ranges(_transform_rows, rows.shape[0], rows, out, tw, pre_scale, post_scale,
+                           min_per_thread=max(1, SERIAL_BELOW // (n * blowup)))
     else:
         for r in range(rows.shape[0]):
-            _transform_parallel(rows[r], out[r], tw, pre_scale, post_scale)
+            _transform_split(rows[r], out[r], tw, pre_scale, post_scale)
     return out.reshape(values.shape[:-1] + (n * blowup,))
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from circuits.field import Ext
 from prover.engine import field_arrays as F
+from prover.engine import threads
 from prover.engine.field_arrays import add64, mul64
 
 _SEVEN = np.uint64(7)
@@ -25,11 +26,11 @@ def ext_powers(z: Ext, n: int) -> np.ndarray:
     return out
 
 
-@nb.njit(parallel=True, cache=True)
-def _combine(columns, coeffs, out):
+@nb.njit(nogil=True, cache=True)
+def _combine(columns, coeffs, out, lo, hi):
     # out[j] = sum_i coeffs[i] * columns[i, j]: base columns (any strides), extension coefficients
-    w, n = columns.shape
-    for j in nb.prange(n):
+    w = columns.shape[0]
+    for j in range(lo, hi):
         s0, s1 = np.uint64(0), np.uint64(0)
         for i in range(w):
             v = columns[i, j]
@@ -40,7 +41,7 @@ def _combine(columns, coeffs, out):
 
 def _combined(columns: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
     out = np.empty((columns.shape[1], 2), dtype=np.uint64)
-    _combine(columns, coeffs, out)
+    threads.run_ranges(_combine, columns.shape[1], columns, coeffs, out, min_per_thread=1 << 12)
     return out
 
 
@@ -57,18 +58,19 @@ def evaluate_at(coeffs: np.ndarray, z: Ext) -> list[Ext]:
     return [Ext(int(a), int(b)) for a, b in values]
 
 
-@nb.njit(parallel=True, cache=True)
-def _evaluate_base(coeffs, powers, out):
+@nb.njit(nogil=True, cache=True)
+def _evaluate_base(coeffs, powers, out, lo, hi):
     # out[i, j] = sum_k coeffs[i, k] * powers[k, j]: the inner loop runs over points, so it vectorizes
-    w, n = coeffs.shape
+    n = coeffs.shape[1]
     q = powers.shape[1]
-    for i in nb.prange(w):
-        acc = np.zeros(q, dtype=np.uint64)
+    for i in range(lo, hi):
+        acc = out[i]  # an explicit loop: a slice assignment compiles numba's shape-mismatch error path (seconds)
+        for j in range(q):
+            acc[j] = 0
         for k in range(n):
             c = coeffs[i, k]
             for j in range(q):
                 acc[j] = add64(acc[j], mul64(c, powers[k, j]))
-        out[i] = acc
 
 
 def evaluate_at_points(coeffs: np.ndarray, points: list[int]) -> np.ndarray:
@@ -76,5 +78,5 @@ def evaluate_at_points(coeffs: np.ndarray, points: list[int]) -> np.ndarray:
     n = coeffs.shape[1]
     powers = np.stack([F.powers(x, n) for x in points], axis=1)  # (n, q)
     out = np.empty((coeffs.shape[0], len(points)), dtype=np.uint64)
-    _evaluate_base(np.ascontiguousarray(coeffs), powers, out)
+    threads.run_ranges(_evaluate_base, coeffs.shape[0], np.ascontiguousarray(coeffs), powers, out)
     return out

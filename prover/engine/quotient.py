@@ -8,7 +8,7 @@ import numpy as np
 from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION
 from circuits.field import GENERATOR, Ext, P, root_of_unity
 from prover.engine import field_arrays as F
-from prover.engine import ntt
+from prover.engine import ntt, threads
 from prover.engine.array_algebra import ARRAYS, trace_leaf
 from prover.engine.commitment import CommittedPolynomials, coset_shift
 from verifier.stark.protocol import Protocol
@@ -20,9 +20,9 @@ class ConstraintViolation(ValueError):
     """The trace does not satisfy the AIR; raised by the honest prover before it proves anything."""
 
 
-@nb.njit(parallel=True, cache=True)
-def _exclusion(x, roots, out):
-    for j in nb.prange(x.size):
+@nb.njit(nogil=True, cache=True)
+def _exclusion(x, roots, out, lo, hi):
+    for j in range(lo, hi):
         acc = np.uint64(1)
         for r in roots:
             acc = F.mul64(acc, F.sub64(x[j], r))
@@ -42,7 +42,8 @@ def _divisor_inverses(protocol: Protocol, shift: int, x: np.ndarray) -> dict:
     vanishing_inv = pow(pow(shift, n, P) - 1, P - 2, P)
     # Every-row constraints exclude the random rows from the vanishing set; transitions the last active row too.
     excluded = np.empty(x.size, dtype=np.uint64)
-    _exclusion(x, F.from_ints([pow(w, i, P) for i in range(protocol.active_rows, n)]), excluded)
+    threads.run_ranges(_exclusion, x.size, x, F.from_ints([pow(w, i, P) for i in range(protocol.active_rows, n)]), excluded,
+                       min_per_thread=F.PER_THREAD)
     out = {EVERY_ROW: F.mul_scalar(excluded, vanishing_inv)}
     out[TRANSITION] = F.mul(out[EVERY_ROW], F.add_scalar(x, -pow(w, protocol.active_rows - 1, P)))
     for c in protocol.constraints:
@@ -65,15 +66,18 @@ def _periodic_on_coset(protocol: Protocol, shift: int) -> list[np.ndarray]:
     return out
 
 
-@nb.njit(parallel=True, cache=True)
-def _accumulate_base(acc0, acc1, value, c0, c1, chunk):
+@nb.njit(nogil=True, cache=True)
+def _accumulate_base(acc0, acc1, value, c0, c1, lo, hi):
     # acc += (c0 + c1 X) * value over contiguous 1-d slices, which LLVM vectorizes
-    for c in nb.prange((value.size + chunk - 1) // chunk):
-        lo, hi = c * chunk, min(value.size, (c + 1) * chunk)
+    if hi > lo:
         v, a0, a1 = value[lo:hi], acc0[lo:hi], acc1[lo:hi]
         for i in range(hi - lo):
             a0[i] = F.add64(a0[i], F.mul64(v[i], c0))
             a1[i] = F.add64(a1[i], F.mul64(v[i], c1))
+
+
+def _accumulate_run(acc: np.ndarray, value: np.ndarray, c0, c1) -> None:
+    threads.run_ranges(_accumulate_base, value.size, acc[0], acc[1], value, c0, c1, min_per_thread=F.PER_THREAD)
 
 
 def _accumulate(acc: np.ndarray, value, coefficient: Ext) -> None:
@@ -83,13 +87,13 @@ def _accumulate(acc: np.ndarray, value, coefficient: Ext) -> None:
         value = np.full(acc.shape[1], value, dtype=np.uint64) if isinstance(value, int) else \
             np.array([[value.a], [value.b]], dtype=np.uint64).repeat(acc.shape[1], axis=1).T
     if value.ndim == 1:
-        _accumulate_base(acc[0], acc[1], value, np.uint64(coefficient.a), np.uint64(coefficient.b), 1 << 14)
+        _accumulate_run(acc, value, np.uint64(coefficient.a), np.uint64(coefficient.b))
         return
     # (v0 + v1 X)(c0 + c1 X) = (v0 c0 + 7 v1 c1) + (v0 c1 + v1 c0) X: two base accumulations per coordinate
     v0, v1 = np.ascontiguousarray(value[:, 0]), np.ascontiguousarray(value[:, 1])
     c0, c1 = coefficient.a, coefficient.b
-    _accumulate_base(acc[0], acc[1], v0, np.uint64(c0), np.uint64(c1), 1 << 14)
-    _accumulate_base(acc[0], acc[1], v1, np.uint64(7 * c1 % P), np.uint64(c0), 1 << 14)
+    _accumulate_run(acc, v0, np.uint64(c0), np.uint64(c1))
+    _accumulate_run(acc, v1, np.uint64(7 * c1 % P), np.uint64(c0))
 
 
 def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: CommittedPolynomials | None,

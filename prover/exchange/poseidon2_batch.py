@@ -17,6 +17,7 @@ from circuits.poseidon2 import (
     WIDTH,
     external_linear_layer,
 )
+from prover.engine import threads
 from prover.engine.field_arrays import add64, mul64, reduce128
 
 
@@ -81,13 +82,14 @@ def _full_round64(s, r, limbs, sbox_out, record):
     _external64(s, limbs)
 
 
-@nb.njit(parallel=True, cache=True)
-def _permute_rows(states, full_sbox_out, partial_sbox_out, record):
-    """Permute every row of `states` in place; if `record`, store the S-box outputs of row i at index i."""
-    for row in nb.prange(states.shape[0]):
+@nb.njit(nb.void(nb.uint64[:, ::1], nb.uint64[:, :, ::1], nb.uint64[:, ::1], nb.boolean, nb.int64, nb.int64),
+         nogil=True, cache=True)
+def _permute_rows(states, full_sbox_out, partial_sbox_out, record, lo, hi):
+    """Permute rows [lo, hi) of `states` in place; if `record`, store the S-box outputs of row i at index i."""
+    limbs = np.empty((2, WIDTH), dtype=np.uint64)
+    for row in range(lo, hi):
         s = states[row]
-        limbs = np.empty((2, WIDTH), dtype=np.uint64)
-        out_row = np.int64(row) if record else 0
+        out_row = row if record else 0
         _external64(s, limbs)
         for r in range(HALF_FULL_ROUNDS):
             _full_round64(s, r, limbs, full_sbox_out[out_row, r], record)
@@ -98,6 +100,10 @@ def _permute_rows(states, full_sbox_out, partial_sbox_out, record):
             _internal64(s)
         for r in range(HALF_FULL_ROUNDS, FULL_ROUNDS):
             _full_round64(s, r, limbs, full_sbox_out[out_row, r], record)
+
+
+def _permute(states, full, partial, record) -> None:
+    threads.run_ranges(_permute_rows, states.shape[0], states, full, partial, record, min_per_thread=64)
 
 
 def _as_states(states) -> np.ndarray:
@@ -114,9 +120,9 @@ def _sbox_outputs(rows: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def permute_batch(states: np.ndarray) -> np.ndarray:
-    """Permute each row of an (M, 12) uint64 array (parallel over rows)."""
+    """Permute each row of an (M, 12) uint64 array (rows split across threads)."""
     out = _as_states(states)
-    _permute_rows(out, *_sbox_outputs(1), False)  # one unused row: the kernel's record target when not recording
+    _permute(out, *_sbox_outputs(1), False)  # one unused row: the kernel's record target when not recording
     return out
 
 
@@ -127,5 +133,5 @@ def permute_batch_with_sboxes(states: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """
     out = _as_states(states)
     full, partial = _sbox_outputs(out.shape[0])
-    _permute_rows(out, full, partial, True)
+    _permute(out, full, partial, True)
     return out, full, partial
