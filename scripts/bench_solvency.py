@@ -19,10 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from prover.exchange.generate import generate_users, write_users_csv
-from prover.exchange.inclusion import export_inclusion, inclusion_json
+from prover.exchange.inclusion import export_inclusion
 from prover.exchange.round import DEFAULT_SHARD_LEAVES, prove_round
 from prover.exchange.tree import leaf_digests, tree_levels
-from verifier.solvency.round import load_public, verify_inclusion, verify_round
+from verifier.formats.inclusion import inclusion_json
+from verifier.solvency.inclusion import verify_inclusion
+from verifier.solvency.round import load_public, verify_round
 
 INCLUSION_CHECKS = 100
 
@@ -111,10 +113,10 @@ def measure(users: int, assets: int, preset: str, as_json: bool, shard_leaves: i
         cli_seconds = time.perf_counter() - started
 
         proof = export_inclusion(tmp / "round", table.ids[len(table.ids) // 2])
-        statement = load_public(tmp / "round" / "public.json")[0]
+        public = load_public(tmp / "round" / "public.json")
         started = time.perf_counter()
         for _ in range(INCLUSION_CHECKS):
-            verify_inclusion(proof, public=statement)
+            verify_inclusion(proof, public.root, public)
         inclusion_ms = (time.perf_counter() - started) / INCLUSION_CHECKS * 1000
 
     inclusion_bytes = len(inclusion_json(proof))

@@ -97,12 +97,13 @@ def test_verify_proof_checks_published_root_and_totals(round_dir, tmp_path):
 def test_verify_proof_rejects_an_edited_total_and_root(round_copy):
     path = round_copy / "public.json"
     original = json.loads(path.read_text())
-    for change in (lambda p: p["assets"][0].update(total="0.50000002"),
-                   lambda p: p.update(root=format(int(p["root"], 16) ^ (1 << 200), "064x"))):
+    for change, needle in ((lambda p: p["assets"][0].update(total="0.50000002"), "does not prove"),
+                           (lambda p: p.update(root=format(int(p["root"], 16) ^ (1 << 200), "064x")), "root"),
+                           (lambda p: p.update(tree_root=format(int(p["tree_root"], 16) ^ (1 << 200), "064x")), "root")):
         public = json.loads(json.dumps(original))
         change(public)
         path.write_text(json.dumps(public))
-        one_line_error(run(por_verify, "proof", round_copy, "--min-security", "0"), 1, "does not prove")
+        one_line_error(run(por_verify, "proof", round_copy, "--min-security", "0"), 1, needle)
 
 
 @pytest.mark.parametrize("damage, code", [
@@ -132,9 +133,11 @@ def test_inclusion_to_stdout_and_file_and_its_verification(round_dir, tmp_path):
     assert json.loads(out.read_text()) == json.loads(printed.stdout)
     public = round_dir / "public.json"
     root = json.loads(public.read_text())["root"]
-    for extra in (["--public", public], ["--root", root], []):
+    for extra in (["--public", public], ["--root", root]):
         result = run(por_verify, "inclusion", out, *extra)
         assert result.exit_code == 0 and "VALID: user 'carol'" in result.stdout and "ETH 3" in result.stdout
+    unchecked = run(por_verify, "inclusion", out)  # against nothing published: no verdict
+    assert unchecked.exit_code == 2 and "VALID" not in unchecked.stdout
 
 
 def test_inclusion_for_an_unknown_user_exits_2(round_dir):
@@ -145,13 +148,13 @@ def test_verify_inclusion_rejects_an_altered_proof_and_bad_input(round_dir, tmp_
     proof = json.loads(run(por, "inclusion", round_dir, "--user-id", "alice").stdout)
     public = round_dir / "public.json"
     path = tmp_path / "alice.json"
-    proof["balances"]["BTC"] = "0.6"
+    proof["balances"]["BTC"] = proof["entries"][0]["balances"]["BTC"] = "0.6"
     path.write_text(json.dumps(proof))
-    one_line_error(run(por_verify, "inclusion", path, "--public", public), 1, "does not lead to root")
+    one_line_error(run(por_verify, "inclusion", path, "--public", public), 1, "do not lead to root")
     path.write_text('{"format": "por-inclusion/1"')
     one_line_error(run(por_verify, "inclusion", path, "--public", public), 2, str(path))
-    one_line_error(run(por_verify, "inclusion", path, "--public", public, "--root", "00" * 32), 2, "not both")
-    one_line_error(run(por_verify, "inclusion", tmp_path / "absent.json"), 2, "absent.json")
+    one_line_error(run(por_verify, "inclusion", path, "--public", public, "--root", "00" * 32), 2, "exactly one")
+    one_line_error(run(por_verify, "inclusion", tmp_path / "absent.json", "--root", "00" * 32), 2, "absent.json")
 
 
 def test_demo_runs_the_whole_job(tmp_path):
@@ -165,8 +168,11 @@ def test_demo_runs_the_whole_job(tmp_path):
         assert (out / name).is_file(), name
     assert "valid (24 bits of security)" in (out / "report/report.md").read_text()
     report = run(por, "report", out / "round", "--reserves", out / "reserves.csv", "--out", out / "again",
-                 "--min-security", "0", "--jobs", "1")
+                 "--min-security", "0", "--jobs", "1", "--allow-shortfall")
     assert report.exit_code == 0 and "liabilities proof: valid (24 bits" in report.output, report.output
+    short = run(por, "report", out / "round", "--reserves", out / "reserves.csv", "--out", out / "short",
+                "--min-security", "0", "--jobs", "1")
+    assert short.exit_code == 1 and "NOT FULLY BACKED: SOL 97.00%" in short.output, short.output
     weak = run(por, "report", out / "round", "--reserves", out / "reserves.csv", "--out", out / "weak", "--jobs", "1")
     assert weak.exit_code == 1 and "below the minimum 100" in weak.output, weak.output
     one_line_error(run(por, "demo", "--out", out, "--preset", "test"), 2, "already exists")

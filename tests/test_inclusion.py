@@ -1,17 +1,19 @@
-"""Inclusion proofs: every user's proof verifies; a swapped leaf, an omitted user and malformed JSON do not."""
+"""Inclusion proofs (SPEC §1 item 4, §3, §6): every user's proof verifies against the bare published root and
+against public.json; a re-scaled, re-ordered, re-labelled, swapped or altered proof, an omitted user and
+malformed JSON do not, in either mode."""
 import copy
 
 import pytest
 
+from circuits.tree_hash import (digest_from_hex, digest_to_hex, id_commitment, leaf_digest, path_root, round_header,
+                                round_root)
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import StoreError
 from prover.exchange.round import prove_round
-from verifier.solvency.round import (
-    CheckFailed,
-    RoundInputError,
-    load_public,
-    verify_inclusion,
-)
+from verifier.errors import CheckFailed, InputError
+from verifier.formats.amounts import parse_amount
+from verifier.formats.public import load_public
+from verifier.solvency.inclusion import verify_inclusion
 
 USERS_CSV = "id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000001,,2.5\ncarol,,3,\ndave,1,0,0.000001\nerin,2,,7\n"
 USER_IDS = ["alice", "bob", "carol", "dave", "erin"]
@@ -31,7 +33,7 @@ def rounds(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def public(rounds):
-    return load_public(rounds["full"].out_dir / "public.json")[0]
+    return load_public(rounds["full"].out_dir / "public.json")
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +41,21 @@ def proofs(rounds):
     return {user_id: export_inclusion(rounds["full"].out_dir, user_id) for user_id in USER_IDS}
 
 
+def both_modes(public):
+    """(published root, public.json or None): the bare published root, then the round's public.json."""
+    return [(public.root, None), (public.root, public)]
+
+
 def test_an_inclusion_proof_has_the_spec_fields_and_every_asset_including_zeros(proofs, rounds):
     proof = proofs["carol"]
-    assert proof["format"] == "por-inclusion/1" and proof["round"] == "2026-11" and proof["user_id"] == "carol"
-    assert proof["root"] == rounds["full"].public["root"]
+    assert proof["format"] == "por-inclusion/2" and proof["round"] == "2026-11" and proof["user_id"] == "carol"
+    assert proof["root"] == rounds["full"].public["root"] and proof["policy"] == "plain" and proof["leaves"] == 8
+    assert proof["assets"] == [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 8},
+                               {"symbol": "USDT", "decimals": 6}]
     assert proof["balances"] == {"BTC": "0", "ETH": "3", "USDT": "0"}
-    assert proof["decimals"] == {"BTC": 8, "ETH": 8, "USDT": 6}
-    assert len(proof["nonce"]) == 64 and len(proof["siblings"]) == 3 and 0 <= proof["index"] < 8
+    [entry] = proof["entries"]
+    assert entry["balances"] == proof["balances"]
+    assert len(entry["nonce"]) == 64 and len(entry["siblings"]) == 3 and 0 <= entry["index"] < 8
 
 
 def test_reissuing_a_proof_gives_the_same_proof(proofs, rounds):
@@ -53,10 +63,9 @@ def test_reissuing_a_proof_gives_the_same_proof(proofs, rounds):
 
 
 @pytest.mark.parametrize("user_id", USER_IDS)
-def test_every_users_inclusion_proof_verifies(proofs, public, rounds, user_id):
-    assert verify_inclusion(proofs[user_id], public=public).user_id == user_id
-    assert verify_inclusion(proofs[user_id], root=rounds["full"].public["root"]).index == proofs[user_id]["index"]
-    verify_inclusion(proofs[user_id])
+def test_every_users_inclusion_proof_verifies_in_both_modes(proofs, public, user_id):
+    for root, pub in both_modes(public):
+        assert verify_inclusion(proofs[user_id], root, pub).user_id == user_id
 
 
 def tampered(proof: dict, change) -> dict:
@@ -65,90 +74,140 @@ def tampered(proof: dict, change) -> dict:
     return proof
 
 
-def other_index(p):
-    p["index"] ^= 1
+def rescaled(p):
+    """0.5 BTC at 8 decimals shown as 50000 BTC at 3 decimals: the same base units, other decimals."""
+    p["assets"][0]["decimals"] = 3
+    p["balances"]["BTC"] = p["entries"][0]["balances"]["BTC"] = "50000"
 
 
-def other_sibling(p):
-    p["siblings"][1] = p["siblings"][0]
+def swapped(p):
+    """BTC and ETH values swapped, with the asset list re-ordered to match."""
+    p["assets"][0], p["assets"][1] = p["assets"][1], p["assets"][0]
+    for balances in (p["balances"], p["entries"][0]["balances"]):
+        btc, eth, usdt = balances["BTC"], balances["ETH"], balances["USDT"]
+        balances.clear()
+        balances.update(ETH=btc, BTC=eth, USDT=usdt)
+
+
+def relabelled(p):
+    """USDT renamed USDC (same decimals, same units)."""
+    p["assets"][2]["symbol"] = "USDC"
+    for balances in (p["balances"], p["entries"][0]["balances"]):
+        balances["USDC"] = balances.pop("USDT")
+
+
+def entry(p):
+    return p["entries"][0]
 
 
 @pytest.mark.parametrize("change", [
-    lambda p: p["balances"].update(BTC="0.50000001"),
-    lambda p: p["balances"].update(ETH="1.25000000", USDT="100.000001"),
-    other_index,
-    other_sibling,
-    lambda p: p.update(nonce="00" * 32),
+    rescaled, swapped, relabelled,
+    lambda p: p.update(round="2026-10"),
+    lambda p: p.update(leaves=16) or entry(p)["siblings"].append(entry(p)["siblings"][0]),
+    lambda p: p["balances"].update(BTC="0.50000001") or entry(p)["balances"].update(BTC="0.50000001"),
+    lambda p: entry(p).update(index=entry(p)["index"] ^ 1),
+    lambda p: entry(p)["siblings"].__setitem__(1, entry(p)["siblings"][0]),
+    lambda p: entry(p).update(nonce="00" * 32),
     lambda p: p.update(user_id="mallory"),
-], ids=["balance", "two-balances", "index", "sibling", "nonce", "user-id"])
-def test_a_swapped_or_altered_leaf_is_rejected(proofs, public, change):
-    with pytest.raises(CheckFailed, match="does not lead to root"):
-        verify_inclusion(tampered(proofs["alice"], change), public=public)
+], ids=["rescaled", "swapped", "relabelled", "round", "leaves", "balance", "index", "sibling", "nonce", "user-id"])
+def test_a_rescaled_reordered_relabelled_or_altered_proof_is_rejected_in_both_modes(proofs, public, change):
+    for root, pub in both_modes(public):
+        with pytest.raises(CheckFailed):
+            verify_inclusion(tampered(proofs["alice"], change), root, pub)
+
+
+def test_the_bare_root_alone_catches_a_rescaling_whose_file_is_self_consistent(proofs, public):
+    """A forger who also rewrites the file's own root to what the re-scaled header gives is caught by the published
+    root: the file's root is whatever the exchange writes, only the published one counts."""
+    forged = tampered(proofs["alice"], rescaled)
+    with pytest.raises(CheckFailed, match="lead to root"):
+        verify_inclusion(forged, public.root)
+    e = forged["entries"][0]
+    assets = [(a["symbol"], a["decimals"]) for a in forged["assets"]]
+    units = [parse_amount(e["balances"][symbol], decimals) for symbol, decimals in assets]
+    leaf = leaf_digest(id_commitment(forged["user_id"], bytes.fromhex(e["nonce"])), units)
+    tree_root = path_root(leaf, e["index"], [digest_from_hex(s) for s in e["siblings"]])
+    forged["root"] = digest_to_hex(round_root(tree_root, round_header(forged["round"], "plain", 8, assets)))
+    verify_inclusion(forged, digest_from_hex(forged["root"]))  # self-consistent: it verifies against its own root
+    with pytest.raises(CheckFailed, match="another root"):
+        verify_inclusion(forged, public.root)
+
+
+def test_the_stated_total_must_be_the_sum_of_the_entries(proofs, public):
+    forged = tampered(proofs["alice"], lambda p: p["balances"].update(BTC="5"))
+    with pytest.raises(CheckFailed, match="not the sum"):
+        verify_inclusion(forged, public.root)
 
 
 def test_another_users_balances_are_rejected(proofs, public):
+    forged = tampered(proofs["alice"], lambda p: p.update(balances=proofs["erin"]["balances"])
+                      or entry(p).update(balances=proofs["erin"]["balances"]))
     with pytest.raises(CheckFailed):
-        verify_inclusion(tampered(proofs["alice"], lambda p: p.update(balances=proofs["erin"]["balances"])),
-                         public=public)
+        verify_inclusion(forged, public.root)
 
 
 def test_a_user_left_out_of_the_tree_fails_the_inclusion_check(rounds, proofs):
     without = rounds["without-carol"].out_dir
     with pytest.raises(StoreError, match="'carol' is not in round"):
         export_inclusion(without, "carol")
-    statement = load_public(without / "public.json")[0]
-    with pytest.raises(CheckFailed):
-        verify_inclusion(proofs["carol"], public=statement)
-    with pytest.raises(CheckFailed):
-        verify_inclusion(proofs["carol"], root=rounds["without-carol"].public["root"])
+    other = load_public(without / "public.json")
+    for root, pub in both_modes(other):
+        with pytest.raises(CheckFailed):
+            verify_inclusion(proofs["carol"], root, pub)
 
 
-def test_a_proof_for_another_root_is_rejected(proofs, rounds):
-    other_root = rounds["without-carol"].public["root"]
+def test_a_proof_for_another_root_is_rejected(proofs, rounds, public):
+    other_root = digest_from_hex(rounds["without-carol"].public["root"])
     with pytest.raises(CheckFailed, match="another root"):
-        verify_inclusion(proofs["alice"], root=other_root)
+        verify_inclusion(proofs["alice"], other_root)
     with pytest.raises(CheckFailed, match="another root"):
-        verify_inclusion(tampered(proofs["alice"], lambda p: p.update(root=other_root)),
-                         public=load_public(rounds["full"].out_dir / "public.json")[0])
+        verify_inclusion(tampered(proofs["alice"], lambda p: p.update(root=rounds["without-carol"].public["root"])),
+                         public.root, public)
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda p: p["balances"].pop("USDT") and p["decimals"].pop("USDT"), "USDT"),
-    (lambda p: p["decimals"].update(USDT=8), "decimals"),
     (lambda p: p.update(round="2026-10"), "round"),
-    (lambda p: p.update(siblings=p["siblings"][:2], index=p["index"] % 4), "siblings"),
+    (lambda p: p.update(policy="margin"), "policy"),
+    (lambda p: p["assets"][2].update(decimals=8), "assets"),
 ])
 def test_a_proof_that_does_not_fit_the_rounds_public_json_is_rejected(proofs, public, change, message):
-    with pytest.raises(CheckFailed, match=message):
-        verify_inclusion(tampered(proofs["alice"], change), public=public)
+    with pytest.raises((CheckFailed, InputError), match=message):
+        verify_inclusion(tampered(proofs["alice"], change), public.root, public)
 
 
 @pytest.mark.parametrize("change, field", [
-    (lambda p: p.update(format="por-inclusion/2"), "format"),
-    (lambda p: p.pop("nonce"), "nonce"),
+    (lambda p: p.update(format="por-inclusion/1"), "format"),
+    (lambda p: entry(p).pop("nonce"), "nonce"),
     (lambda p: p.update(extra=True), "extra"),
-    (lambda p: p.update(nonce=p["nonce"][:-2]), "nonce"),
-    (lambda p: p.update(nonce=p["nonce"].upper()), "nonce"),
+    (lambda p: entry(p).update(nonce=entry(p)["nonce"][:-2]), "nonce"),
+    (lambda p: entry(p).update(nonce=entry(p)["nonce"].upper()), "nonce"),
     (lambda p: p.update(root="zz" * 32), "root"),
-    (lambda p: p["siblings"].__setitem__(0, "00" * 31), "siblings[0]"),
-    (lambda p: p.update(siblings=[]), "siblings"),
-    (lambda p: p.update(index=8), "index"),
-    (lambda p: p.update(index=-1), "index"),
-    (lambda p: p.update(index=1.0), "index"),
+    (lambda p: entry(p)["siblings"].__setitem__(0, "00" * 31), "siblings[0]"),
+    (lambda p: entry(p).update(siblings=[]), "siblings"),
+    (lambda p: entry(p).update(index=8), "index"),
+    (lambda p: entry(p).update(index=-1), "index"),
+    (lambda p: entry(p).update(index=1.0), "index"),
+    (lambda p: p.update(entries=[]), "entries"),
+    (lambda p: p.update(entries=[entry(p), entry(p)]), "entries"),
     (lambda p: p.update(user_id=""), "user_id"),
     (lambda p: p["balances"].update(BTC=0.5), "balances.BTC"),
-    (lambda p: p["balances"].update(BTC="-0.5"), "balances.BTC"),
-    (lambda p: p["balances"].update(BTC="0.123456789"), "balances.BTC"),
-    (lambda p: p["decimals"].update(BTC=19), "decimals.BTC"),
-    (lambda p: p.update(decimals={"ETH": 8, "BTC": 8, "USDT": 6}), "decimals"),
+    (lambda p: entry(p)["balances"].update(BTC="-0.5"), "balances.BTC"),
+    (lambda p: entry(p)["balances"].update(BTC="0.123456789"), "balances.BTC"),
+    (lambda p: entry(p)["balances"].update(BTC="00.5"), "balances.BTC"),
+    (lambda p: entry(p)["balances"].update(BTC="0.50"), "balances.BTC"),
+    (lambda p: p["assets"][0].update(decimals=19), "decimals"),
+    (lambda p: p["assets"][1].update(symbol="btc"), "assets"),
+    (lambda p: p.update(balances={"ETH": "1.25", "BTC": "0.5", "USDT": "100"}), "balances"),
     (lambda p: p.update(balances={}), "balances"),
 ])
-def test_malformed_inclusion_json_is_an_input_error_naming_the_field(proofs, change, field):
-    with pytest.raises(RoundInputError) as error:
-        verify_inclusion(tampered(proofs["alice"], change), name="alice.json")
+def test_malformed_inclusion_json_is_an_input_error_naming_the_field(proofs, public, change, field):
+    with pytest.raises(InputError) as error:
+        verify_inclusion(tampered(proofs["alice"], change), public.root, name="alice.json")
     assert "alice.json" in str(error.value) and field in str(error.value)
 
 
-def test_a_balance_of_2_to_the_63_base_units_is_rejected(proofs):
+def test_a_balance_of_2_to_the_63_base_units_is_rejected(proofs, public):
+    big = "92233720368.54775808"
+    forged = tampered(proofs["alice"], lambda p: p["balances"].update(BTC=big) or entry(p)["balances"].update(BTC=big))
     with pytest.raises(CheckFailed, match="2\\^63"):
-        verify_inclusion(tampered(proofs["alice"], lambda p: p["balances"].update(BTC="92233720368.54775808")))
+        verify_inclusion(forged, public.root)

@@ -10,11 +10,20 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from page_fixtures import P, build_round, hash_round, rebind, to_amount, to_units
 
 from circuits.poseidon2 import permute
-from circuits.tree_hash import (DOMAIN_ID, DOMAIN_LEAF, DOMAIN_NODE, DOMAIN_ROUND, digest_to_hex, id_commitment,
-                                leaf_digest, node_digest, sponge)
-from page_fixtures import P, build_round, hash_round, rebind, to_amount, to_units
+from circuits.tree_hash import (
+    DOMAIN_ID,
+    DOMAIN_LEAF,
+    DOMAIN_NODE,
+    DOMAIN_ROUND,
+    digest_to_hex,
+    id_commitment,
+    leaf_digest,
+    node_digest,
+    sponge,
+)
 from verifier.page import render_page, write_page
 
 PAGE_DIR = Path(__file__).resolve().parent.parent / "verifier" / "page"

@@ -10,11 +10,11 @@ from circuits.tree_hash import digest_from_hex, id_commitment
 from prover.exchange import round as round_module
 from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inclusion_store import read_user
-from prover.exchange.round import RoundInputError, prove_round
+from prover.exchange.round import InputError, prove_round
 from prover.exchange.users import read_users
+from verifier.errors import InputError as MalformedInput
 from verifier.formats.amounts import parse_amount
 from verifier.solvency.round import CheckFailed, load_public, verify_round
-from verifier.solvency.round import RoundInputError as MalformedInput
 
 USERS_CSV = ("id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000001,,2.5\ncarol,,3,\ndave,1,0,0.000001\nerin,2,,7\n"
              "frank,,,1\n")
@@ -78,7 +78,7 @@ def test_users_sit_at_distinct_leaves_with_their_exact_balances(rounds):
 
 def test_a_valid_round_verifies_against_its_published_root_and_totals(rounds):
     result = rounds["base"]
-    totals = {"BTC": "3.50000001", "ETH": "4.250", "USDT": "110.500001"}
+    totals = {"BTC": "3.50000001", "ETH": "4.25", "USDT": "110.500001"}
     verified = verify_round(result.out_dir, root=result.public["root"], totals=totals, min_security=0)
     assert verified.security_bits == 24 and verified.statement.totals == (350000001, 425000000, 110500001)
 
@@ -89,7 +89,7 @@ def test_the_nonces_derive_from_the_master_secret_and_the_round(rounds):
 
 
 def test_an_existing_out_dir_is_refused(rounds):
-    with pytest.raises(RoundInputError, match="already exists"):
+    with pytest.raises(InputError, match="already exists"):
         prove(rounds["tmp"], "2026-11")
 
 
@@ -130,16 +130,17 @@ def test_published_totals_off_by_one_base_unit_are_rejected(rounds):
 @pytest.mark.parametrize("totals, message", [
     ({"BTC": "3.50000001", "ETH": "4.25"}, "lacks USDT"),
     ({"BTC": "3.50000001", "ETH": "4.25", "USDT": "110.500001", "SOL": "0"}, "names SOL"),
-    ({"BTC": "3.500000011", "ETH": "4.25", "USDT": "110.500001"}, "BTC total differs"),
 ])
 def test_published_totals_must_name_exactly_the_rounds_assets(rounds, totals, message):
     with pytest.raises(CheckFailed, match=message):
         verify_round(rounds["base"].out_dir, totals=totals, min_security=0)
 
 
-def test_malformed_published_totals_are_input_errors(rounds):
-    with pytest.raises(MalformedInput, match="--totals"):
-        verify_round(rounds["base"].out_dir, totals={"BTC": "-1", "ETH": "4.25", "USDT": "1"}, min_security=0)
+@pytest.mark.parametrize("btc", ["-1", "3.500000011", "03.50000001", "3.500000010", "3.5e0", " 3.50000001"])
+def test_malformed_or_non_canonical_published_totals_are_input_errors(rounds, btc):
+    """One canonical form (SPEC §3): a total is never echoed back in a form other than the round's own."""
+    with pytest.raises(MalformedInput, match="--totals: BTC"):
+        verify_round(rounds["base"].out_dir, totals={"BTC": btc, "ETH": "4.25", "USDT": "110.500001"}, min_security=0)
 
 
 def flip_bit(hex_digest: str, bit: int = 0) -> str:
@@ -150,7 +151,27 @@ def flip_bit(hex_digest: str, bit: int = 0) -> str:
 
 def test_root_off_by_one_bit_in_public_json_is_rejected(round_copy):
     edit_public(round_copy, lambda p: p.update(root=flip_bit(p["root"])))
-    with pytest.raises(CheckFailed, match="does not prove"):
+    with pytest.raises(CheckFailed, match="not its tree root bound"):
+        verify_round(round_copy, min_security=0)
+
+
+def test_tree_root_off_by_one_bit_in_public_json_is_rejected(round_copy):
+    edit_public(round_copy, lambda p: p.update(tree_root=flip_bit(p["tree_root"])))
+    with pytest.raises(CheckFailed):
+        verify_round(round_copy, min_security=0)
+
+
+@pytest.mark.parametrize("change", [
+    lambda p: p.update(round="2026-12"),
+    lambda p: p["assets"][2].update(decimals=8, total="1.10500001"),
+    lambda p: p.update(assets=[p["assets"][1], p["assets"][0], p["assets"][2]]),
+    lambda p: p["assets"][2].update(symbol="USDC"),
+], ids=["round", "decimals", "order", "symbol"])
+def test_a_renamed_rescaled_or_reordered_public_json_does_not_reach_its_root(round_copy, change):
+    """The published root binds the round name and asset list: changing them in public.json breaks the binding
+    (and the proof's statement), whatever the totals say."""
+    edit_public(round_copy, change)
+    with pytest.raises(CheckFailed):
         verify_round(round_copy, min_security=0)
 
 
@@ -216,6 +237,11 @@ def test_weaker_params_in_public_json_than_in_the_proof_are_rejected(round_copy)
     (lambda p: p["assets"][0].update(total="-3.5"), "assets[0].total"),
     (lambda p: p["assets"][0].update(total=3.5), "assets[0].total"),
     (lambda p: p["assets"][1].update(symbol="BTC"), "assets"),
+    (lambda p: p["assets"][1].update(symbol="btc"), "assets"),
+    (lambda p: p["assets"][0].update(total="03.50000001"), "assets[0].total"),
+    (lambda p: p["assets"][0].update(total="3.500000010"), "assets[0].total"),
+    (lambda p: p.update(policy="margin"), "policy"),
+    (lambda p: p.update(tree_root="ff" * 32), "tree_root"),
     (lambda p: p["assets"][1].update(symbol="E TH"), "assets[1].symbol"),
     (lambda p: p.update(root=p["root"][:-2]), "root"),
     (lambda p: p.update(root="ff" * 32), "root"),
@@ -248,8 +274,9 @@ def test_a_missing_round_directory_or_proof_is_an_input_error(round_copy, tmp_pa
 
 
 def test_totals_in_public_json_are_exact_sums_of_the_users_file(rounds):
-    statement = load_public(rounds["base"].out_dir / "public.json")[0]
+    public = load_public(rounds["base"].out_dir / "public.json")
     table = read_users(rounds["tmp"] / "2026-11-users.csv")
-    assert list(statement.totals) == table.totals()
-    assert statement.root == digest_from_hex(rounds["base"].public["root"])
+    assert list(public.statement.totals) == table.totals()
+    assert public.root == digest_from_hex(rounds["base"].public["root"])
+    assert public.statement.root == digest_from_hex(rounds["base"].public["tree_root"])
     assert parse_amount(rounds["base"].public["assets"][2]["total"], 6) == 110500001

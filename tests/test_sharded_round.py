@@ -9,21 +9,21 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from circuits.tree_hash import digest_from_hex, digest_to_hex, node_digest
+from circuits.tree_hash import digest_from_hex, digest_to_hex, node_digest, round_header, round_root
 from prover.cli import main as por
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import read_user
-from prover.exchange.round import RoundInputError, prove_round
+from prover.exchange.round import InputError, prove_round
 from prover.exchange.users import read_users
 from verifier.cli import main as por_verify
+from verifier.errors import InputError as MalformedInput
 from verifier.formats.amounts import format_amount, parse_amount
+from verifier.solvency.inclusion import verify_inclusion
 from verifier.solvency.round import (
     CheckFailed,
     load_public,
-    verify_inclusion,
     verify_round,
 )
-from verifier.solvency.round import RoundInputError as MalformedInput
 
 USERS_CSV = ("id,BTC,ETH,USDT:6\nalice,0.5,1.25,100\nbob,0.00000001,,2.5\ncarol,,3,\ndave,1,0,0.000001\nerin,2,,7\n"
              "frank,,,1\ngrace,3,0.5,0.25\n")
@@ -77,10 +77,14 @@ def raise_shard_root(public, i):
 
 
 def recompute_round_root(public):
+    """A forger's public.json: the tree root recomputed from the shard roots, and the published root from it."""
     level = [digest_from_hex(shard["root"]) for shard in public["shards"]]
     while len(level) > 1:
         level = [node_digest(level[k], level[k + 1]) for k in range(0, len(level), 2)]
-    public["root"] = digest_to_hex(level[0])
+    public["tree_root"] = digest_to_hex(level[0])
+    assets = [(a["symbol"], a["decimals"]) for a in public["assets"]]
+    header = round_header(public["round"], public["policy"], public["leaves"], assets)
+    public["root"] = digest_to_hex(round_root(level[0], header))
 
 
 # -- a sharded round: files, public.json, verification, inclusion ----------------------------------------------------
@@ -121,11 +125,11 @@ def test_a_sharded_round_verifies_in_process_and_through_the_command_line(sharde
 
 def test_every_users_inclusion_proof_verifies_against_the_sharded_rounds_public_json(sharded):
     result, tmp = sharded
-    statement = load_public(result.out_dir / "public.json").statement
+    public = load_public(result.out_dir / "public.json")
     for user_id in read_users(tmp / "users.csv").ids:
         proof = export_inclusion(result.out_dir, user_id)
-        assert len(proof["siblings"]) == 3  # the whole tree's path: shards are its bottom levels
-        assert verify_inclusion(proof, public=statement).user_id == user_id
+        assert len(proof["entries"][0]["siblings"]) == 3  # the whole tree's path: shards are its bottom levels
+        assert verify_inclusion(proof, public.root, public).user_id == user_id
 
 
 def test_a_round_that_fits_one_shard_keeps_the_single_proof_layout(tmp_path):
@@ -140,7 +144,7 @@ def test_a_round_that_fits_one_shard_keeps_the_single_proof_layout(tmp_path):
 @pytest.mark.parametrize("shard_leaves", [0, 1, 3, 6])
 def test_shard_leaves_must_be_a_power_of_two_of_at_least_two(tmp_path, shard_leaves):
     (tmp_path / "users.csv").write_text(USERS_CSV)
-    with pytest.raises(RoundInputError, match="power of two"):
+    with pytest.raises(InputError, match="power of two"):
         prove_round(tmp_path / "users.csv", "r", tmp_path / "round", "test", tmp_path / "secret", progress=False,
                     shard_leaves=shard_leaves)
     result = run(por, "prove", tmp_path / "users.csv", "--round", "r", "--out", tmp_path / "round",
@@ -225,7 +229,7 @@ def test_a_round_total_off_by_one_base_unit_is_rejected(round_copy):
 
 def test_an_altered_shard_root_is_rejected_by_the_recombination(round_copy):
     edit_public(round_copy, lambda p: raise_shard_root(p, 1))
-    rejected(round_copy, "4 shard roots do not hash up to the round root")
+    rejected(round_copy, "4 shard roots do not hash up to the tree root")
 
 
 def test_an_altered_shard_root_with_a_matching_round_root_is_rejected_by_its_proof(round_copy):

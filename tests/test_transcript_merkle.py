@@ -10,8 +10,8 @@ from prover.engine.blake2s_batch import hash_rows
 from prover.engine.merkle_tree import MerkleTree
 from verifier.stark.commitment import (
     MerkleError,
-    hash_row,
     hash_children,
+    hash_row,
     root_from_openings,
 )
 from verifier.stark.transcript import Transcript

@@ -10,8 +10,9 @@ def main():
 
 def _register_subcommands():
     # Each feature module defines its own click command(s); they are attached here so this file stays an index.
-    from prover.cli import inputs, reserves, round
+    from prover.cli import history, inputs, reserves, round
 
+    history.register(main)
     inputs.register(main)
     reserves.register(main)
     round.register(main)

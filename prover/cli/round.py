@@ -8,15 +8,16 @@ from pathlib import Path
 import click
 
 from prover.exchange.demo import run_demo
-from prover.exchange.inclusion import export_inclusion, inclusion_json
+from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import StoreError
 from prover.exchange.round import (
     DEFAULT_SECRET_FILE,
     DEFAULT_SHARD_LEAVES,
-    RoundInputError,
+    InputError,
     prove_round,
 )
 from verifier.formats.atomic import atomic_output
+from verifier.formats.inclusion import inclusion_json
 from verifier.stark.params import PRESETS
 
 _PRESET = click.Choice(PRESETS)
@@ -46,7 +47,7 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
     """Prove the liabilities in USERS (CSV or JSON) and write the round directory."""
     try:
         result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves)
-    except RoundInputError as error:
+    except InputError as error:
         _fail(str(error))
     public = result.public
     proofs = f"proofs/ ({result.shards} shards of {public['leaves'] // result.shards} leaves)" if result.shards \
@@ -90,7 +91,7 @@ def demo(n_users: int, out_dir: str | None, preset: str) -> None:
     out = Path(out_dir or f"por-demo-{time.strftime('%Y%m%d-%H%M%S')}")
     try:
         result = run_demo(n_users, out, preset, echo=lambda line: click.echo(line, err=True))
-    except RoundInputError as error:
+    except InputError as error:
         _fail(str(error))
     rows = [("asset", "liabilities", "reserves", "ratio")]
     rows += [(a["symbol"], a["liabilities"] or "-", a["reserves"], a["ratio_percent"] or "-")

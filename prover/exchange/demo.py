@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import Callable
 
 from prover.exchange.generate import DEFAULT_MARKET, generate_users, write_users_csv
-from prover.exchange.inclusion import export_inclusion, inclusion_json
-from prover.exchange.round import PUBLIC_FILE, RoundInputError, prove_round
+from prover.exchange.inclusion import export_inclusion
+from prover.exchange.round import PUBLIC_FILE, InputError, prove_round
 from prover.reserves.generate import generate_reserves
 from prover.reserves.report import liabilities_proof_status, write_report
-from verifier.solvency.round import load_public, verify_inclusion, verify_round
+from verifier.formats.inclusion import inclusion_json
+from verifier.solvency.inclusion import verify_inclusion
+from verifier.solvency.round import load_public, verify_round
 
 DEMO_SEED = 2024
 UNDER_RESERVED = "SOL"  # one asset below 100%, so the report shows what a shortfall looks like
@@ -45,7 +47,7 @@ def demo_ratios(symbols: list[str]) -> dict[str, Fraction]:
 def run_demo(n_users: int, out_dir: Path, preset: str = "standard", progress: bool = True,
              echo: Callable[[str], None] = print) -> DemoResult:
     if out_dir.exists():
-        raise RoundInputError(f"{out_dir} already exists; the demo writes into a new directory")
+        raise InputError(f"{out_dir} already exists; the demo writes into a new directory")
     out_dir.mkdir(parents=True)
     timings = []
 
@@ -64,11 +66,12 @@ def run_demo(n_users: int, out_dir: Path, preset: str = "standard", progress: bo
     min_security = 0 if preset == "test" else 100
     verified = timed("verify the round", lambda: verify_round(round_dir, min_security=min_security))
 
+    public = load_public(round_dir / PUBLIC_FILE)
     inclusion_path = out_dir / f"inclusion-{table.ids[0]}.json"
     inclusion = export_inclusion(round_dir, table.ids[0])
     inclusion_path.write_text(inclusion_json(inclusion), encoding="utf-8")
     timed(f"check {table.ids[0]}'s inclusion proof",
-          lambda: verify_inclusion(inclusion, public=load_public(round_dir / PUBLIC_FILE)[0]))
+          lambda: verify_inclusion(inclusion, public.root, public))
 
     reserves_csv, report_dir = out_dir / "reserves.csv", out_dir / "report"
     symbols = [a.symbol for a in table.assets]

@@ -1,7 +1,7 @@
 """The private inclusion store of a round (`inclusion.sqlite`): everything needed to re-issue any user's
 inclusion proof, and nothing the exchange could not recompute from its books and master secret.
 
-Tables: `round` (key/value: round name, root, leaf count), `assets` (leaf order, symbol, decimals), `users`
+Tables: `round` (key/value: round name, policy, published root, leaf count), `assets` (leaf order, symbol, decimals), `users`
 (user id, leaf index, nonce hex, balances as a JSON list of base-unit integer strings in asset order) and `tree`:
 every level below the root as blobs of CHUNK consecutive digests (4 x u64 little-endian each). Chunked blobs
 write 2^20 leaves in a few hundred rows yet let a path read one small blob per level.
@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from circuits.tree_hash import DIGEST_ELEMENTS, Digest
+from verifier.errors import InputError
 
 CHUNK = 1024  # digests per tree blob: 32 KiB
 _DIGEST_BYTES = 8 * DIGEST_ELEMENTS
@@ -28,14 +29,16 @@ CREATE TABLE tree (level INTEGER NOT NULL, chunk INTEGER NOT NULL, digests BLOB 
 """
 
 
-class StoreError(Exception):
+class StoreError(InputError):
     """A missing or unreadable store, or a user it does not hold."""
 
 
 @dataclass(frozen=True)
 class UserRecord:
     round: str
+    policy: str
     root: str
+    leaves: int
     assets: list[tuple[str, int]]  # (symbol, decimals) in leaf order
     user_id: str
     nonce: bytes
@@ -44,14 +47,15 @@ class UserRecord:
     siblings: list[Digest]  # from the leaf level up
 
 
-def write_store(path: Path, round_name: str, root_hex: str, assets: list[tuple[str, int]], user_ids: list[str],
+def write_store(path: Path, round_name: str, policy: str, root_hex: str, assets: list[tuple[str, int]], user_ids: list[str],
                 leaf_of_user: np.ndarray, nonces: list[bytes], balances: np.ndarray, levels: list[np.ndarray]) -> None:
     """Create the store at `path` (a new file). Durability comes from the caller's fsync and rename."""
     connection = sqlite3.connect(path)
     try:
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
         connection.executemany("INSERT INTO round VALUES (?, ?)",
-                               [("round", round_name), ("root", root_hex), ("leaves", str(len(levels[0])))])
+                               [("round", round_name), ("policy", policy), ("root", root_hex),
+                                ("leaves", str(len(levels[0])))])
         connection.executemany("INSERT INTO assets VALUES (?, ?, ?)",
                                [(j, symbol, decimals) for j, (symbol, decimals) in enumerate(assets)])
         connection.executemany(
@@ -90,7 +94,7 @@ def read_user(path: Path, user_id: str) -> UserRecord:
         raise StoreError(f"{path}: unreadable inclusion store: {error}") from None
     finally:
         connection.close()
-    return UserRecord(meta["round"], meta["root"], [tuple(a) for a in assets], user_id, bytes.fromhex(nonce),
+    return UserRecord(meta["round"], meta["policy"], meta["root"], int(meta["leaves"]), [tuple(a) for a in assets], user_id, bytes.fromhex(nonce),
                       [int(b) for b in json.loads(balances)], index, siblings)
 
 

@@ -10,13 +10,14 @@ import secrets
 import stat
 from pathlib import Path
 
+from verifier.errors import InputError
 from verifier.formats.atomic import fsync_path
 
 MASTER_SECRET_BYTES = 32
 _NONCE_DOMAIN = b"por-nonce/1\x00"
 
 
-class SecretFileError(Exception):
+class SecretFileError(InputError):
     """A master-secret file that is unsafe or unreadable; the message names the file."""
 
 

@@ -5,7 +5,8 @@ verified, so a crash or an error leaves no half round, and no round is ever publ
 
 A round of more than `shard_leaves` leaves is sharded: its tree's bottom levels are split into S subtrees of
 `shard_leaves` leaves, proven one after another (so peak memory is that of one shard) as proofs/shard-XXXX.bin,
-and public.json lists each shard's root and totals (see verifier/round.py, which defines the shard statements).
+and public.json lists each shard's root and totals (see verifier/solvency/round.py, which defines the shard
+statements).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement
-from circuits.tree_hash import DIGEST_ELEMENTS, digest_to_hex
+from circuits.tree_hash import DIGEST_ELEMENTS
 from prover.engine.prover import prove, random_field_elements
 from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inclusion_store import write_store
@@ -35,28 +36,20 @@ from prover.exchange.master_secret import (
 from prover.exchange.solvency_trace import Witness, build_main_trace, exact_totals
 from prover.exchange.tree import leaf_digests, tree_levels
 from prover.exchange.users import UsersFileError, UserTable, read_users
-from verifier.formats.amounts import format_amount
+from verifier.errors import InputError
 from verifier.formats.atomic import fsync_path
-from verifier.solvency.round import (
-    PUBLIC_FILE,
-    PUBLIC_FORMAT,
-    SHARDS_DIR,
-    Shard,
-    proof_files,
-)
+from verifier.formats.public import Shard, public_document
+from verifier.solvency.round import PUBLIC_FILE, SHARDS_DIR, proof_files
 from verifier.stark.params import ParamsError, load_preset
 from verifier.stark.verify import verify
 
 STORE_FILE = "inclusion.sqlite"
+POLICY = "plain"  # the margin policy is not built yet
 DEFAULT_SECRET_FILE = "por-master.secret"
 MAX_ROUND_NAME = 128
 DEFAULT_SHARD_LEAVES = 1 << 16  # about 5 GB of peak memory per shard proof at 22 assets
 _PROVER_STAGES = 6  # progress reports from prover.engine.prover.prove
 _SETUP_STAGES = ("reading users", "committing user ids", "building the tree")  # then per proof: 7 + "verifying"
-
-
-class RoundInputError(Exception):
-    """Bad input or usage (exit code 2): the message says what and where."""
 
 
 @dataclass(frozen=True)
@@ -79,13 +72,13 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     out_dir = Path(out_dir)
     _check_round_name(round_name)
     if type(shard_leaves) is not int or shard_leaves < 2 or shard_leaves & (shard_leaves - 1):
-        raise RoundInputError(f"shard leaves {shard_leaves!r} must be a power of two, 2 or more")
+        raise InputError(f"shard leaves {shard_leaves!r} must be a power of two, 2 or more")
     if out_dir.exists():
-        raise RoundInputError(f"{out_dir} already exists; a round directory is never overwritten")
+        raise InputError(f"{out_dir} already exists; a round directory is never overwritten")
     try:
         params = load_preset(preset)
     except ParamsError as error:
-        raise RoundInputError(str(error)) from None
+        raise InputError(str(error)) from None
     secret_file = Path(secret_file or DEFAULT_SECRET_FILE)
 
     # disable=None: the bar only draws on a terminal, so logs and pipes get the summary alone.
@@ -116,7 +109,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
         bar.total = len(_SETUP_STAGES) + len(parts) * (_PROVER_STAGES + 1) + 1
         proofs, security_bits = _prove_parts(parts, leaves, levels, params, stage)
         stage("writing")
-        public = public_json(statement, params.to_json(), security_bits, shards)
+        public = public_document(statement, POLICY, params.to_json(), security_bits, shards)
         with _staged_directory(out_dir) as staging:
             _write_bytes(staging / PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode(), 0o644)
             if shards:
@@ -125,7 +118,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                 _write_bytes(staging / file, proof, 0o644)
             if shards:
                 fsync_path(staging / SHARDS_DIR)
-            write_store(staging / STORE_FILE, round_name, public["root"], list(statement.assets), table.ids,
+            write_store(staging / STORE_FILE, round_name, POLICY, public["root"], list(statement.assets), table.ids,
                         leaves.leaf_of_user, nonces, table.balances, levels)
             fsync_path(staging / STORE_FILE)
         bar.update()
@@ -161,29 +154,9 @@ def _prove_parts(parts: list[tuple[str, Statement]], leaves: Witness, levels: li
         proof = prove(air, trace, params, progress=lambda name: stage(label + name))
         del trace
         stage(f"{label}verifying the proof")
-        security_bits = verify(air, proof, params).security_bits  # the same for every part: the round's params
+        security_bits = verify(air, proof, params, min_security=0).security_bits  # the same for every part: the round's params
         proofs.append((file, proof))
     return proofs, security_bits
-
-
-def public_json(statement: Statement, params: dict, security_bits: int, shards: list[Shard] = ()) -> dict:
-    """public.json: the whole round's statement, plus each shard's root and totals when the round is sharded."""
-    public = {
-        "format": PUBLIC_FORMAT,
-        "round": statement.round,
-        "assets": [{"symbol": symbol, "decimals": decimals, "total": format_amount(total, decimals)}
-                   for (symbol, decimals), total in zip(statement.assets, statement.totals)],
-        "root": digest_to_hex(statement.root),
-        "leaves": statement.leaves,
-        "params": params,
-        "security_bits": security_bits,
-    }
-    if shards:
-        public["shards"] = [{"root": digest_to_hex(shard.root),
-                             "totals": [format_amount(total, decimals)
-                                        for (_, decimals), total in zip(statement.assets, shard.totals)]}
-                            for shard in shards]
-    return public
 
 
 @dataclass
@@ -196,7 +169,7 @@ def _shuffled_leaves(table: UserTable, idc: np.ndarray) -> _Leaves:
     users = len(table.ids)
     n = max(2, 1 << (users - 1).bit_length())
     if n > MAX_LEAVES:
-        raise RoundInputError(f"{users} users exceed the {MAX_LEAVES} leaves a round can hold")
+        raise InputError(f"{users} users exceed the {MAX_LEAVES} leaves a round can hold")
     order = list(range(n))
     secrets.SystemRandom().shuffle(order)
     leaf_of_row = np.array(order, dtype=np.int64)  # row i of [users; padding] goes to leaf leaf_of_row[i]
@@ -209,7 +182,7 @@ def _shuffled_leaves(table: UserTable, idc: np.ndarray) -> _Leaves:
 
 def _check_round_name(name: str) -> None:
     if not name or not name.isprintable() or name != name.strip() or len(name) > MAX_ROUND_NAME:
-        raise RoundInputError(f"round name {name!r} must be 1-{MAX_ROUND_NAME} printable characters, "
+        raise InputError(f"round name {name!r} must be 1-{MAX_ROUND_NAME} printable characters, "
                               "without leading or trailing spaces")
 
 
@@ -217,9 +190,9 @@ def _read_users(path) -> UserTable:
     try:
         return read_users(path)
     except UsersFileError as error:
-        raise RoundInputError(str(error)) from None
+        raise InputError(str(error)) from None
     except OSError as error:
-        raise RoundInputError(f"{path}: {error.strerror or error}") from None
+        raise InputError(f"{path}: {error.strerror or error}") from None
 
 
 def _master_secret(path: Path) -> bytes:
@@ -227,7 +200,7 @@ def _master_secret(path: Path) -> bytes:
     try:
         master = load_or_create_master_secret(path)
     except SecretFileError as error:
-        raise RoundInputError(str(error)) from None
+        raise InputError(str(error)) from None
     if created:
         tqdm.write(f"created master secret {path} (mode 0600): keep it private and keep it for later rounds",
                    file=sys.stderr)
@@ -250,7 +223,7 @@ class _staged_directory:
         try:
             if kind is None:
                 if self.target.exists():  # rename() would silently replace an empty directory
-                    raise RoundInputError(f"{self.target} appeared while proving; not overwriting it")
+                    raise InputError(f"{self.target} appeared while proving; not overwriting it")
                 fsync_path(self.path)
                 os.rename(self.path, self.target)
                 fsync_path(self.target.parent)

@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from prover.exchange.solvency_trace import exact_totals
+from verifier.errors import InputError
 from verifier.formats.amounts import BALANCE_BOUND, AmountError, parse_amount
 
 DEFAULT_DECIMALS = 8
@@ -25,7 +26,7 @@ _SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 _JSON_WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
-class UsersFileError(ValueError):
+class UsersFileError(InputError):
     """A users file that cannot become a table; the message starts with 'FILE:LINE:'."""
 
 

@@ -1,45 +1,25 @@
-"""`por-verify proof` and `por-verify inclusion`: anyone's check of a liabilities round and of one user's place in it.
+"""`por-verify proof`, `por-verify inclusion` and `por-verify page`: anyone's check of a liabilities round, of
+one user's place in it, and the offline page on which users check themselves.
 
-Exit codes: 0 valid, 1 invalid (one line saying what failed), 2 malformed input or usage. Never a traceback:
-every exception is caught here and becomes one line.
+Exit codes (verifier.cli.outcomes): 0 valid, 1 invalid (one line saying what failed), 2 malformed input or usage.
 """
-import functools
-
 import click
 
 from circuits.tree_hash import digest_to_hex
+from verifier.cli.outcomes import exit_codes
+from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
-from verifier.formats.strict_json import JsonInputError, read_json_file
-from verifier.solvency.round import (
-    CheckFailed,
-    RoundInputError,
-    load_public,
-    verify_inclusion,
-    verify_round,
-)
+from verifier.formats.fields import parse_digest
+from verifier.formats.strict_json import read_json_file
+from verifier.solvency.inclusion import verify_inclusion
+from verifier.solvency.round import load_public, verify_round
+from verifier.stark.verify import MIN_SECURITY
 
 
 def register(group: click.Group) -> None:
     group.add_command(proof)
     group.add_command(inclusion)
-
-
-def _exit_codes(command):
-    """Map the verifier's outcomes onto exit codes at the command-line boundary."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            command(*args, **kwargs)
-        except (RoundInputError, JsonInputError) as error:
-            click.echo(f"error: {error}", err=True)
-            raise SystemExit(2) from None
-        except CheckFailed as error:
-            click.echo(f"INVALID: {error}", err=True)
-            raise SystemExit(1) from None
-        except Exception as error:  # a bug, or input nobody foresaw: still one line, and never "valid"
-            click.echo(f"INVALID: could not complete the check: {type(error).__name__}: {error}", err=True)
-            raise SystemExit(1) from None
-    return wrapper
+    group.add_command(page)
 
 
 @click.command()
@@ -47,23 +27,27 @@ def _exit_codes(command):
 @click.option("--root", help="The root as published elsewhere (64 hex characters).")
 @click.option("--totals", "totals_path", type=click.Path(dir_okay=False),
               help='JSON object of published totals, e.g. {"BTC": "12.5"}; every asset must match exactly.')
-@click.option("--min-security", type=click.IntRange(0, 256), default=100, show_default=True,
+@click.option("--min-security", type=click.IntRange(0, 256), default=MIN_SECURITY, show_default=True,
               help="Reject proofs below this many bits of conjectured security.")
-@_exit_codes
-def proof(round_dir: str, root: str | None, totals_path: str | None, min_security: int) -> None:
+@click.option("--allow-no-zero-knowledge", is_flag=True,
+              help="Accept proofs made without zero knowledge (their openings may reveal users' balances).")
+@exit_codes
+def proof(round_dir: str, root: str | None, totals_path: str | None, min_security: int,
+          allow_no_zero_knowledge: bool) -> None:
     """Check ROUND_DIR/proof.bin (or, for a sharded round, every ROUND_DIR/proofs/shard-XXXX.bin and how the shards
     add up) against ROUND_DIR/public.json."""
     totals = read_json_file(totals_path) if totals_path else None
-    result = verify_round(round_dir, root, totals, min_security)
-    statement = result.statement
+    result = verify_round(round_dir, root, totals, min_security, allow_no_zero_knowledge)
+    statement, public = result.statement, result.public
     shards = (f"shards     {result.shards} shards of {statement.leaves // result.shards} leaves, one proof each\n"
               if result.shards else "")
-    click.echo(f"round      {statement.round}\n"
-               f"root       {digest_to_hex(statement.root)}\n"
+    privacy = "zero knowledge" if result.params.zero_knowledge else "NO zero knowledge (allowed by the caller)"
+    click.echo(f"round      {statement.round} ({public.policy} policy)\n"
+               f"root       {digest_to_hex(public.root)}\n"
                f"leaves     {statement.leaves}\n"
                f"{shards}"
                f"proof      {result.proof_size} bytes, {result.security_bits} bits of security "
-               f"(params {result.params.name})\n"
+               f"(params {result.params.name}), {privacy}\n"
                "totals")
     width = max(len(symbol) for symbol, _ in statement.assets)
     for (symbol, decimals), total in zip(statement.assets, statement.totals):
@@ -77,17 +61,30 @@ def proof(round_dir: str, root: str | None, totals_path: str | None, min_securit
 @click.argument("inclusion_path", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--root", help="The round's published root (64 hex characters).")
 @click.option("--public", "public_path", type=click.Path(dir_okay=False), metavar="public.json",
-              help="The round's public.json (root, assets and decimals come from it).")
-@_exit_codes
+              help="The round's public.json (its root, round, assets and leaf count are compared too).")
+@exit_codes
 def inclusion(inclusion_path: str, root: str | None, public_path: str | None) -> None:
-    """Check that the inclusion proof in FILE leads to the round's root."""
-    if root and public_path:
-        raise RoundInputError("give --root or --public, not both")
-    public = load_public(public_path)[0] if public_path else None
-    result = verify_inclusion(read_json_file(inclusion_path), root, public, inclusion_path)
-    balances = ", ".join(f"{symbol} {amount}" for symbol, amount in result.balances.items() if amount != "0")
-    click.echo(f"VALID: user {result.user_id!r} is in round {result.round!r} at leaf {result.index} "
-               f"with balances: {balances or 'none'}")
-    if not root and not public_path:
-        click.echo("note: checked against the root written in the file only; pass --root or --public to compare "
-                   "it with the exchange's published root", err=True)
+    """Check that the inclusion proof in FILE leads to the round's published root (give --root or --public)."""
+    if bool(root) == bool(public_path):
+        raise InputError("give the published root (--root HEX) or the round's public.json (--public), exactly one: "
+                         "a proof checked only against the root written in it proves nothing")
+    public = load_public(public_path) if public_path else None
+    published = public.root if public else parse_digest(root.strip(), "--root")
+    result = verify_inclusion(read_json_file(inclusion_path), published, public, inclusion_path)
+    balances = ", ".join(f"{symbol} {format_amount(amount, decimals)}"
+                         for (symbol, decimals), amount in zip(result.assets, result.balances) if amount)
+    leaves = ", ".join(str(e.index) for e in result.entries)
+    click.echo(f"VALID: user {result.user_id!r} is in round {result.round!r} "
+               f"(leaf {leaves} of {result.leaves}) with balances: {balances or 'none'}")
+
+
+@click.command()
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), metavar="verify.html",
+              help="Where to write the page.")
+@exit_codes
+def page(out_path: str) -> None:
+    """Write the self-contained, offline HTML page on which a user checks their inclusion proof in the browser."""
+    from verifier.page import write_page
+
+    write_page(out_path)
+    click.echo(f"written    {out_path} (open it from disk; it makes no network request)")

@@ -5,13 +5,15 @@ lives here rather than in prover/. Floats never touch an amount: every step is s
 """
 import operator
 
+from verifier.errors import InputError
+
 BALANCE_BOUND = 1 << 63
 """Every committed balance is below this many base units: the circuit range-checks it with four 16-bit limbs."""
 
 _MAX_AMOUNT_CHARS = 100  # far beyond any real amount; keeps int() away from pathological inputs
 
 
-class AmountError(ValueError):
+class AmountError(InputError):
     """An amount string that is not a non-negative decimal exactly representable in base units."""
 
 
@@ -33,6 +35,15 @@ def parse_amount(text: str, decimals: int) -> int:
     if len(fraction) > decimals and fraction[decimals:].strip("0"):
         raise AmountError(f"more than {decimals} decimals in {text!r}")
     return int(whole + fraction[:decimals].ljust(decimals, "0"))
+
+
+def parse_canonical_amount(text: str, decimals: int) -> int:
+    """`parse_amount` for the files this toolkit writes and reads back (SPEC §3): only the one canonical form is
+    accepted (no leading zeros, no trailing fraction zeros, no bare '.'), so a displayed amount is the file's."""
+    units = parse_amount(text, decimals)
+    if text != format_amount(units, decimals):
+        raise AmountError(f"{text!r} is not written canonically (as {format_amount(units, decimals)!r})")
+    return units
 
 
 def format_amount(base_units: int, decimals: int) -> str:

@@ -6,11 +6,9 @@ two readers of one file see different values, so both are refused, as is anythin
 import json
 import os
 
+from verifier.errors import InputError
+
 MAX_BYTES = 1 << 20
-
-
-class JsonInputError(ValueError):
-    """A file that is not one strict JSON document; the message starts with the file's name."""
 
 
 def read_json_file(path: str | os.PathLike) -> object:
@@ -19,9 +17,9 @@ def read_json_file(path: str | os.PathLike) -> object:
         with open(path, "rb") as stream:
             data = stream.read(MAX_BYTES + 1)
     except OSError as error:
-        raise JsonInputError(f"{name}: cannot read: {error.strerror or error}") from None
+        raise InputError(f"{name}: cannot read: {error.strerror or error}") from None
     if len(data) > MAX_BYTES:
-        raise JsonInputError(f"{name}: larger than {MAX_BYTES} bytes")
+        raise InputError(f"{name}: larger than {MAX_BYTES} bytes")
     return loads(data, name)
 
 
@@ -30,11 +28,11 @@ def loads(data: bytes | str, name: str) -> object:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return json.loads(text, object_pairs_hook=_refuse_repeated_keys, parse_constant=_refuse_constant)
     except UnicodeDecodeError:
-        raise JsonInputError(f"{name}: not UTF-8 text") from None
+        raise InputError(f"{name}: not UTF-8 text") from None
     except json.JSONDecodeError as error:
-        raise JsonInputError(f"{name}: invalid JSON at line {error.lineno}: {error.msg}") from None
+        raise InputError(f"{name}: invalid JSON at line {error.lineno}: {error.msg}") from None
     except ValueError as error:
-        raise JsonInputError(f"{name}: {error}") from None
+        raise InputError(f"{name}: {error}") from None
 
 
 def _refuse_repeated_keys(pairs: list[tuple[str, object]]) -> dict:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from importlib import resources
+
+from verifier.formats.atomic import atomic_output
 
 _PARAMS_KEYS = ("width", "sbox_exponent", "half_full_rounds", "partial_rounds", "external_round_constants",
                 "internal_round_constants", "mat_internal_diag_m_1", "m4")
@@ -55,16 +56,5 @@ def render_page() -> str:
 
 def write_page(path: str | os.PathLike) -> None:
     """Write the page atomically: a reader never sees a half-written file, even after a crash."""
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".verify-page-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(render_page())
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    with atomic_output(path, permissions=0o644) as stream:
+        stream.write(render_page())

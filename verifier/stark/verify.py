@@ -22,6 +22,9 @@ from verifier.stark.protocol import AirError, Protocol
 SCALARS = Algebra(add=operator.add, sub=operator.sub, mul=operator.mul, neg=operator.neg)
 
 
+MIN_SECURITY = 100  # bits; what `por-verify` and every library caller require unless told otherwise
+
+
 class VerificationError(Exception):
     pass
 
@@ -35,9 +38,11 @@ class Verified:
 
 
 def verify(air: Air, proof_bytes: bytes, expected_params: StarkParams | None = None,
-           min_security: int = 0) -> Verified:
+           min_security: int = MIN_SECURITY, allow_no_zero_knowledge: bool = False) -> Verified:
+    """Check a proof for `air`. Safe by default: below `min_security` bits, or without zero knowledge (users'
+    balances would then rest on the exchange's choice), the proof is rejected unless the caller says otherwise."""
     try:
-        return _verify(air, proof_bytes, expected_params, min_security)
+        return _verify(air, proof_bytes, expected_params, min_security, allow_no_zero_knowledge)
     except VerificationError:
         raise
     except ProofFormatError as e:
@@ -51,9 +56,12 @@ def _require(condition: bool, what: str) -> None:
         raise VerificationError(what)
 
 
-def _verify(air: Air, proof_bytes: bytes, expected: StarkParams | None, min_security: int) -> Verified:
+def _verify(air: Air, proof_bytes: bytes, expected: StarkParams | None, min_security: int,
+            allow_no_zero_knowledge: bool) -> Verified:
     proof = parse(proof_bytes)
     params = proof.params
+    _require(params.zero_knowledge or allow_no_zero_knowledge,
+             "proof is made without zero knowledge: its openings may reveal users' balances")
     if expected is not None:
         mismatched = [k for k in expected.to_json() if k != "name" and getattr(expected, k) != getattr(params, k)]
         _require(not mismatched, f"proof parameters differ from the published ones: {', '.join(mismatched)}")

@@ -1,0 +1,121 @@
+"""public.json (SPEC §3), written and read here: what the exchange publishes about a round.
+
+    {"format": "por-public/1", "round", "policy", "assets": [{"symbol", "decimals", "total"}], "root",
+     "tree_root", "leaves", "params", "security_bits"[, "shards": [{"root", "totals"}]]}
+
+`root` is the published root R = round_root(tree_root, header): it binds the round name, policy, leaf count and
+the ordered asset list (symbols, decimals) to the tree the proofs prove, so a user holding R alone can check
+everything an inclusion proof shows. Totals are canonical decimal strings; `tree_root` is the STARK's statement.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from circuits.solvency import MAX_LEAVES, Statement
+from circuits.tree_hash import Digest, digest_to_hex, round_header, round_root
+from verifier.errors import InputError
+from verifier.formats.amounts import format_amount
+from verifier.formats.fields import Fields
+from verifier.formats.strict_json import read_json_file
+from verifier.stark.params import ParamsError, StarkParams
+
+PUBLIC_FORMAT = "por-public/1"
+POLICIES = ("plain",)
+_KEYS = ("format", "round", "policy", "assets", "root", "tree_root", "leaves", "params", "security_bits")
+_OPTIONAL_KEYS = ("shards",)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One shard's published subtree root and exact per-asset totals (base units, the round's asset order)."""
+
+    root: Digest
+    totals: tuple[int, ...]
+
+
+class Public(NamedTuple):
+    statement: Statement  # the whole round's; its root is the tree root
+    policy: str
+    root: Digest  # the published root, as public.json states it (checked against the binding by the verifier)
+    params: StarkParams
+    security_bits: int
+    shards: tuple[Shard, ...]  # empty unless the round is sharded
+
+
+def published_root(statement: Statement, policy: str) -> Digest:
+    """R: the tree root bound to the round's name, policy, leaf count and ordered asset list."""
+    return round_root(statement.root, round_header(statement.round, policy, statement.leaves, statement.assets))
+
+
+def public_document(statement: Statement, policy: str, params: dict, security_bits: int,
+                    shards: list[Shard] | tuple = ()) -> dict:
+    """public.json's content for a proven round."""
+    document = {
+        "format": PUBLIC_FORMAT,
+        "round": statement.round,
+        "policy": policy,
+        "assets": [{"symbol": symbol, "decimals": decimals, "total": format_amount(total, decimals)}
+                   for (symbol, decimals), total in zip(statement.assets, statement.totals)],
+        "root": digest_to_hex(published_root(statement, policy)),
+        "tree_root": digest_to_hex(statement.root),
+        "leaves": statement.leaves,
+        "params": params,
+        "security_bits": security_bits,
+    }
+    if shards:
+        document["shards"] = [{"root": digest_to_hex(shard.root),
+                               "totals": [format_amount(total, decimals)
+                                          for (_, decimals), total in zip(statement.assets, shard.totals)]}
+                              for shard in shards]
+    return document
+
+
+def load_public(path: str | os.PathLike) -> Public:
+    """Parse and validate public.json (and its `shards`, when present); every error names the file and the field."""
+    name = os.fspath(path)
+    data = read_json_file(path)
+    field = Fields(name, data, _KEYS, optional=_OPTIONAL_KEYS)
+    field.require(data["format"] == PUBLIC_FORMAT, "format", f"must be {PUBLIC_FORMAT!r}")
+    round_name = field.text("round")
+    field.require(data["policy"] in POLICIES, "policy", f"must be one of {', '.join(POLICIES)}")
+    assets, totals = field.assets("assets", with_totals=True)
+    leaves = field.integer("leaves")
+    field.require(2 <= leaves <= MAX_LEAVES and leaves & (leaves - 1) == 0, "leaves",
+                  f"must be a power of two from 2 to {MAX_LEAVES}")
+    try:
+        params = StarkParams.from_json(data["params"])
+        extra = set(data["params"]) - set(StarkParams.__dataclass_fields__)
+        if extra:
+            raise ParamsError(f"unknown key {sorted(extra)[0]!r}")
+    except ParamsError as error:
+        raise InputError(f"{name}: params: {error}") from None
+    security_bits = field.integer("security_bits")
+    try:
+        statement = Statement(round_name, tuple(assets), leaves, field.digest("tree_root"), tuple(totals))
+    except ValueError as error:
+        raise InputError(f"{name}: {error}") from None
+    shards = _shards(field, statement) if "shards" in data else ()
+    return Public(statement, data["policy"], field.digest("root"), params, security_bits, shards)
+
+
+def _shards(field: Fields, statement: Statement) -> tuple[Shard, ...]:
+    """The `shards` list: S >= 2 entries with S dividing N into subtrees of a power-of-two size, each a canonical
+    root and one exact, non-negative total per asset with that asset's decimals."""
+    entries = field.data["shards"]
+    count = len(entries) if isinstance(entries, list) else 0
+    field.require(count >= 2 and count & (count - 1) == 0 and statement.leaves // count >= 2, "shards",
+                  f"must list a power of two of shards, 2 to {statement.leaves // 2} (shards of 2 leaves or more)")
+    shards = []
+    for i, entry in enumerate(entries):
+        shard = Fields(field.name, entry, ("root", "totals"), f"shards[{i}]")
+        values = entry["totals"]
+        shard.require(isinstance(values, list) and len(values) == len(statement.assets), "totals",
+                      f"must list one total per asset ({len(statement.assets)})")
+        totals = tuple(shard.amount(f"totals[{j}]", value, decimals)
+                       for j, (value, (_, decimals)) in enumerate(zip(values, statement.assets)))
+        shard.require(all(t < (statement.leaves // count) << 63 for t in totals), "totals",
+                      "must each be below the shard's leaf count times 2^63 base units")
+        shards.append(Shard(shard.digest("root"), totals))
+    return tuple(shards)
