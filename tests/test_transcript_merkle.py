@@ -84,6 +84,20 @@ def test_parallel_blake2s_matches_hashlib(length):
         assert [bytes(d) for d in digests] == [hashlib.blake2s(prefix + r.tobytes()).digest() for r in rows]
 
 
+@pytest.mark.parametrize("width", [1, 2, 8, 16, 216, 511, 512, 600])
+@pytest.mark.parametrize("layout", ["rows", "transposed", "strided"])
+def test_row_hashing_matches_hashlib_at_every_width(width, layout):
+    """Both of row_hashing's paths (the numba word kernel below HASHLIB_MIN_BYTES, threaded hashlib above it)
+    and every input layout give hashlib's digests."""
+    from prover.engine import row_hashing
+
+    lde = np.random.default_rng(width).integers(0, P, (width, 300), dtype=np.uint64)
+    rows = {"rows": np.ascontiguousarray(lde.T), "transposed": lde.T, "strided": lde.T[::3]}[layout]
+    for prefix in (b"\x00", b"\x01"):
+        digests = row_hashing.hash_rows(prefix, rows)
+        assert [bytes(d) for d in digests] == [hashlib.blake2s(prefix + r.tobytes()).digest() for r in rows]
+
+
 def test_tree_matches_the_verifier_hashes():
     rows = np.random.default_rng(3).integers(0, P, (8, 3), dtype=np.uint64)
     tree = MerkleTree(rows)

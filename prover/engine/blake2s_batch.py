@@ -4,8 +4,9 @@ Bit-for-bit the hash of `hashlib.blake2s(prefix + message).digest()` for each ro
 the prover's Merkle trees hash millions of rows, and hashlib's per-call cost (~0.5 us from Python, on one core)
 would dominate proving for narrow rows. The verifier keeps hashlib: it hashes a few thousand rows.
 
-One compiled specialization (C-contiguous uint8 rows): other layouts are gathered a chunk at a time, so the
-first run compiles one kernel, not one per layout.
+One compiled specialization for the prover (C-contiguous rows of 64-bit words; a transposed LDE view is gathered
+a chunk at a time), so the first run compiles one kernel, not one per layout; rows of any other byte length go to
+a byte-wise kernel compiled only if used.
 """
 from __future__ import annotations
 
@@ -80,9 +81,9 @@ def _compress(h, m, counter, last):
     h[7] ^= v7 ^ v15
 
 
-@nb.njit(nb.void(nb.uint8, nb.uint8[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
-def _hash_rows(prefix, rows, out, lo, hi):
-    """out[i] = blake2s(prefix || rows[i]) for i in [lo, hi)."""
+@nb.njit(nogil=True, cache=True)
+def _hash_byte_rows(prefix, rows, out, lo, hi):
+    """out[i] = blake2s(prefix || rows[i]) for i in [lo, hi): any row length (compiled only if ever used)."""
     length = rows.shape[1]
     total = length + 1  # bytes of prefix || row
     blocks = (total + 63) // 64
@@ -113,6 +114,41 @@ def _hash_rows(prefix, rows, out, lo, hi):
                 out[i, 4 * w + k] = np.uint8((h[w] >> np.uint64(8 * k)) & np.uint64(0xFF))
 
 
+@nb.njit(nb.void(nb.uint8, nb.uint64[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
+def _hash_word_rows(prefix, rows, out, lo, hi):
+    """out[i] = blake2s(prefix || rows[i] as little-endian bytes) for i in [lo, hi): rows of 64-bit words.
+
+    The one-byte prefix shifts every word by 8 bits: padded word q of prefix || row is
+    (row[q - 1] >> 56) | (row[q] << 8), so message words come from two loads and shifts, not eight byte loads."""
+    w = rows.shape[1]
+    total = 8 * w + 1
+    blocks = (total + 63) // 64
+    padded = np.zeros(8 * blocks, dtype=np.uint64)
+    h = np.empty(8, dtype=np.uint64)
+    m = np.empty(16, dtype=np.uint64)
+    s8 = np.uint64(8)
+    s56 = np.uint64(56)
+    s32 = np.uint64(32)
+    for i in range(lo, hi):
+        row = rows[i]
+        padded[0] = np.uint64(prefix) | (row[0] << s8)
+        for q in range(1, w):
+            padded[q] = (row[q - 1] >> s56) | (row[q] << s8)
+        padded[w] = row[w - 1] >> s56
+        for k in range(8):
+            h[k] = _IV[k]
+        h[0] ^= _PARAM_BLOCK
+        for b in range(blocks):
+            for k in range(8):
+                word = padded[8 * b + k]
+                m[2 * k] = word & _M32
+                m[2 * k + 1] = word >> s32
+            _compress(h, m, np.uint64(min(64 * (b + 1), total)), b == blocks - 1)
+        for k in range(8):
+            for j in range(4):
+                out[i, 4 * k + j] = np.uint8((h[k] >> np.uint64(8 * j)) & np.uint64(0xFF))
+
+
 @nb.njit(nb.void(nb.uint64[:, ::1], nb.int64, nb.uint64[:, ::1]), nogil=True, cache=True)
 def _gather_columns(columns, lo, out):
     """out[r, j] = columns[j, lo + r]: rows lo.. of the transpose of a (w, n) matrix, read column by column."""
@@ -123,19 +159,20 @@ def _gather_columns(columns, lo, out):
 
 
 def _hash_range(prefix, rows, out, lo, hi):
-    if rows.dtype == np.uint8 and rows.flags.c_contiguous:
-        _hash_rows(prefix, rows, out, lo, hi)
-        return
-    transposed = rows.dtype == np.uint64 and rows.T.flags.c_contiguous
-    buffer = np.empty((min(GATHER_ROWS, hi - lo), rows.shape[1]), dtype=rows.dtype)
-    for a in range(lo, hi, GATHER_ROWS):  # gather a chunk of rows (a transposed view is never copied whole)
-        b = min(hi, a + GATHER_ROWS)
-        chunk = buffer[:b - a]
-        if transposed:
-            _gather_columns(rows.T, a, chunk)
-        else:
-            chunk[:] = rows[a:b]
-        _hash_rows(prefix, chunk.view(np.uint8), out[a:b], 0, b - a)
+    if rows.dtype == np.uint64 and rows.flags.c_contiguous:
+        _hash_word_rows(prefix, rows, out, lo, hi)
+    elif rows.dtype == np.uint64 and rows.T.flags.c_contiguous:
+        buffer = np.empty((min(GATHER_ROWS, hi - lo), rows.shape[1]), dtype=np.uint64)
+        for a in range(lo, hi, GATHER_ROWS):  # gather a chunk of rows (a transposed view is never copied whole)
+            b = min(hi, a + GATHER_ROWS)
+            _gather_columns(rows.T, a, buffer[:b - a])
+            _hash_word_rows(prefix, buffer[:b - a], out[a:b], 0, b - a)
+    elif rows.dtype == np.uint8 and rows.flags.c_contiguous:
+        _hash_byte_rows(prefix, rows, out, lo, hi)
+    else:
+        for a in range(lo, hi, GATHER_ROWS):
+            b = min(hi, a + GATHER_ROWS)
+            _hash_range(prefix, np.ascontiguousarray(rows[a:b]), out[a:b], 0, b - a)
 
 
 def hash_rows(prefix: bytes, rows: np.ndarray) -> np.ndarray:
@@ -144,7 +181,9 @@ def hash_rows(prefix: bytes, rows: np.ndarray) -> np.ndarray:
     if rows.dtype not in (np.uint8, np.dtype("<u8")) or rows.ndim != 2:
         raise TypeError(f"cannot hash rows of {rows.dtype} with shape {rows.shape}")
     out = np.empty((rows.shape[0], 32), dtype=np.uint8)
-    if rows.dtype != np.uint8 and rows.flags.c_contiguous:
-        rows = rows.view(np.uint8)
+    if rows.dtype == np.uint8 and rows.flags.c_contiguous and rows.shape[1] % 8 == 0 and rows.shape[1]:
+        rows = rows.view(np.uint64)  # Merkle nodes (64 bytes) and other whole-word rows: the word kernel
+    if rows.dtype != np.uint8 and rows.shape[1] == 0:
+        rows = np.zeros((rows.shape[0], 0), dtype=np.uint8)
     threads.run_ranges(_hash_range, rows.shape[0], np.uint8(prefix[0]), rows, out, min_per_thread=256)
     return out

@@ -14,21 +14,23 @@ from pathlib import Path
 _announced = False
 
 
-def _is_cached(dispatcher) -> bool:
-    """Whether numba's on-disk cache holds an index for this kernel (from any earlier run)."""
+def _is_cached_beside(dispatcher, kernel: str) -> bool:
+    """Whether numba's cache directory for `dispatcher`'s module holds an index for `kernel` of the same package
+    directory (e.g. "ntt._transform_rows"), compiled by an earlier run."""
     try:
-        return Path(dispatcher._cache._cache_file._index_path).exists()  # .../<module>.<function>-<line>.pyXY.nbi
+        return any(Path(dispatcher._cache._cache_path).glob(f"{kernel}-*.nbi"))
     except Exception:  # pragma: no cover - numba internals changed: say nothing rather than fail
         return True
 
 
-def announce_if_cold(dispatcher) -> None:
-    """Print a one-line notice on stderr if `dispatcher` (a kernel compiled early on) is not cached yet."""
+def announce_if_cold(dispatcher, kernel: str = "ntt._transform_rows") -> None:
+    """Print a one-line notice on stderr if `kernel` (one every proof uses, from the package directory of
+    `dispatcher`, which is defined already) is not cached yet."""
     global _announced
     if _announced:
         return
     _announced = True
-    if not _is_cached(dispatcher):
+    if not _is_cached_beside(dispatcher, kernel):
         print("compiling the prover's kernels (once; later runs load them from the cache)...", file=sys.stderr,
               flush=True)
 
