@@ -39,7 +39,7 @@ def sharded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sharded")
     (tmp / "users.csv").write_text(USERS_CSV)
     result = prove_round(tmp / "users.csv", "2026-11", tmp / "round", "test", tmp / "secret", progress=False,
-                         shard_leaves=SHARD_LEAVES)
+                         shard_leaves=SHARD_LEAVES, allow_small_shards=True)
     return result, tmp
 
 
@@ -148,9 +148,27 @@ def test_shard_leaves_must_be_a_power_of_two_of_at_least_two(tmp_path, shard_lea
         prove_round(tmp_path / "users.csv", "r", tmp_path / "round", "test", tmp_path / "secret", progress=False,
                     shard_leaves=shard_leaves)
     result = run(por, "prove", tmp_path / "users.csv", "--round", "r", "--out", tmp_path / "round",
-                 "--preset", "test", "--secret-file", tmp_path / "secret", "--shard-leaves", shard_leaves)
+                 "--preset", "test", "--secret-file", tmp_path / "secret", "--shard-leaves", shard_leaves,
+                 "--allow-small-shards")
     assert result.exit_code == 2 and "power of two" in result.stderr
     assert sorted(os.listdir(tmp_path)) == ["users.csv"]
+
+
+def test_shards_below_the_privacy_minimum_are_refused_without_the_flag(tmp_path):
+    """Per-shard totals are published: 2-leaf shards would publish one or two users' exact balances."""
+    (tmp_path / "users.csv").write_text(USERS_CSV)
+    with pytest.raises(InputError, match="--allow-small-shards"):
+        prove_round(tmp_path / "users.csv", "r", tmp_path / "round", "test", tmp_path / "secret", progress=False,
+                    shard_leaves=SHARD_LEAVES)
+    args = ["prove", tmp_path / "users.csv", "--round", "r", "--out", tmp_path / "round", "--preset", "test",
+            "--secret-file", tmp_path / "secret", "--shard-leaves", SHARD_LEAVES]
+    refused = run(por, *args)
+    assert refused.exit_code == 2 and "4096" in refused.stderr and "--allow-small-shards" in refused.stderr
+    assert sorted(os.listdir(tmp_path)) == ["users.csv"]
+    accepted = run(por, *args, "--allow-small-shards")
+    assert accepted.exit_code == 0, accepted.output
+    assert "4 shards of 2 leaves" in accepted.stdout
+    assert verify_round(tmp_path / "round", min_security=0).shards == SHARDS
 
 
 # -- shard proof files: swapped, missing, extra --------------------------------------------------------------------

@@ -13,6 +13,7 @@ from prover.exchange.inclusion_store import StoreError
 from prover.exchange.round import (
     DEFAULT_SECRET_FILE,
     DEFAULT_SHARD_LEAVES,
+    MIN_SHARD_LEAVES,
     InputError,
     prove_round,
 )
@@ -43,10 +44,14 @@ def _fail(message: str) -> None:
               help="Master secret the nonces derive from (created 0600 if absent).")
 @click.option("--shard-leaves", type=int, default=DEFAULT_SHARD_LEAVES, show_default=True,
               help="Leaves per proof (a power of two): a larger tree is split into shards proven one by one.")
-def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int) -> None:
+@click.option("--allow-small-shards", is_flag=True,
+              help=f"Allow shards below {MIN_SHARD_LEAVES} leaves (their published totals reveal balances; tests only).")
+def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int,
+          allow_small_shards: bool) -> None:
     """Prove the liabilities in USERS (CSV or JSON) and write the round directory."""
     try:
-        result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves)
+        result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
+                             allow_small_shards=allow_small_shards)
     except InputError as error:
         _fail(str(error))
     public = result.public

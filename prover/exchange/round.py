@@ -48,6 +48,7 @@ POLICY = "plain"  # the margin policy is not built yet
 DEFAULT_SECRET_FILE = "por-master.secret"
 MAX_ROUND_NAME = 128
 DEFAULT_SHARD_LEAVES = 1 << 16  # about 5 GB of peak memory per shard proof at 22 assets
+MIN_SHARD_LEAVES = 1 << 12  # each shard's totals are published: a small shard would reveal a few users' balances
 _PROVER_STAGES = 6  # progress reports from prover.engine.prover.prove
 _SETUP_STAGES = ("reading users", "committing user ids", "building the tree")  # then per proof: 7 + "verifying"
 
@@ -65,9 +66,10 @@ class RoundResult:
 
 def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike, preset: str = "standard",
                 secret_file: str | os.PathLike | None = None, progress: bool = True,
-                shard_leaves: int = DEFAULT_SHARD_LEAVES) -> RoundResult:
+                shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False) -> RoundResult:
     """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
-    proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`)."""
+    proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`). A sharded round's
+    shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
@@ -95,6 +97,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
 
         stage("reading users")
         table = _read_users(users_path)
+        _check_shard_privacy(_leaf_count(len(table.ids)), shard_leaves, allow_small_shards)
         master = _master_secret(secret_file)
         stage("committing user ids")
         nonces = [user_nonce(master, round_name, user_id) for user_id in table.ids]
@@ -124,6 +127,14 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
         bar.update()
     return RoundResult(out_dir, public, len(table.ids), sum(len(proof) for _, proof in proofs), security_bits,
                        time.monotonic() - started, len(shards))
+
+
+def _check_shard_privacy(leaves: int, shard_leaves: int, allow_small_shards: bool) -> None:
+    """Per-shard totals are published, so a shard of a few leaves publishes a few users' exact balances."""
+    if leaves > shard_leaves and shard_leaves < MIN_SHARD_LEAVES and not allow_small_shards:
+        raise InputError(f"shards of {shard_leaves} leaves would publish the totals of so few users that they reveal "
+                         f"balances; use --shard-leaves {MIN_SHARD_LEAVES} or more (or --allow-small-shards "
+                         "for tests)")
 
 
 def _shards(leaves: Witness, levels: list[np.ndarray], shard_leaves: int) -> list[Shard]:
@@ -167,9 +178,7 @@ class _Leaves(Witness):
 def _shuffled_leaves(table: UserTable, idc: np.ndarray) -> _Leaves:
     """Users plus padding leaves (random idc, zero balances) up to a power of two, in a uniformly random order."""
     users = len(table.ids)
-    n = max(2, 1 << (users - 1).bit_length())
-    if n > MAX_LEAVES:
-        raise InputError(f"{users} users exceed the {MAX_LEAVES} leaves a round can hold")
+    n = _leaf_count(users)
     order = list(range(n))
     secrets.SystemRandom().shuffle(order)
     leaf_of_row = np.array(order, dtype=np.int64)  # row i of [users; padding] goes to leaf leaf_of_row[i]
@@ -178,6 +187,14 @@ def _shuffled_leaves(table: UserTable, idc: np.ndarray) -> _Leaves:
     tree_idc, tree_balances = np.empty_like(all_idc), np.empty_like(all_balances)
     tree_idc[leaf_of_row], tree_balances[leaf_of_row] = all_idc, all_balances
     return _Leaves(tree_idc, tree_balances, leaf_of_row[:users])
+
+
+def _leaf_count(users: int) -> int:
+    """The tree's leaf count: the users padded to a power of two."""
+    n = max(2, 1 << (users - 1).bit_length())
+    if n > MAX_LEAVES:
+        raise InputError(f"{users} users exceed the {MAX_LEAVES} leaves a round can hold")
+    return n
 
 
 def _check_round_name(name: str) -> None:
