@@ -73,9 +73,13 @@ def test_prove_creates_the_master_secret_privately_and_says_so(tmp_path):
 def test_verify_proof_prints_the_round_and_accepts_it(round_dir):
     result = run(por_verify, "proof", round_dir, "--min-security", "0")
     assert result.exit_code == 0, result.stderr
-    for needle in ("round      2026-11", "leaves     4", "24 bits of security", "BTC  0.50000001", "ETH  4.25",
-                   "VALID"):
+    for needle in ("round      2026-11 (plain policy)", "leaves     4", "24 bits conjectured", "bits proven",
+                   "zero knowledge", "BTC  0.50000001", "ETH  4.25", "VALID"):
         assert needle in result.stdout
+    terms = run(por_verify, "proof", round_dir, "--min-security", "0", "--terms")
+    for term in ("FRI queries", "LogUp and buses", "out-of-domain point (DEEP)", "composition challenge",
+                 "DEEP batching", "FRI folding", "composition (ALI)"):
+        assert term in terms.stdout
 
 
 def test_verify_proof_rejects_the_test_preset_at_the_default_minimum(round_dir):

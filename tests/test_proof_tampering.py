@@ -13,10 +13,12 @@ from toy_airs import BusAir, FibonacciAir, fibonacci_output
 from prover.engine.prover import prove
 from verifier.stark.params import ParamsError, StarkParams, load_preset
 from verifier.stark.proof_format import MAGIC, parse
-from verifier.stark.verify import VerificationError, verify
+from verifier.stark.protocol import Protocol
+from verifier.stark.verify import VerificationError
+from verifier.stark.verify import verify as stark_verify
 
 # The test preset gives about 24 bits; the library's default minimum is 100.
-verify = functools.partial(verify, min_security=0)
+verify = functools.partial(stark_verify, min_security=0)
 
 TEST = load_preset("test")
 
@@ -107,11 +109,25 @@ def test_nonzero_padding_and_non_canonical_elements_rejected(bus_proof):
 
 def test_proof_below_min_security_rejected(bus_proof):
     air, proof = bus_proof
-    assert verify(air, proof, TEST, min_security=TEST.security_bits(air.trace_length * TEST.blowup)).security_bits
+    bits = Protocol(air, TEST).security.conjectured_bits
+    assert verify(air, proof, TEST, min_security=bits).security_bits == bits
+    with pytest.raises(VerificationError, match=f"{bits} bits of security, below the minimum {bits + 1}"):
+        verify(air, proof, TEST, min_security=bits + 1)
     with pytest.raises(VerificationError, match="below the minimum 100"):
         verify(air, proof, TEST, min_security=100)
     with pytest.raises(VerificationError, match="below the minimum"):
         verify(air, proof, None, min_security=100)
+    with pytest.raises(VerificationError, match="below the minimum 100"):
+        stark_verify(air, proof, TEST)  # the library's own default, as the command line's
+
+
+def test_a_proof_without_zero_knowledge_is_rejected_unless_allowed():
+    params = StarkParams(**{**TEST.to_json(), "name": "no-zk", "zero_knowledge": False})
+    air = FibonacciAir(64, fibonacci_output(64), params.zk_rows)
+    proof = prove(air, air.build_main_trace(None), params)
+    with pytest.raises(VerificationError, match="without zero knowledge"):
+        verify(air, proof, params)
+    assert verify(air, proof, params, allow_no_zero_knowledge=True).params.zero_knowledge is False
 
 
 def test_proof_parameters_must_match_expected(bus_proof):
@@ -127,8 +143,7 @@ def test_proof_parameters_must_match_expected(bus_proof):
 
 def test_presets():
     standard, test = load_preset("standard"), load_preset("test")
-    assert standard.security_bits(1 << 23) >= 100 and standard.zero_knowledge
-    assert test.security_bits(1 << 10) < 100
+    assert standard.zero_knowledge and test.zero_knowledge
     assert json.loads(resources.files("params").joinpath("test.json").read_text())["description"].startswith(
         "INSECURE")
     with pytest.raises(ParamsError):

@@ -7,9 +7,14 @@ from circuits.field import GENERATOR, Ext, P, inv, root_of_unity
 from prover.engine import field_arrays as F
 from prover.engine import ntt
 from prover.engine.merkle_tree import MerkleTree
-from verifier.stark.fri import layer_leaf_rows
 from verifier.stark.protocol import Protocol
 from verifier.stark.transcript import Transcript
+
+
+def layer_leaf_rows(values: np.ndarray, arity: int) -> np.ndarray:
+    """An (N, 2) extension column as Merkle rows: leaf t = its coset, 2*arity base elements."""
+    size = values.shape[0]
+    return np.ascontiguousarray(values.reshape(arity, size // arity, 2).transpose(1, 0, 2).reshape(size // arity, -1))
 
 
 class FriDegreeError(ValueError):

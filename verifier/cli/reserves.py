@@ -21,9 +21,6 @@ from verifier.reserves.summary import (
 )
 
 
-def register(group: click.Group) -> None:
-    group.add_command(reserves)
-
 
 @click.command()
 @click.argument("reserves_csv", metavar="RESERVES.csv")

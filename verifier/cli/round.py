@@ -13,13 +13,9 @@ from verifier.formats.fields import parse_digest
 from verifier.formats.strict_json import read_json_file
 from verifier.solvency.inclusion import verify_inclusion
 from verifier.solvency.round import load_public, verify_round
+from verifier.stark.security import Security
 from verifier.stark.verify import MIN_SECURITY
 
-
-def register(group: click.Group) -> None:
-    group.add_command(proof)
-    group.add_command(inclusion)
-    group.add_command(page)
 
 
 @click.command()
@@ -31,9 +27,10 @@ def register(group: click.Group) -> None:
               help="Reject proofs below this many bits of conjectured security.")
 @click.option("--allow-no-zero-knowledge", is_flag=True,
               help="Accept proofs made without zero knowledge (their openings may reveal users' balances).")
+@click.option("--terms", is_flag=True, help="Show every term of the conjectured and proven security.")
 @exit_codes
 def proof(round_dir: str, root: str | None, totals_path: str | None, min_security: int,
-          allow_no_zero_knowledge: bool) -> None:
+          allow_no_zero_knowledge: bool, terms: bool) -> None:
     """Check ROUND_DIR/proof.bin (or, for a sharded round, every ROUND_DIR/proofs/shard-XXXX.bin and how the shards
     add up) against ROUND_DIR/public.json."""
     totals = read_json_file(totals_path) if totals_path else None
@@ -46,8 +43,8 @@ def proof(round_dir: str, root: str | None, totals_path: str | None, min_securit
                f"root       {digest_to_hex(public.root)}\n"
                f"leaves     {statement.leaves}\n"
                f"{shards}"
-               f"proof      {result.proof_size} bytes, {result.security_bits} bits of security "
-               f"(params {result.params.name}), {privacy}\n"
+               f"proof      {result.proof_size} bytes (params {result.params.name}), {privacy}\n"
+               f"{_security_lines(result.security, terms)}"
                "totals")
     width = max(len(symbol) for symbol, _ in statement.assets)
     for (symbol, decimals), total in zip(statement.assets, statement.totals):
@@ -55,6 +52,22 @@ def proof(round_dir: str, root: str | None, totals_path: str | None, min_securit
     pinned = [what for what, given in (("root", root), ("totals", totals_path)) if given]
     click.echo("VALID: the proof proves these totals and this root"
                + (f" (matching the published {' and '.join(pinned)})" if pinned else ""))
+
+
+def _security_lines(security: Security, every_term: bool) -> str:
+    """Both figures, each with its weakest term (or every term): a proof is only as strong as its weakest."""
+    lines = []
+    for kind, figure, bits in (("conjectured", security.conjectured, security.conjectured_bits),
+                               ("proven", security.proven, security.proven_bits)):
+        weakest = min(figure, key=figure.get)
+        label = "security" if kind == "conjectured" else ""
+        note = " (Johnson bound, ethSTARK Thm 2)" if kind == "proven" else " (ethSTARK conjecture)"
+        lines.append(f"{label:<11}{bits} bits {kind}{note}, weakest term: {weakest}")
+        if every_term:
+            lines += [f"{'':<13}{name:<28}{value:6.1f}" for name, value in sorted(figure.items(), key=lambda t: t[1])]
+            if kind == "proven":
+                lines.append(f"{'':<13}{'FRI and ALI terms summed':<28}{security.proven_combined:6.1f}")
+    return "\n".join(lines) + "\n"
 
 
 @click.command()

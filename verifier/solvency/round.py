@@ -25,6 +25,7 @@ from verifier.formats.public import (
     published_root,
 )
 from verifier.stark.params import StarkParams
+from verifier.stark.security import Security
 from verifier.stark.verify import MIN_SECURITY, VerificationError, verify
 
 PUBLIC_FILE, PROOF_FILE, SHARDS_DIR = "public.json", "proof.bin", "proofs"
@@ -38,7 +39,8 @@ __all__ = ["PUBLIC_FILE", "PUBLIC_FORMAT", "PROOF_FILE", "SHARDS_DIR", "CheckFai
 class VerifiedRound:
     public: Public
     params: StarkParams
-    security_bits: int
+    security_bits: int  # conjectured, as public.json states it
+    security: Security  # every term, conjectured and proven
     proof_size: int  # bytes, over every proof file
     shards: int = 0  # shard proofs checked; 0 for a round proven by one proof.bin
 
@@ -94,7 +96,7 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
         _check(public.security_bits == verified.security_bits,
                f"public.json claims {public.security_bits} bits of security, {file} gives {verified.security_bits}")
         size += len(proof)
-    return VerifiedRound(public, params, public.security_bits, size, len(shards))
+    return VerifiedRound(public, params, public.security_bits, verified.security, size, len(shards))
 
 
 def _check_recombination(statement: Statement, shards: tuple[Shard, ...]) -> None:

@@ -5,15 +5,7 @@ at indices t, t + N/a, ..., t + (a-1)N/a, the coset {x_t * zeta^k} that folds in
 """
 from __future__ import annotations
 
-import numpy as np
-
 from circuits.field import Ext, P, inv, root_of_unity
-
-
-def layer_leaf_rows(values: np.ndarray, arity: int) -> np.ndarray:
-    """An (N, 2) extension column as Merkle rows: leaf t = its coset, 2*arity base elements."""
-    size = values.shape[0]
-    return np.ascontiguousarray(values.reshape(arity, size // arity, 2).transpose(1, 0, 2).reshape(size // arity, -1))
 
 
 def fold_coset(coset: list[Ext], x_t: int, beta: Ext) -> Ext:

@@ -1,19 +1,10 @@
-"""Proof parameters, the presets in `params/`, and the conjectured security they give.
-
-Conjectured security (ethSTARK, Winterfell's "conjectured" estimate): each FRI query costs a cheating prover
-log2(blowup) bits, grinding adds its bits; the result is capped by the extension field (128 bits, less
-log2 of the evaluation domain for the out-of-domain and DEEP sampling) and by the 256-bit commitment hash's
-128-bit collision resistance.
-"""
+"""Proof parameters and the presets in `params/` (the security they give is `verifier.stark.security`'s)."""
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
 from importlib import resources
 
-from verifier.stark.commitment import COLLISION_BITS
-
-EXT_FIELD_BITS = 128
 PRESETS = ("standard", "test")
 
 # Ranges a proof's parameters must fall in before anything else is computed from them.
@@ -57,11 +48,6 @@ class StarkParams:
         """Random rows appended to the trace: more than the points at which any trace polynomial is revealed
         (each query opens a row and the quotient there depends on the next row too; plus z and z*g)."""
         return 2 * (self.num_queries + 2) if self.zero_knowledge else 0
-
-    def security_bits(self, lde_size: int) -> int:
-        queries = self.log_blowup * self.num_queries + self.grinding_bits
-        field = EXT_FIELD_BITS - max(lde_size - 1, 1).bit_length()
-        return min(queries, field, COLLISION_BITS)
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -12,6 +12,7 @@ from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air, Constraint
 from circuits.expr import Program
 from circuits.logup import NUM_CHALLENGES, LogUpLayout
 from verifier.stark.params import StarkParams
+from verifier.stark.security import Security, Shape, security
 from verifier.stark.transcript import Transcript
 
 
@@ -83,8 +84,12 @@ class Protocol:
         return layers, degree
 
     @property
-    def security_bits(self) -> int:
-        return self.params.security_bits(self.lde_size)
+    def security(self) -> Security:
+        shape = Shape(self.trace_length, self.lde_size, len(self.constraints), self.air.max_degree,
+                      sum(len(group) for group in self.logup.groups), 2 * self.trace_width + self.quotient_width,
+                      tuple(self.fri_layers))
+        p = self.params
+        return security(p.log_blowup, p.num_queries, p.grinding_bits, p.fri_log_arity, shape)
 
     def new_transcript(self) -> Transcript:
         """A transcript that has absorbed everything the statement consists of, before any commitment."""

@@ -18,6 +18,7 @@ from verifier.stark.fri import evaluate_polynomial, fold_coset
 from verifier.stark.params import StarkParams
 from verifier.stark.proof_format import Opening, ProofFormatError, StarkProof, parse
 from verifier.stark.protocol import AirError, Protocol
+from verifier.stark.security import Security
 
 SCALARS = Algebra(add=operator.add, sub=operator.sub, mul=operator.mul, neg=operator.neg)
 
@@ -31,7 +32,8 @@ class VerificationError(Exception):
 
 @dataclass(frozen=True)
 class Verified:
-    security_bits: int
+    security_bits: int  # conjectured
+    security: Security  # every term, conjectured and proven
     trace_length: int
     params: StarkParams
     proof_size: int
@@ -66,8 +68,9 @@ def _verify(air: Air, proof_bytes: bytes, expected: StarkParams | None, min_secu
         mismatched = [k for k in expected.to_json() if k != "name" and getattr(expected, k) != getattr(params, k)]
         _require(not mismatched, f"proof parameters differ from the published ones: {', '.join(mismatched)}")
     protocol = Protocol(air, params)
-    security = protocol.security_bits
-    _require(security >= min_security, f"proof gives {security} bits of security, below the minimum {min_security}")
+    security = protocol.security
+    bits = security.conjectured_bits
+    _require(bits >= min_security, f"proof gives {bits} bits of security, below the minimum {min_security}")
     _check_shape(protocol, proof)
 
     # Replay the transcript exactly as the prover ran it.
@@ -93,7 +96,7 @@ def _verify(air: Air, proof_bytes: bytes, expected: StarkParams | None, min_secu
     _check_ood(protocol, proof, challenges, alpha, z)
     trace_rows, quotient_rows, fri_openings = _check_openings(protocol, proof, indices)
     _check_queries(protocol, proof, indices, trace_rows, quotient_rows, fri_openings, z, gamma, betas)
-    return Verified(security, protocol.trace_length, params, len(proof_bytes))
+    return Verified(bits, security, protocol.trace_length, params, len(proof_bytes))
 
 
 def _check_shape(protocol: Protocol, proof: StarkProof) -> None:
