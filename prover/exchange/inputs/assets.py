@@ -197,6 +197,7 @@ class Columns:
         return column
 
     def _add(self, symbol: str, stated: int | None) -> int:
+        _asset(symbol, DEFAULT_DECIMALS)  # an invalid symbol is that, whatever its decimals
         configured = self._declared.decimals.get(symbol)
         if configured is not None and stated is not None and configured != stated:
             raise Problem(f"{symbol}: file states {stated} decimals but {self._declared.source} declares "
