@@ -5,7 +5,6 @@ functions, so the page is checked against the reference hashes, not against what
 """
 from __future__ import annotations
 
-import copy
 import random
 
 from circuits.tree_hash import (
@@ -18,9 +17,10 @@ from circuits.tree_hash import (
     round_header,
     round_root,
 )
+from verifier.formats.amounts import parse_amount
+from verifier.formats.inclusion import Entry, inclusion_document
 
 P = 2**64 - 2**32 + 1
-FORMAT = "por-inclusion/2"
 ROUND = "2026-11"
 POLICY = "plain"
 ASSETS = [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 18}, {"symbol": "USDT", "decimals": 6}]
@@ -34,16 +34,6 @@ USERS = {
             {"BTC": "1.2", "ETH": "0", "USDT": "0.5"}],
     "émilie 😀": [{"BTC": "0", "ETH": "4.2", "USDT": "7.25"}],
 }
-
-
-def to_units(amount: str, decimals: int) -> int:
-    whole, _, fraction = amount.partition(".")
-    return int(whole + fraction.ljust(decimals, "0"))
-
-
-def to_amount(units: int, decimals: int) -> str:
-    whole, fraction = divmod(units, 10**decimals)
-    return f"{whole}.{str(fraction).rjust(decimals, '0').rstrip('0')}" if fraction else str(whole)
 
 
 def hash_round(tree_root, round_name: str, policy: str, leaves: int, assets: list[dict]):
@@ -73,7 +63,7 @@ def build_round(seed: int = 7) -> tuple[dict, dict[str, dict]]:
     for user_id, entries in USERS.items():
         for balances in entries:
             index, nonce = slots.pop(), rng.randbytes(32)
-            units = [to_units(balances[a["symbol"]], a["decimals"]) for a in ASSETS]
+            units = [parse_amount(balances[a["symbol"]], a["decimals"]) for a in ASSETS]
             leaves[index] = leaf_digest(id_commitment(user_id, nonce), units)
             placed.setdefault(user_id, []).append((index, nonce, balances))
     levels = _tree_levels(leaves)
@@ -86,19 +76,17 @@ def build_round(seed: int = 7) -> tuple[dict, dict[str, dict]]:
 
 
 def _proof(user_id: str, entries: list, levels: list[list], root: str) -> dict:
-    totals = {a["symbol"]: to_amount(sum(to_units(b[a["symbol"]], a["decimals"]) for _, _, b in entries),
-                                     a["decimals"]) for a in ASSETS}
-    return {"format": FORMAT, "round": ROUND, "policy": POLICY, "assets": copy.deepcopy(ASSETS), "leaves": LEAVES,
-            "root": root, "user_id": user_id, "balances": totals,
-            "entries": [{"index": index, "nonce": nonce.hex(), "balances": dict(balances),
-                         "siblings": _path(levels, index)} for index, nonce, balances in entries]}
+    assets = [(a["symbol"], a["decimals"]) for a in ASSETS]
+    return inclusion_document(ROUND, POLICY, assets, LEAVES, digest_from_hex(root), user_id, [
+        Entry(index, nonce, tuple(parse_amount(balances[symbol], decimals) for symbol, decimals in assets),
+              tuple(digest_from_hex(s) for s in _path(levels, index))) for index, nonce, balances in entries])
 
 
 def rebind(proof: dict) -> dict:
     """Recompute the file's own root from its (possibly altered) header, as a forger would: only the published
     root can then catch the change."""
     first = proof["entries"][0]
-    units = [to_units(first["balances"][a["symbol"]], a["decimals"]) for a in proof["assets"]]
+    units = [parse_amount(first["balances"][a["symbol"]], a["decimals"]) for a in proof["assets"]]
     leaf = leaf_digest(id_commitment(proof["user_id"], bytes.fromhex(first["nonce"])), units)
     tree_root = path_root(leaf, first["index"], [digest_from_hex(s) for s in first["siblings"]])
     proof["root"] = digest_to_hex(hash_round(tree_root, proof["round"], proof["policy"], proof["leaves"],

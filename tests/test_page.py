@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from page_fixtures import P, build_round, hash_round, rebind, to_amount, to_units
+from page_fixtures import P, build_round, hash_round, rebind
 
 from circuits.poseidon2 import permute
 from circuits.tree_hash import (
@@ -18,13 +18,20 @@ from circuits.tree_hash import (
     DOMAIN_LEAF,
     DOMAIN_NODE,
     DOMAIN_ROUND,
+    digest_from_hex,
     digest_to_hex,
     id_commitment,
     leaf_digest,
     node_digest,
     sponge,
 )
+from prover.exchange.inclusion import export_inclusion
+from prover.exchange.round import prove_round
+from verifier.errors import CheckFailed, InputError
+from verifier.formats.amounts import format_amount, parse_amount
+from verifier.formats.strict_json import loads
 from verifier.page import render_page, write_page
+from verifier.solvency.inclusion import verify_inclusion
 
 PAGE_DIR = Path(__file__).resolve().parent.parent / "verifier" / "page"
 # /work/shared/vectors/poseidon2_goldilocks.json (SPEC §2: the instance plonky3_default_w12), beside the checkout
@@ -145,7 +152,8 @@ def _borrow_alice_entry(proof: dict) -> None:
 def _add_entry_to_sum(proof: dict, entry: dict) -> None:
     for asset in proof["assets"]:
         s, d = asset["symbol"], asset["decimals"]
-        proof["balances"][s] = to_amount(to_units(proof["balances"][s], d) + to_units(entry["balances"][s], d), d)
+        total = parse_amount(proof["balances"][s], d) + parse_amount(entry["balances"][s], d)
+        proof["balances"][s] = format_amount(total, d)
 
 
 # name -> (proof (dict or JSON text), published root (hex, public.json text or None), reason substring)
@@ -289,6 +297,8 @@ def node_run(tmp_path_factory):
     inputs["amounts"] = [list(key) for key in AMOUNTS]
     inputs["format"] = [[str(units), d] for (_, d), units in AMOUNTS.items() if units is not None]
     inputs["verify"] = {name: [_as_text(case[0]), case[1]] for name, case in {**REJECTED, **ACCEPTED}.items()}
+    inputs["verify"].update({f"real round: {name}": [_as_text(proof), published]
+                             for name, (proof, published) in real_round_cases(tmp_path_factory).items()})
     inputs["verify"]["no published root"] = [_as_text(PROOFS["bob"]), None]
     inputs["verify"]["blank published root"] = [_as_text(PROOFS["bob"]), "  \n"]
     work = tmp_path_factory.mktemp("node")
@@ -297,6 +307,42 @@ def node_run(tmp_path_factory):
     done = subprocess.run([NODE, str(work / "driver.js"), str(PAGE_DIR), str(work / "cases.json")],
                           capture_output=True, text=True, timeout=60, check=True)
     return json.loads(done.stdout), _stringify(expected)
+
+
+def real_round_cases(tmp_path_factory) -> dict:
+    """Proofs exported by `por prove` / `por inclusion` from a real (tiny, test-preset) round, for the page."""
+    tmp = tmp_path_factory.mktemp("real-round")
+    (tmp / "users.csv").write_text("id,BTC,ETH:18,USDT:6\nalice,0.5,1.000000000000000001,100\nbob,0,2,0.25\n")
+    result = prove_round(tmp / "users.csv", "2026-11", tmp / "round", "test", tmp / "secret", progress=False)
+    proof = export_inclusion(result.out_dir, "alice")
+    rescaled = copy.deepcopy(proof)
+    rescaled["assets"][0]["decimals"] = 6
+    rescaled["balances"]["BTC"] = rescaled["entries"][0]["balances"]["BTC"] = "50"
+    public_text = (result.out_dir / "public.json").read_text()
+    return {"against the bare root": (proof, result.public["root"]), "against public.json": (proof, public_text),
+            "rescaled": (rescaled, result.public["root"])}
+
+
+def test_the_page_verifies_what_the_exporter_writes(node_run):
+    verdicts = node_run[0]["verify"]
+    assert verdicts["real round: against the bare root"]["valid"] is True
+    assert verdicts["real round: against public.json"]["valid"] is True
+    assert {b["symbol"]: b["amount"] for b in verdicts["real round: against public.json"]["balances"]} == {
+        "BTC": "0.5", "ETH": "1.000000000000000001", "USDT": "100"}
+    assert verdicts["real round: rescaled"]["valid"] is False
+
+
+@pytest.mark.parametrize("name", [name for name, case in {**ACCEPTED, **REJECTED}.items()
+                                  if not case[1].lstrip().startswith("{")])  # the fixture's public.json is partial
+def test_python_and_the_page_agree_on_every_case_against_a_bare_root(node_run, name):
+    """The same verdict from the Python verifier (SPEC §6) and the page, case by case."""
+    proof, published, *_ = {**ACCEPTED, **REJECTED}[name]
+    try:
+        verify_inclusion(loads(_as_text(proof), "proof"), digest_from_hex(published.strip()))
+        python_valid = True
+    except (CheckFailed, InputError, ValueError):
+        python_valid = False
+    assert python_valid is node_run[0]["verify"][name]["valid"]
 
 
 def _as_text(proof) -> str:
