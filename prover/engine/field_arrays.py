@@ -97,41 +97,43 @@ def pow64(a, e):
 # base-field array kernels (broadcasting is not supported: equal shapes, or an array and a scalar via full())
 
 
-@nb.njit(nogil=True, cache=True)
-def _add_arr(a, b, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _add_arr(a, b, out):
+    for i in nb.prange(out.shape[0]):
         out[i] = add64(a[i], b[i])
 
 
-@nb.njit(nogil=True, cache=True)
-def _sub_arr(a, b, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _sub_arr(a, b, out):
+    for i in nb.prange(out.shape[0]):
         out[i] = sub64(a[i], b[i])
 
 
-@nb.njit(nogil=True, cache=True)
-def _mul_arr(a, b, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _mul_arr(a, b, out):
+    for i in nb.prange(out.shape[0]):
         out[i] = mul64(a[i], b[i])
 
 
-@nb.njit(nogil=True, cache=True)
-def _mul_scalar_arr(a, s, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _mul_scalar_arr(a, s, out):
+    for i in nb.prange(out.shape[0]):
         out[i] = mul64(a[i], s)
 
 
-@nb.njit(nogil=True, cache=True)
-def _add_scalar_arr(a, s, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _add_scalar_arr(a, s, out):
+    for i in nb.prange(out.shape[0]):
         out[i] = add64(a[i], s)
 
 
-PER_THREAD = 1 << 15  # elements below which an elementwise kernel stays on the calling thread
+PER_THREAD = 1 << 15  # elements below which a kernel on prover.engine.threads stays on the calling thread
 
 
 def _run(kernel, n, *args):
-    threads.run_ranges(kernel, n, *args, min_per_thread=PER_THREAD)
+    # The elementwise kernels keep numba's parallel=True: the constraint evaluation calls them thousands of times
+    # per chunk, and an OpenMP fork costs less than a thread-pool hand-off (each compiles in well under a second).
+    kernel(*args)
 
 
 def _binary(kernel, a, b):
@@ -226,32 +228,32 @@ def powers(base: int, n: int, start: int = 1) -> np.ndarray:
 # extension-field arrays: shape (..., 2), [..., 0] the base part and [..., 1] the X coefficient
 
 
-@nb.njit(nogil=True, cache=True)
-def _ext_mul_arr(a, b, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _ext_mul_arr(a, b, out):
+    for i in nb.prange(out.shape[0]):
         a0, a1, b0, b1 = a[i, 0], a[i, 1], b[i, 0], b[i, 1]
         out[i, 0] = add64(mul64(a0, b0), mul64(_SEVEN, mul64(a1, b1)))
         out[i, 1] = add64(mul64(a0, b1), mul64(a1, b0))
 
 
-@nb.njit(nogil=True, cache=True)
-def _ext_mul_base_arr(a, b, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _ext_mul_base_arr(a, b, out):
+    for i in nb.prange(out.shape[0]):
         out[i, 0] = mul64(a[i, 0], b[i])
         out[i, 1] = mul64(a[i, 1], b[i])
 
 
-@nb.njit(nogil=True, cache=True)
-def _ext_mul_scalar_arr(a, s0, s1, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _ext_mul_scalar_arr(a, s0, s1, out):
+    for i in nb.prange(out.shape[0]):
         a0, a1 = a[i, 0], a[i, 1]
         out[i, 0] = add64(mul64(a0, s0), mul64(_SEVEN, mul64(a1, s1)))
         out[i, 1] = add64(mul64(a0, s1), mul64(a1, s0))
 
 
-@nb.njit(nogil=True, cache=True)
-def _base_mul_ext_scalar_arr(a, s0, s1, out, lo, hi):
-    for i in range(lo, hi):
+@nb.njit(parallel=True, cache=True)
+def _base_mul_ext_scalar_arr(a, s0, s1, out):
+    for i in nb.prange(out.shape[0]):
         out[i, 0] = mul64(a[i], s0)
         out[i, 1] = mul64(a[i], s1)
 

@@ -66,10 +66,12 @@ def _periodic_on_coset(protocol: Protocol, shift: int) -> list[np.ndarray]:
     return out
 
 
-@nb.njit(nogil=True, cache=True)
-def _accumulate_base(acc0, acc1, value, c0, c1, lo, hi):
-    # acc += (c0 + c1 X) * value over contiguous 1-d slices, which LLVM vectorizes
-    if hi > lo:
+@nb.njit(parallel=True, cache=True)
+def _accumulate_base(acc0, acc1, value, c0, c1, chunk):
+    # acc += (c0 + c1 X) * value over contiguous 1-d slices, which LLVM vectorizes. parallel=True rather than
+    # prover.engine.threads: called for every constraint of every chunk, where an OpenMP fork is the cheaper one.
+    for c in nb.prange((value.size + chunk - 1) // chunk):
+        lo, hi = c * chunk, min(value.size, (c + 1) * chunk)
         v, a0, a1 = value[lo:hi], acc0[lo:hi], acc1[lo:hi]
         for i in range(hi - lo):
             a0[i] = F.add64(a0[i], F.mul64(v[i], c0))
@@ -77,7 +79,7 @@ def _accumulate_base(acc0, acc1, value, c0, c1, lo, hi):
 
 
 def _accumulate_run(acc: np.ndarray, value: np.ndarray, c0, c1) -> None:
-    threads.run_ranges(_accumulate_base, value.size, acc[0], acc[1], value, c0, c1, min_per_thread=F.PER_THREAD)
+    _accumulate_base(acc[0], acc[1], value, c0, c1, 1 << 14)
 
 
 def _accumulate(acc: np.ndarray, value, coefficient: Ext) -> None:
