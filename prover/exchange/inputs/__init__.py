@@ -5,7 +5,7 @@ reader (by `file_format`, or by content), converts every amount exactly at its a
 either returns a `UserTable` or raises `UsersFileError` naming file and line; nothing is written either way.
 """
 import os
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from prover.exchange.inputs.assets import DEFAULT_DECIMALS, MAX_DECIMALS, Asset, AssetList, Declared, read_asset_list
 from prover.exchange.inputs.binance_csv import read_users_binance

@@ -10,10 +10,10 @@ import csv
 import io
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
-from prover.exchange.inputs.problems import Problem, UsersFileError, at
+from prover.exchange.inputs.problems import Problem, at
 from prover.exchange.inputs.source import read_text
 
 DEFAULT_DECIMALS = 8

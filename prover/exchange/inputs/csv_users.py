@@ -1,7 +1,6 @@
 """The plain users CSV: `id,BTC,USDT:6,...`, decimal amounts in asset units, an empty cell for zero."""
 import csv
 import io
-import os
 from itertools import compress
 
 from prover.exchange.inputs.assets import Columns, Declared
