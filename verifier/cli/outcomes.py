@@ -6,34 +6,30 @@ import click
 from verifier.errors import CheckFailed, InputError
 
 
-def _fail(prefix: str, error: Exception, code: int):
-    click.echo(f"{prefix}: {error}", err=True)
-    raise SystemExit(code) from None
+def _mapped(command, failed: str, catch_all: bool):
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            click.echo(f"error: {error}", err=True)
+            raise SystemExit(2) from None
+        except CheckFailed as error:
+            click.echo(f"{failed}: {error}", err=True)
+            raise SystemExit(1) from None
+        except Exception as error:
+            if not catch_all:
+                raise
+            click.echo(f"{failed}: could not complete the check: {type(error).__name__}: {error}", err=True)
+            raise SystemExit(1) from None
+    return wrapper
 
 
 def exit_codes(command):
     """A verifier command: never a traceback, and never "valid" by accident; an unforeseen exception is INVALID."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except InputError as error:
-            _fail("error", error, 2)
-        except CheckFailed as error:
-            _fail("INVALID", error, 1)
-        except Exception as error:  # a bug, or input nobody foresaw: still one line
-            _fail("INVALID", f"could not complete the check: {type(error).__name__}: {error}", 1)
-    return wrapper
+    return _mapped(command, "INVALID", catch_all=True)
 
 
 def input_errors(command):
     """An exchange-side command: bad input is one line and exit 2; a failed check exit 1; bugs keep their trace."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except InputError as error:
-            _fail("error", error, 2)
-        except CheckFailed as error:
-            _fail("failed", error, 1)
-    return wrapper
+    return _mapped(command, "failed", catch_all=False)
