@@ -2,19 +2,20 @@
 
 Floats never touch a total or a ratio: a reserve ratio that rounds 99.9999% up to 100% would hide a shortfall.
 """
-import re
 from fractions import Fraction
 
-_DECIMAL = re.compile(r"(\d+)(?:\.(\d+))?")
+from verifier.formats import amounts
 
 
 def parse_amount(text: str) -> Fraction:
-    """A non-negative decimal such as ' 5.2834' (surrounding spaces allowed); ValueError otherwise."""
-    match = _DECIMAL.fullmatch(text.strip())
-    if not match:
-        raise ValueError(f"not a non-negative decimal amount: {text!r}")
-    whole, frac = match.group(1), match.group(2) or ""
-    return Fraction(int(whole + frac), 10 ** len(frac))
+    """A non-negative decimal such as ' 5.2834' (surrounding spaces allowed), at whatever precision it is written
+    in (reserves are not in base units); the shared parser's rules otherwise. ValueError if malformed."""
+    text = text.strip()
+    places = len(text.partition(".")[2])
+    try:
+        return Fraction(amounts.parse_amount(text, places), 10**places)
+    except amounts.AmountError:
+        raise ValueError(f"not a non-negative decimal amount: {text!r}") from None
 
 
 def format_amount(value: Fraction) -> str:
