@@ -73,3 +73,9 @@ def test_scaler_keeps_columns_apart():
     assert scaler.units("0.129", 2, column=1) == 12
     assert scaler.units("0.001", 2, column=0) == 0
     assert scaler.floored(["A", "B"]) == (Floored("A", 1, "0.001"), Floored("B", 1, "0.009"))
+
+
+def test_debt_is_never_floored_away(tmp_path):
+    path = write(tmp_path, "users.csv", "rn,id,e_btc,d_btc\n0,a,1,0.000000001\n")
+    with pytest.raises(UsersFileError, match=r":2: user 'a': btc: more than 8 decimals in '0.000000001'$"):
+        read_users(path, floor=True)

@@ -20,6 +20,7 @@ DEFAULT_DECIMALS = 8
 MAX_DECIMALS = 18  # at 18 decimals 2^63 base units is only 9.2 units; more would leave no usable range
 BINANCE_DECIMALS = 8
 _SYMBOL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
+_LISTED = 12  # symbols shown in an "unknown asset" message
 _COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -188,8 +189,8 @@ class Columns:
             if other is not None:
                 raise Problem(f"assets {other!r} and {symbol!r} differ only in case")
             if self._declared.order is not None:
-                raise Problem(f"unknown asset {symbol!r} (not in {self._declared.source}: "
-                              f"{', '.join(self._declared.order)})")
+                listed = ", ".join(self._declared.order[:_LISTED]) + (", ..." * (len(self._declared.order) > _LISTED))
+                raise Problem(f"unknown asset {symbol!r} (not in {self._declared.source}: {listed})")
             return self._add(symbol, stated)
         if stated is not None and stated != self.assets[column].decimals:
             raise Problem(f"{symbol}: file states {stated} decimals but {self._declared.source} declares "

@@ -4,7 +4,7 @@ net `X`, and the collateral pledged as `vl_X` (VIP loan), `m_X` (margin) and `pm
 
 Only equity, debt and collateral are inputs. The net and total columns are derived (in Binance's own sample they
 carry float artifacts such as 0.07843069000000008, and the total is 0 on most rows), so they are neither read
-nor required. Debt and collateral are parsed exactly like equity, then refused unless zero until the margin
+nor required. Debt and collateral are parsed exactly (never floored), then refused unless zero until the margin
 policy lands.
 """
 import csv
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from prover.exchange.inputs.assets import Columns, Declared
 from prover.exchange.inputs.problems import Problem, at
-from prover.exchange.inputs.scaling import Scaler
+from prover.exchange.inputs.scaling import Scaler, exact_units
 from prover.exchange.inputs.source import BINANCE_DEBT_PREFIX, BINANCE_EQUITY_PREFIX
 from prover.exchange.inputs.table import UsersBuilder, UserTable
 from verifier.formats.amounts import AmountError
@@ -48,11 +48,10 @@ def read_users_binance(name: str, text: str, declared: Declared, scaler: Scaler)
                     continue
                 asset = table.assets[spec.column]
                 try:
-                    units = scaler.units(cell, asset.decimals, spec.column)
                     if spec.kind == "equity":
-                        users.add_balance(user, spec.column, units)
-                    else:
-                        users.add_margin(spec.kind, units, asset.decimals, spec.name)
+                        users.add_balance(user, spec.column, scaler.units(cell, asset.decimals, spec.column))
+                    else:  # exact: a debt floored to zero would load as no debt
+                        users.add_margin(spec.kind, exact_units(cell, asset.decimals), asset.decimals, spec.name)
                 except (AmountError, Problem) as error:
                     raise Problem(f"user {row[id_position]!r}: {asset.symbol}: {error}") from None
         return users.build(table.assets, scaler.floored([asset.symbol for asset in table.assets]))

@@ -28,7 +28,7 @@ class Scaler:
     def units(self, text: str, decimals: int, column: int) -> int:
         """Base units of a decimal amount in asset units (called once per balance cell: the exact path first)."""
         try:
-            units = parse_amount(text, decimals)
+            units = parse_amount(text, decimals)  # exact_units inlined: this runs millions of times
         except AmountError as error:
             places = len(text.partition(".")[2])
             if places <= decimals:
@@ -53,6 +53,12 @@ class Scaler:
             entry[2] = places
         entry[0] += 1
         entry[1] += lost * 10 ** (entry[2] - places)
+
+
+def exact_units(text: str, decimals: int) -> int:
+    """Base units of a decimal amount in asset units, never floored (debt and collateral, whatever the option)."""
+    units = parse_amount(text, decimals)
+    return units if units < BALANCE_BOUND else capped(units, decimals)
 
 
 def base_units(text: str, decimals: int) -> int:
