@@ -222,3 +222,9 @@ def test_whole_file_problems(tmp_path, text, pattern):
 def test_floor_does_not_apply_to_base_units(tmp_path):
     with pytest.raises(ValueError, match="floor does not apply to JSON"):
         read_users(write_json(tmp_path, [{"id": "a", "assets": {}}]), decimals=BTC_ETH, floor=True)
+
+
+def test_a_bare_symbol_list_does_not_declare_decimals(tmp_path):
+    path = write_json(tmp_path, [{"id": "a", "assets": {"BTC": "5"}}])
+    assert_error(path, r":1: BTC: amounts are integer base units but BTC's decimals are not declared",
+                 assets=["BTC"], decimals=None)

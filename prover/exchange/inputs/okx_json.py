@@ -27,7 +27,10 @@ def read_users_okx_json(name: str, text: str, declared: Declared, signed: bool) 
         raise _located_parse_error(name, text) from None
     if not isinstance(records, list):
         raise at(name, 1, "expected a JSON array of users")
-    table = Columns(declared, require_declared=True)
+    try:
+        table = Columns(declared, require_declared=True)
+    except Problem as problem:  # an asset listed without decimals
+        raise at(name, 1, problem) from None
     users = UsersBuilder("record")
     for index, record in enumerate(records):
         symbol = None
