@@ -2,11 +2,14 @@
 
 Exit codes: 0 done, 2 malformed input or usage (the message names the file, line or option).
 """
+import sys
 import time
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
+from prover.exchange.bulk_export import INDEX_FILE, export_all
 from prover.exchange.demo import run_demo
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import StoreError
@@ -68,10 +71,17 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
 
 @click.command()
 @click.argument("round_dir", type=click.Path(file_okay=False))
-@click.option("--user-id", required=True, help="The user whose inclusion proof to export.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="File to write [stdout].")
-def inclusion(round_dir: str, user_id: str, out_path: str | None) -> None:
-    """Export one user's inclusion proof (JSON) from ROUND_DIR."""
+@click.option("--user-id", help="The user whose inclusion proof to export.")
+@click.option("--all", "every_user", is_flag=True, help="Export every user's proof into the folder --out.")
+@click.option("--out", "out_path", type=click.Path(),
+              help="File to write [stdout]; with --all, the folder to create (required).")
+def inclusion(round_dir: str, user_id: str | None, every_user: bool, out_path: str | None) -> None:
+    """Export one user's inclusion proof (JSON) from ROUND_DIR, or every user's (--all --out FOLDER)."""
+    if (user_id is None) == (not every_user):
+        _fail("give exactly one of --user-id ID and --all")
+    if every_user:
+        _export_all(round_dir, out_path)
+        return
     try:
         text = inclusion_json(export_inclusion(round_dir, user_id))
     except StoreError as error:
@@ -84,6 +94,22 @@ def inclusion(round_dir: str, user_id: str, out_path: str | None) -> None:
     except OSError as error:
         _fail(f"{out_path}: {error.strerror or error}")
     click.echo(f"wrote {out_path}", err=True)
+
+
+def _export_all(round_dir: str, out_folder: str | None) -> None:
+    if out_folder is None:
+        _fail("--all needs --out FOLDER")
+    started = time.monotonic()
+    try:
+        with tqdm(unit=" proofs", disable=None, file=sys.stderr, desc="inclusion proofs") as bar:
+            count = export_all(round_dir, out_folder, advance=bar.update)
+    except InputError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"{out_folder}: {error.strerror or error}")
+    seconds = time.monotonic() - started
+    click.echo(f"wrote {count} inclusion proofs to {out_folder}/ ({INDEX_FILE} maps user ids to files) in "
+               f"{seconds:.1f} s, {count / max(seconds, 1e-9):,.0f} per second", err=True)
 
 
 @click.command()

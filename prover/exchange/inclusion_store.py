@@ -73,29 +73,78 @@ def write_store(path: Path, round_name: str, policy: str, root_hex: str, assets:
         connection.close()
 
 
+@dataclass(frozen=True)
+class StoredRound:
+    """A whole store in memory, for exporting every user's proof in one pass (`bulk_export`)."""
+    round: str
+    policy: str
+    root: str
+    leaves: int
+    assets: list[tuple[str, int]]
+    user_ids: list[str]  # in the store's order (by user id)
+    indices: list[int]
+    nonces: list[str]  # hex
+    balances: list[list[int]]  # base units, asset order
+    levels: list[np.ndarray]  # (n >> level, 4) uint64 digests, leaves first, the root's level excluded
+
+
 def read_user(path: Path, user_id: str) -> UserRecord:
     """The user's leaf, balances, nonce and Merkle path, read from the store at `path` (opened read-only)."""
-    if not path.is_file():
-        raise StoreError(f"{path}: no inclusion store (is this a round directory written by 'por prove'?)")
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as error:
-        raise StoreError(f"{path}: cannot open: {error}") from None
-    try:
-        meta = dict(connection.execute("SELECT key, value FROM round"))
-        assets = connection.execute("SELECT symbol, decimals FROM assets ORDER BY position").fetchall()
+    with _opened(path) as connection:
+        meta, assets = _header(connection)
         user = connection.execute("SELECT leaf, nonce, balances FROM users WHERE user_id = ?", (user_id,)).fetchone()
         if user is None:
             raise StoreError(f"user {user_id!r} is not in round {meta['round']!r}")
         index, nonce, balances = user
         depth = int(meta["leaves"]).bit_length() - 1
         siblings = [_sibling(connection, level, index >> level ^ 1) for level in range(depth)]
-    except (sqlite3.Error, KeyError, ValueError) as error:
-        raise StoreError(f"{path}: unreadable inclusion store: {error}") from None
-    finally:
-        connection.close()
-    return UserRecord(meta["round"], meta["policy"], meta["root"], int(meta["leaves"]), [tuple(a) for a in assets], user_id, bytes.fromhex(nonce),
-                      [int(b) for b in json.loads(balances)], index, siblings)
+    return UserRecord(meta["round"], meta["policy"], meta["root"], int(meta["leaves"]), assets, user_id,
+                      bytes.fromhex(nonce), [int(b) for b in json.loads(balances)], index, siblings)
+
+
+def read_round(path: Path) -> StoredRound:
+    """Every user and every tree level, read in two sequential scans (not one query per user)."""
+    with _opened(path) as connection:
+        meta, assets = _header(connection)
+        leaves = int(meta["leaves"])
+        users = connection.execute("SELECT user_id, leaf, nonce, balances FROM users").fetchall()
+        levels = [bytearray() for _ in range(leaves.bit_length() - 1)]
+        for level, _, digests in connection.execute("SELECT level, chunk, digests FROM tree ORDER BY level, chunk"):
+            levels[level] += digests
+    arrays = [np.frombuffer(bytes(raw), dtype="<u8").reshape(-1, DIGEST_ELEMENTS) for raw in levels]
+    if any(len(a) != leaves >> level for level, a in enumerate(arrays)):
+        raise StoreError(f"{path}: unreadable inclusion store: a tree level is incomplete")
+    return StoredRound(meta["round"], meta["policy"], meta["root"], leaves, assets, [u[0] for u in users],
+                       [u[1] for u in users], [u[2] for u in users], [[int(b) for b in json.loads(u[3])] for u in users],
+                       arrays)
+
+
+class _opened:
+    """The store opened read-only; sqlite and format errors become StoreError naming the file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self) -> sqlite3.Connection:
+        if not self.path.is_file():
+            raise StoreError(f"{self.path}: no inclusion store (is this a round directory written by 'por prove'?)")
+        try:
+            self.connection = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: cannot open: {error}") from None
+        return self.connection
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.connection.close()
+        if kind is not None and issubclass(kind, (sqlite3.Error, KeyError, ValueError)) \
+                and not issubclass(kind, StoreError):
+            raise StoreError(f"{self.path}: unreadable inclusion store: {value}") from None
+
+
+def _header(connection: sqlite3.Connection) -> tuple[dict, list[tuple[str, int]]]:
+    meta = dict(connection.execute("SELECT key, value FROM round"))
+    assets = [tuple(a) for a in connection.execute("SELECT symbol, decimals FROM assets ORDER BY position")]
+    return meta, assets
 
 
 def _sibling(connection: sqlite3.Connection, level: int, position: int) -> Digest:
