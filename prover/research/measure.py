@@ -33,8 +33,22 @@ def measure(shape: RoundShape, params: StarkParams) -> Measurement:
     """Prove and verify the round in a fresh process (see the module docstring)."""
     if shape.assets > MAX_ASSETS:
         raise ValueError(f"measuring needs at most {MAX_ASSETS} assets (the synthetic market), got {shape.assets}")
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return Measurement(**pool.apply(_measure_here, (shape, params)))
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    child = context.Process(target=_child, args=(shape, params, results))  # not a pool: the prover may fork
+    child.start()
+    outcome, value = results.get()
+    child.join()
+    if outcome != "ok":
+        raise RuntimeError(f"measuring {shape} with {params.name} failed: {value}")
+    return Measurement(**value)
+
+
+def _child(shape: RoundShape, params: StarkParams, results) -> None:
+    try:
+        results.put(("ok", _measure_here(shape, params)))
+    except BaseException as error:  # reported to the parent, which raises it
+        results.put(("error", f"{type(error).__name__}: {error}"))
 
 
 def _measure_here(shape: RoundShape, params: StarkParams) -> dict:

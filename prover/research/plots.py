@@ -40,10 +40,8 @@ def _users_axis(ax):
 
 
 def _size_vs_users(rows, path):
-    fig, ax = plt.subplots(figsize=(9, 5.5))
-    assets = sorted({r["assets"] for r in rows})
-    colors = plt.cm.viridis([i / max(1, len(assets) - 1) for i in range(len(assets))])
-    for color, a in zip(colors, assets):
+    fig, ax = plt.subplots(figsize=(11, 5.5))
+    for color, a in _asset_colors(rows):
         for label, style in _STYLE.items():
             x, y = _series(rows, label, a, "round_bytes")
             if x:
@@ -52,16 +50,21 @@ def _size_vs_users(rows, path):
     okx = next(r for r in REFERENCES if r.system == "OKX v1")
     ax.axhline(okx.proof_bytes / 1000, color="black", linestyle=":", linewidth=1.2)
     ax.annotate(f"{okx.system} ({okx.proof_system}): {okx.proof_bytes / 1000:.0f} KB, {okx.assets} assets, "
-                "users not stated", (0.01, okx.proof_bytes / 1000), xycoords=("axes fraction", "data"),
+                "users not stated", (0.02, okx.proof_bytes / 1000), xycoords=("axes fraction", "data"),
                 xytext=(0, 4), textcoords="offset points", fontsize=8)
     _users_axis(ax)
     ax.set_yscale("log")
     ax.set_ylabel("proof size of the round (KB, estimated)")
     ax.set_title("Liabilities proof size against users (solid: standard preset; dashed: smallest proof)")
-    ax.legend(fontsize=7, ncol=2, loc="upper left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _asset_colors(rows):
+    assets = sorted({r["assets"] for r in rows})
+    return zip(plt.cm.viridis([i / max(1, len(assets) - 1) for i in range(len(assets))]), assets)
 
 
 def _size_vs_parameters(rows, path):
@@ -90,20 +93,20 @@ def _size_vs_parameters(rows, path):
 
 
 def _security_vs_users(rows, target_bits, path):
-    fig, ax = plt.subplots(figsize=(9, 5))
-    for a in sorted({r["assets"] for r in rows}):
-        for label, style in _STYLE.items():
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharey=True)
+    for ax, label in zip(axes, _STYLE):
+        for color, a in _asset_colors(rows):
             x, conj = _series(rows, label, a, "conjectured_bits")
             _, proven = _series(rows, label, a, "proven_bits")
             if x:
-                line, = ax.plot(x, conj, style, marker="o", markersize=3, label=f"{a} assets, {label}: conjectured")
-                ax.plot(x, proven, style, marker="x", markersize=4, color=line.get_color(),
-                        alpha=0.6, label=f"{a} assets, {label}: proven")
-    ax.axhline(target_bits, color="red", linewidth=1, label=f"target ({target_bits} bits)")
-    _users_axis(ax)
-    ax.set_ylabel("security (bits)")
-    ax.set_title("Conjectured (circles) and proven (crosses) security per proof")
-    ax.legend(fontsize=6, ncol=3, loc="center left")
+                ax.plot(x, conj, "-", marker="o", markersize=3, color=color, label=f"{a} assets: conjectured")
+                ax.plot(x, proven, "--", marker="x", markersize=4, color=color, label=f"{a} assets: proven")
+        ax.axhline(target_bits, color="red", linewidth=1, label=f"target ({target_bits} bits)")
+        _users_axis(ax)
+        ax.set_title(label)
+    axes[0].set_ylabel("security of each proof (bits)")
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.suptitle("Conjectured (solid) and proven (dashed) security against users")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
