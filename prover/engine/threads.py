@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numba as nb
 
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = 0  # the process that made _pool: a forked child makes its own (its copy has no worker threads)
 
 
 def workers() -> int:
@@ -23,9 +24,10 @@ def workers() -> int:
 
 
 def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
+    global _pool, _pool_pid
+    if _pool is None or _pool_pid != os.getpid():
         _pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="por-engine")
+        _pool_pid = os.getpid()
     return _pool
 
 
