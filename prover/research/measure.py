@@ -47,7 +47,7 @@ def measure(shape: RoundShape, params: StarkParams) -> Measurement:
 def _child(shape: RoundShape, params: StarkParams, results) -> None:
     try:
         results.put(("ok", _measure_here(shape, params)))
-    except BaseException as error:  # reported to the parent, which raises it
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which raises it
         results.put(("error", f"{type(error).__name__}: {error}"))
 
 
