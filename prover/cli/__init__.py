@@ -10,10 +10,11 @@ def main():
 
 def _register_subcommands():
     # Each feature module defines its own click command(s); they are attached here so this file stays an index.
-    from prover.cli import history, inputs, reserves, round
+    from prover.cli import history, inputs, research, reserves, round
 
     history.register(main)
     inputs.register(main)
+    research.register(main)
     reserves.register(main)
     round.register(main)
 
