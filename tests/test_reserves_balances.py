@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
+from public_fixtures import public_json
 
 from prover.cli import main as por
 from prover.reserves.generate import generate_reserves
@@ -18,8 +19,7 @@ from verifier.reserves.errors import ReservesInputError
 from verifier.reserves.liabilities import liabilities_from_public
 from verifier.reserves.summary import SELF_DECLARED_WARNING, summary_json
 
-PUBLIC = {"format": "por-public/1", "round": "2024-07",
-          "assets": [{"symbol": "BTC", "decimals": 8, "total": "12.5"}, {"symbol": "USDT", "decimals": 6, "total": "900"}]}
+PUBLIC = public_json("2024-07", [("BTC", 8, "12.5"), ("USDT", 6, "900")])
 LIABILITIES = liabilities_from_public(PUBLIC)
 
 

@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
+from public_fixtures import public_json
 
 from prover.cli.history import history as history_command
 from prover.reserves.generate import generate_reserves
@@ -20,8 +21,7 @@ ROUNDS = {  # round: (BTC liabilities, BTC ratio, USDT liabilities, USDT ratio)
 
 def make_round(directory, name):
     btc, btc_ratio, usdt, usdt_ratio = ROUNDS[name]
-    public = {"format": "por-public/1", "round": name,
-              "assets": [{"symbol": "BTC", "decimals": 8, "total": btc}, {"symbol": "USDT", "decimals": 6, "total": usdt}]}
+    public = public_json(name, [("BTC", 8, btc), ("USDT", 6, usdt)])
     directory.mkdir()
     (directory / "public.json").write_text(json.dumps(public))
     (directory / "reserves.csv").write_text(
@@ -104,9 +104,7 @@ def test_round_without_proof_is_not_verified(rounds, tmp_path):
 
 @pytest.mark.parametrize("setup,message", [
     (lambda d: None, "no public.json here or in its subfolders"),
-    (lambda d: (d / "public.json").write_text('{"format": "por-public/1", "round": "x", "assets": '
-                                               '[{"symbol": "BTC", "decimals": 8, "total": "1"}]}'),
-     "report.json: cannot read"),
+    (lambda d: (d / "public.json").write_text(json.dumps(public_json("x", [("BTC", 8, "1")]))), "report.json: cannot read"),
 ])
 def test_unreadable_rounds_exit_2(tmp_path, setup, message):
     setup(tmp_path)

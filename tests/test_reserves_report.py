@@ -5,22 +5,18 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
+from public_fixtures import public_json
 
 from prover.cli import main as por
 from prover.reserves.generate import generate_reserves
 from prover.reserves.report import build_report, render_markdown, write_report
 from verifier.cli import main as por_verify
+from verifier.errors import InputError
 from verifier.reserves.check import check_reserves
 from verifier.reserves.csvfile import read_reserves
-from verifier.reserves.errors import ReservesInputError
 from verifier.reserves.liabilities import liabilities_from_public
 
-PUBLIC = {
-    "format": "por-public/1", "round": "2024-05", "root": "00" * 32, "leaves": 8, "params": {}, "security_bits": 100,
-    "assets": [{"symbol": "BTC", "decimals": 8, "total": "12.5"},
-               {"symbol": "ETH", "decimals": 8, "total": "3"},
-               {"symbol": "USDT", "decimals": 6, "total": "1000000.000001"}],
-}
+PUBLIC = public_json("2024-05", [("BTC", 8, "12.5"), ("ETH", 8, "3"), ("USDT", 6, "1000000.000001")])
 RATIOS = {"BTC": Fraction("1.04"), "USDT": Fraction("0.97")}
 
 
@@ -123,10 +119,14 @@ def test_por_report_and_generate_reserves_commands(round_dir, tmp_path):
 
 @pytest.mark.parametrize("field,value,message", [
     ("format", "por-public/2", "'format'"),
-    ("assets", [{"symbol": "BTC", "decimals": 2, "total": "1.005"}], "more than 2 decimal places"),
+    ("assets", [{"symbol": "BTC", "decimals": 2, "total": "1.005"}], "more than 2 decimals"),
+    ("assets", [{"symbol": "BTC", "decimals": 8, "total": "1.50"}], "canonical"),
+    ("assets", [{"symbol": "BTC", "decimals": 8, "total": "1"}, {"symbol": "btc", "decimals": 8, "total": "1"}],
+     "differ only in case"),
     ("assets", [{"symbol": "BTC", "decimals": 8, "total": 1.5}], "decimal string"),
     ("assets", [{"symbol": "BTC", "decimals": 8, "total": "-1"}], "assets[0].total"),
 ])
 def test_malformed_public_json(field, value, message):
-    with pytest.raises(ReservesInputError, match=re.escape(message)):
+    """The reserves check reads public.json through the one codec: what `por-verify proof` refuses, it refuses."""
+    with pytest.raises(InputError, match=re.escape(message)):
         liabilities_from_public({**PUBLIC, field: value})

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from public_fixtures import public_json
 
 from prover.reserves.generate import (
     HEADER,
@@ -28,8 +29,7 @@ LEGACY = "I am an OKX address"
 
 
 def public(round_name: str, eth_total: str = "1") -> dict:
-    return {"format": "por-public/1", "round": round_name,
-            "assets": [{"symbol": "ETH", "decimals": 18, "total": eth_total}]}
+    return public_json(round_name, [("ETH", 18, eth_total)])
 
 
 @pytest.mark.parametrize("message,bound", [

@@ -5,6 +5,7 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
+from public_fixtures import public_json
 
 from prover.cli import main as por
 from prover.reserves.generate import generate_reserves
@@ -14,12 +15,7 @@ from verifier.reserves.check import check_reserves
 from verifier.reserves.liabilities import liabilities_from_public
 from verifier.reserves.summary import summary_json
 
-PUBLIC = {
-    "format": "por-public/1", "round": "2024-06", "root": "00" * 32, "leaves": 8, "params": {}, "security_bits": 100,
-    "assets": [{"symbol": "BTC", "decimals": 8, "total": "2"},
-               {"symbol": "ETH", "decimals": 8, "total": "3"},
-               {"symbol": "SOL", "decimals": 6, "total": "100"}],
-}
+PUBLIC = public_json("2024-06", [("BTC", 8, "2"), ("ETH", 8, "3"), ("SOL", 6, "100")])
 SHORT = {"BTC": Fraction("1.04"), "ETH": Fraction(1), "SOL": Fraction("0.971")}
 BACKED = {"BTC": Fraction("1.04"), "ETH": Fraction(1), "SOL": Fraction("1.5")}
 

@@ -5,7 +5,7 @@ Exit codes: 0 every round verified, 1 the series was written but some round did 
 import click
 
 from prover.reserves.history import load_round, round_directories, write_history
-from verifier.reserves.errors import ReservesInputError
+from verifier.errors import InputError
 
 
 def register(group: click.Group) -> None:
@@ -24,7 +24,7 @@ def history(round_dirs: tuple[str, ...], out_dir: str, min_security: int) -> Non
     change. A ROUND_DIR without public.json is read as a folder of rounds."""
     try:
         entries = [load_round(directory, min_security) for directory in round_directories(list(round_dirs))]
-    except ReservesInputError as exc:
+    except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     written = write_history(entries, out_dir)

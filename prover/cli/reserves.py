@@ -3,7 +3,6 @@
 Exit codes: 0 done, 1 the report was written but some reserves rows were rejected, the liabilities proof did not
 verify or (unless --allow-shortfall) some asset is below 100%; 2 malformed input or usage.
 """
-import json
 import os
 from fractions import Fraction
 
@@ -11,9 +10,10 @@ import click
 
 from prover.reserves.generate import UnknownAssetError, generate_reserves
 from prover.reserves.report import liabilities_proof_status, write_report
+from verifier.errors import InputError
 from verifier.formats.atomic import atomic_output
+from verifier.formats.strict_json import read_json_file
 from verifier.reserves.amounts import parse_amount
-from verifier.reserves.errors import ReservesInputError
 from verifier.reserves.summary import failures
 
 
@@ -43,7 +43,7 @@ def report(round_dir: str, reserves_csv: str, out_dir: str, balances_path: str |
     status, proof_valid = liabilities_proof_status(round_dir, min_security)
     try:
         written = write_report(round_dir, reserves_csv, out_dir, jobs, status, balances_path)
-    except ReservesInputError as exc:
+    except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     click.echo(written["verdict"])
@@ -78,10 +78,9 @@ def generate_reserves_command(round_dir: str, out_path: str, ratio_specs: tuple[
     """Write a signed synthetic reserves file covering every asset of ROUND_DIR/public.json."""
     public_path = os.path.join(round_dir, "public.json")
     try:
-        with open(public_path, encoding="utf-8") as handle:
-            public = json.load(handle)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        click.echo(f"error: {public_path}: cannot read public.json: {exc}", err=True)
+        public = read_json_file(public_path)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     ratios = {}
     for spec in ratio_specs:
@@ -91,7 +90,7 @@ def generate_reserves_command(round_dir: str, out_path: str, ratio_specs: tuple[
         ratios[symbol.strip().upper()] = _parse_ratio(value, "--ratio")
     try:
         text = generate_reserves(public, ratios, seed, _parse_ratio(default_ratio, "--default-ratio"))
-    except ReservesInputError as exc:
+    except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     except UnknownAssetError as exc:

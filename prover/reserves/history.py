@@ -21,9 +21,10 @@ from prover.reserves.report import (
     liabilities_proof_status,
     pyplot,
     save_figure,
-    write_files,
     write_text,
 )
+from verifier.formats.atomic import write_files
+from verifier.formats.strict_json import read_json_file
 from verifier.reserves.amounts import (
     format_amount,
     format_fraction,
@@ -82,7 +83,7 @@ def load_round(directory: str, min_security: int = 100) -> RoundEntry:
     """Verify one round's proof and report.json; ReservesInputError if either file cannot be read at all."""
     liabilities = read_liabilities(os.path.join(directory, "public.json"))
     report_path = os.path.join(directory, REPORT_NAME)
-    report = _read_json(report_path)
+    report = read_json_file(report_path)
     assets = _report_assets(report_path, report)
     status, proof_valid = liabilities_proof_status(directory, min_security)
     problems = ([] if proof_valid else [f"liabilities proof {status}"]) + report_problems(
@@ -90,12 +91,6 @@ def load_round(directory: str, min_security: int = 100) -> RoundEntry:
     return RoundEntry(directory, liabilities.round, status, tuple(problems), assets)
 
 
-def _read_json(path: str) -> object:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReservesInputError(path, f"cannot read: {exc}") from None
 
 
 def _report_assets(path: str, report: object) -> dict[str, AssetFigures]:

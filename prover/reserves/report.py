@@ -9,7 +9,6 @@ either the previous report or the new one, never a mix.
 """
 import json
 import os
-import tempfile
 import textwrap
 from fractions import Fraction
 
@@ -155,26 +154,6 @@ def write_report(round_dir: str, reserves_path: str, out_dir: str, jobs: int | N
         (CHART_NAME, lambda p: save_figure(chart_figure(report), p)),
     ])
     return report
-
-
-def write_files(out_dir: str, writers: list) -> None:
-    """Each (name, write) writes its file to a temporary name first; all are renamed only once every one has
-    been written, so a failure leaves the previous set of files or the new one, never a mix."""
-    os.makedirs(out_dir, exist_ok=True)
-    staged = []
-    try:
-        for name, write in writers:
-            handle, temp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
-            os.close(handle)
-            staged.append((temp, os.path.join(out_dir, name)))
-            write(temp)
-            os.chmod(temp, 0o644)
-        for temp, final in staged:
-            os.replace(temp, final)
-    finally:
-        for temp, _ in staged:
-            if os.path.exists(temp):
-                os.unlink(temp)
 
 
 def write_text(path: str, text: str) -> None:

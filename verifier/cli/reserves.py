@@ -7,9 +7,9 @@ import json
 
 import click
 
+from verifier.errors import InputError
 from verifier.reserves.amounts import format_amount, format_percent
 from verifier.reserves.check import check_reserves
-from verifier.reserves.errors import ReservesInputError
 from verifier.reserves.liabilities import read_liabilities
 from verifier.reserves.summary import (
     CONTRACT_WALLET_CAVEAT,
@@ -19,7 +19,6 @@ from verifier.reserves.summary import (
     verdict_headline,
     warnings,
 )
-
 
 
 @click.command()
@@ -42,7 +41,7 @@ def reserves(reserves_csv: str, public_json: str | None, balances_path: str | No
     try:
         liabilities = read_liabilities(public_json) if public_json else None
         summary = check_reserves(reserves_csv, liabilities, jobs, balances_path)
-    except ReservesInputError as exc:
+    except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     result = summary_json(summary)

@@ -32,3 +32,25 @@ def atomic_output(path: str | os.PathLike, mode: str = "w", permissions: int = 0
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_files(out_dir: str | os.PathLike, writers: list) -> None:
+    """Each (name, write) writes its file under a temporary name (`write(path)`), flushed to disk; all are renamed
+    only once every one has been written, so a failure leaves the previous set of files or the new one, never a
+    mix, and a crash leaves no half-written file."""
+    os.makedirs(out_dir, exist_ok=True)
+    staged = []
+    try:
+        for name, write in writers:
+            descriptor, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            os.close(descriptor)
+            staged.append((temporary, os.path.join(out_dir, name)))
+            write(temporary)
+            os.chmod(temporary, 0o644)
+            fsync_path(temporary)
+        for temporary, final in staged:
+            os.replace(temporary, final)
+        fsync_path(out_dir)
+    finally:
+        for temporary, _ in staged:
+            Path(temporary).unlink(missing_ok=True)

@@ -73,9 +73,12 @@ def public_document(statement: Statement, policy: str, params: dict, security_bi
 
 
 def load_public(path: str | os.PathLike) -> Public:
-    """Parse and validate public.json (and its `shards`, when present); every error names the file and the field."""
-    name = os.fspath(path)
-    data = read_json_file(path)
+    """Read and validate public.json (and its `shards`, when present); every error names the file and the field."""
+    return parse_public(read_json_file(path), os.fspath(path))
+
+
+def parse_public(data: object, name: str = "public.json") -> Public:
+    """Validate public.json's content, already read as JSON."""
     field = Fields(name, data, _KEYS, optional=_OPTIONAL_KEYS)
     field.require(data["format"] == PUBLIC_FORMAT, "format", f"must be {PUBLIC_FORMAT!r}")
     round_name = field.text("round")

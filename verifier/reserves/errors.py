@@ -1,7 +1,8 @@
-"""The one exception for malformed reserves or liabilities input (exit code 2, never a traceback)."""
+"""Malformed reserves input (exit code 2, never a traceback): the bad-input error, located by file and line."""
+from verifier.errors import InputError
 
 
-class ReservesInputError(ValueError):
+class ReservesInputError(InputError):
     """Input that cannot be read at all; the message names the file, line and field."""
 
     def __init__(self, path: str, message: str, line: int | None = None):
