@@ -12,6 +12,7 @@ import os
 import textwrap
 from fractions import Fraction
 
+from verifier.formats.atomic import write_files
 from verifier.reserves.check import check_reserves
 from verifier.reserves.liabilities import read_liabilities
 from verifier.reserves.summary import (
