@@ -2,6 +2,7 @@
 (0 valid, 1 invalid with one line, 2 malformed input with one line, never a traceback)."""
 import json
 import os
+import re
 import shutil
 
 import pytest
@@ -17,9 +18,13 @@ def run(command, *args):
     return CliRunner().invoke(command, [str(a) for a in args])
 
 
+PROGRESS_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")  # a log's progress line, on a non-terminal
+
+
 def one_line_error(result, code: int, *needles: str) -> str:
+    """Exit `code` with one line of error (besides progress lines) naming each needle."""
     assert result.exit_code == code, (result.stdout, result.stderr)
-    message = result.stderr.strip()
+    message = "\n".join(line for line in result.stderr.strip().splitlines() if not PROGRESS_LINE.match(line))
     assert len(message.splitlines()) == 1 and "Traceback" not in message, message
     for needle in needles:
         assert needle in message, message

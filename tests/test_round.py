@@ -8,6 +8,7 @@ import pytest
 
 from circuits.tree_hash import digest_from_hex, id_commitment
 from prover.exchange import round as round_module
+from prover.exchange import shard_tasks
 from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inclusion_store import read_user
 from prover.exchange.round import InputError, prove_round
@@ -93,24 +94,31 @@ def test_an_existing_out_dir_is_refused(rounds):
         prove(rounds["tmp"], "2026-11")
 
 
-def test_a_failure_mid_prove_leaves_neither_the_round_nor_a_temporary_directory(tmp_path, monkeypatch):
+def test_a_failure_mid_prove_leaves_no_round_only_the_staging_directory(tmp_path, monkeypatch):
     def failing_prove(*args, **kwargs):
         raise RuntimeError("prover crashed")
 
-    monkeypatch.setattr(round_module, "prove", failing_prove)
+    monkeypatch.setattr(shard_tasks, "prove", failing_prove)
     with pytest.raises(RuntimeError, match="prover crashed"):
         prove(tmp_path, "crashed")
-    assert sorted(os.listdir(tmp_path)) == ["crashed-users.csv", "master.secret"]
+    assert sorted(os.listdir(tmp_path)) == ["crashed-users.csv", "crashed.partial", "master.secret"]
+    assert os.listdir(tmp_path / "crashed.partial") == ["manifest.json"]  # for --resume; no proof was finished
 
 
-def test_a_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
+def test_a_failure_while_writing_leaves_no_round_and_the_proof_for_resume(tmp_path, monkeypatch):
     def failing_store(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(round_module, "write_store", failing_store)
     with pytest.raises(OSError, match="disk full"):
         prove(tmp_path, "crashed")
-    assert sorted(os.listdir(tmp_path)) == ["crashed-users.csv", "master.secret"]
+    assert sorted(os.listdir(tmp_path)) == ["crashed-users.csv", "crashed.partial", "master.secret"]
+    assert "proof.bin" in os.listdir(tmp_path / "crashed.partial")
+    monkeypatch.undo()
+    result = prove_round(tmp_path / "crashed-users.csv", "crashed", tmp_path / "crashed", "test",
+                         tmp_path / "master.secret", progress=False, resume=True)
+    assert result.resumed == 1 and verify_round(result.out_dir, min_security=0).shards == 0
+    assert sorted(os.listdir(tmp_path)) == ["crashed", "crashed-users.csv", "master.secret"]
 
 
 # -- SPEC §6: totals that differ by one base unit, a root that differs in one bit ----------------------------------

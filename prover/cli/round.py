@@ -2,22 +2,23 @@
 
 Exit codes: 0 done, 2 malformed input or usage (the message names the file, line or option).
 """
-import sys
 import time
 from pathlib import Path
 
 import click
-from tqdm import tqdm
 
 from prover.exchange.bulk_export import INDEX_FILE, export_all
 from prover.exchange.demo import run_demo
 from prover.exchange.inclusion import export_inclusion
-from prover.exchange.inclusion_store import StoreError
+from prover.exchange.inclusion_store import StoreError, user_count
+from prover.exchange.progress import Progress
 from prover.exchange.round import (
     DEFAULT_SECRET_FILE,
     DEFAULT_SHARD_LEAVES,
     MIN_SHARD_LEAVES,
+    STORE_FILE,
     InputError,
+    RoundInterrupted,
     prove_round,
 )
 from verifier.formats.atomic import atomic_output
@@ -49,14 +50,28 @@ def _fail(message: str) -> None:
               help="Leaves per proof (a power of two): a larger tree is split into shards proven one by one.")
 @click.option("--allow-small-shards", is_flag=True,
               help=f"Allow shards below {MIN_SHARD_LEAVES} leaves (their published totals reveal balances; tests only).")
+@click.option("--workers", metavar="N|auto",
+              help="Prove shards on a local Dask cluster of N workers (auto: as many as memory allows).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", help="Prove shards on an existing Dask cluster.")
+@click.option("--resume", is_flag=True,
+              help="Finish an interrupted run from OUT.partial (same users file, secret, round, preset, shard size).")
 def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int,
-          allow_small_shards: bool) -> None:
+          allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool) -> None:
     """Prove the liabilities in USERS (CSV or JSON) and write the round directory."""
+    if workers is not None and scheduler is not None:
+        _fail("give --workers or --scheduler, not both")
     try:
         result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
-                             allow_small_shards=allow_small_shards)
+                             allow_small_shards=allow_small_shards, resume=resume,
+                             workers=_worker_count(workers), scheduler=scheduler)
     except InputError as error:
         _fail(str(error))
+    except RoundInterrupted as interrupted:
+        click.echo(str(interrupted), err=True)
+        raise SystemExit(130)
+    except KeyboardInterrupt:
+        click.echo("interrupted before any proof was started; nothing was written", err=True)
+        raise SystemExit(130)
     public = result.public
     proofs = f"proofs/ ({result.shards} shards of {public['leaves'] // result.shards} leaves)" if result.shards \
         else "proof.bin"
@@ -65,7 +80,8 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
                f"assets     {len(public['assets'])}: {', '.join(a['symbol'] for a in public['assets'])}\n"
                f"root       {public['root']}\n"
                f"proof      {result.proof_size} bytes, {result.security_bits} bits of security ({preset} preset)\n"
-               f"time       {result.seconds:.1f} s\n"
+               f"time       {result.seconds:.1f} s"
+               f"{f' ({result.resumed} proofs kept from the interrupted run)' if result.resumed else ''}\n"
                f"written    {result.out_dir}/ (publish public.json and {proofs}; keep inclusion.sqlite private)")
 
 
@@ -96,13 +112,23 @@ def inclusion(round_dir: str, user_id: str | None, every_user: bool, out_path: s
     click.echo(f"wrote {out_path}", err=True)
 
 
+def _worker_count(workers: str | None) -> int | str | None:
+    if workers is None or workers == "auto":
+        return workers
+    if not workers.isdigit() or int(workers) < 1:
+        _fail(f"--workers {workers!r}: expected a positive count or 'auto'")
+    return int(workers)
+
+
 def _export_all(round_dir: str, out_folder: str | None) -> None:
     if out_folder is None:
         _fail("--all needs --out FOLDER")
     started = time.monotonic()
     try:
-        with tqdm(unit=" proofs", disable=None, file=sys.stderr, desc="inclusion proofs") as bar:
-            count = export_all(round_dir, out_folder, advance=bar.update)
+        with Progress(unit="inclusion proofs") as shown:
+            shown.stage("exporting inclusion proofs")
+            shown.set_total(user_count(Path(round_dir) / STORE_FILE))
+            count = export_all(round_dir, out_folder, advance=shown.advance)
     except InputError as error:
         _fail(str(error))
     except OSError as error:

@@ -1,47 +1,48 @@
 """Prove a liabilities round (SPEC §1, §3): users file in, round directory out.
 
-The directory is built under a temporary sibling name and renamed into place only once the proof has been
-verified, so a crash or an error leaves no half round, and no round is ever published with a proof that fails.
+The round is built in a staging directory (`<out>.partial`, see staging.py) and renamed into place only once
+every proof has been verified, so no half round and no round with a failing proof is ever published. A run that
+stops keeps its finished proofs there, and `resume=True` (`por prove --resume`) finishes it, for the same inputs.
 
 A round of more than `shard_leaves` leaves is sharded: its tree's bottom levels are split into S subtrees of
-`shard_leaves` leaves, proven one after another (so peak memory is that of one shard) as proofs/shard-XXXX.bin,
-and public.json lists each shard's root and totals (see verifier/solvency/round.py, which defines the shard
-statements).
+`shard_leaves` leaves, each proven on its own as proofs/shard-XXXX.bin, and public.json lists each shard's root
+and totals (see verifier/solvency/round.py, which defines the shard statements). Subtrees and proofs are tasks
+(shard_tasks.py) run here one after another (peak memory: one shard) or on Dask workers (distributed.py).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import secrets
-import shutil
-import sys
-import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
-from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement
-from circuits.tree_hash import DIGEST_ELEMENTS
-from prover.engine.prover import prove, random_field_elements
+from circuits.solvency import MAX_LEAVES, Statement
+from circuits.tree_hash import digest_to_hex
+from prover.exchange.distributed import InProcess, OnDask, dask_client, default_workers
 from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inclusion_store import write_store
+from prover.exchange.leaf_order import TEST_SEED_VARIABLE, leaf_order, new_seed, padding_commitments
 from prover.exchange.master_secret import (
     SecretFileError,
     load_or_create_master_secret,
     user_nonce,
 )
-from prover.exchange.solvency_trace import Witness, build_main_trace, exact_totals
-from prover.exchange.tree import leaf_digests, tree_levels
+from prover.exchange.progress import Progress
+from prover.exchange.shard_tasks import check_shard, prove_shard, subtree
+from prover.exchange.solvency_trace import Witness, exact_totals
+from prover.exchange.staging import Staging, file_sha256
+from prover.exchange.tree import tree_levels
 from prover.exchange.users import UsersFileError, UserTable, read_users
 from verifier.errors import InputError
 from verifier.formats.atomic import fsync_path
 from verifier.formats.public import Shard, public_document
 from verifier.solvency.round import PUBLIC_FILE, SHARDS_DIR, proof_files
 from verifier.stark.params import ParamsError, load_preset
-from verifier.stark.verify import verify
 
 STORE_FILE = "inclusion.sqlite"
 POLICY = "plain"  # the margin policy is not built yet
@@ -49,8 +50,6 @@ DEFAULT_SECRET_FILE = "por-master.secret"
 MAX_ROUND_NAME = 128
 DEFAULT_SHARD_LEAVES = 1 << 16  # about 5 GB of peak memory per shard proof at 22 assets
 MIN_SHARD_LEAVES = 1 << 12  # each shard's totals are published: a small shard would reveal a few users' balances
-_PROVER_STAGES = 6  # progress reports from prover.engine.prover.prove
-_SETUP_STAGES = ("reading users", "committing user ids", "building the tree")  # then per proof: 7 + "verifying"
 
 
 @dataclass(frozen=True)
@@ -62,14 +61,29 @@ class RoundResult:
     security_bits: int
     seconds: float
     shards: int = 0  # shard proofs written; 0 for a round proven by one proof.bin
+    resumed: int = 0  # proofs kept from an interrupted run
+
+
+class RoundInterrupted(KeyboardInterrupt):
+    """Ctrl-C while proving: the staging directory keeps the finished proofs for --resume."""
+
+    def __init__(self, staging: Path, kept: int, total: int):
+        super().__init__(f"interrupted: {staging} keeps {kept} of {total} finished proofs; run the same command "
+                         "with --resume to finish the round")
+        self.staging = staging
 
 
 def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike, preset: str = "standard",
                 secret_file: str | os.PathLike | None = None, progress: bool = True,
-                shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False) -> RoundResult:
+                shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False, resume: bool = False,
+                workers: int | str | None = None, scheduler: str | None = None,
+                processes: bool = True) -> RoundResult:
     """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
     proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`). A sharded round's
-    shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`."""
+    shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`.
+
+    `workers` (a count, or "auto": as many as memory allows) runs the tasks on a LocalCluster (of processes, or
+    threads with processes=False); `scheduler` on an existing Dask cluster; neither, here in turn."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
@@ -81,52 +95,126 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
         params = load_preset(preset)
     except ParamsError as error:
         raise InputError(str(error)) from None
+    if not resume:
+        Staging.check_absent(out_dir)
     secret_file = Path(secret_file or DEFAULT_SECRET_FILE)
 
-    # disable=None: the bar only draws on a terminal, so logs and pipes get the summary alone.
-    with tqdm(total=len(_SETUP_STAGES) + _PROVER_STAGES + 2, disable=None if progress else True, file=sys.stderr,
-              bar_format="{desc:<28}{bar}| {n_fmt}/{total_fmt} [{elapsed}]") as bar:
-        begun = []
-
-        def stage(name: str) -> None:
-            """Mark the previous stage done and show the next one."""
-            if begun:
-                bar.update()
-            begun.append(name)
-            bar.set_description_str(name)
-
-        stage("reading users")
+    with Progress(unit="proofs", enabled=progress) as shown:
+        shown.stage("reading users")
         table = _read_users(users_path)
-        _check_shard_privacy(_leaf_count(len(table.ids)), shard_leaves, allow_small_shards)
-        master = _master_secret(secret_file)
-        stage("committing user ids")
+        n = _leaf_count(len(table.ids))
+        _check_shard_privacy(n, shard_leaves, allow_small_shards)
+        master = _master_secret(secret_file, shown)
+        inputs = {"round": round_name, "preset": preset, "shard_leaves": shard_leaves,
+                  "users_sha256": file_sha256(users_path), "secret_sha256": hashlib.sha256(master).hexdigest()}
+        staging = Staging.resume(out_dir, inputs) if resume else None
+        seed = bytes.fromhex(staging.manifest["seed"]) if staging else _fresh_seed(shown)
+        shown.stage("committing user ids")
         nonces = [user_nonce(master, round_name, user_id) for user_id in table.ids]
-        leaves = _shuffled_leaves(table, commit_user_ids(table.ids, nonces))
-        stage("building the tree")
-        levels = tree_levels(leaf_digests(leaves.idc, leaves.balances))
-        root = tuple(int(x) for x in levels[-1][0])
-        statement = Statement(round_name, tuple((a.symbol, a.decimals) for a in table.assets), len(levels[0]), root,
-                              tuple(table.totals()))
-        shards = _shards(leaves, levels, shard_leaves)
-        parts = proof_files(statement, shards)
-        bar.total = len(_SETUP_STAGES) + len(parts) * (_PROVER_STAGES + 1) + 1
-        proofs, security_bits = _prove_parts(parts, leaves, levels, params, stage)
-        stage("writing")
-        public = public_document(statement, POLICY, params.to_json(), security_bits, shards)
-        with _staged_directory(out_dir) as staging:
-            _write_bytes(staging / PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode(), 0o644)
-            if shards:
-                (staging / SHARDS_DIR).mkdir()
-            for file, proof in proofs:
-                _write_bytes(staging / file, proof, 0o644)
-            if shards:
-                fsync_path(staging / SHARDS_DIR)
-            write_store(staging / STORE_FILE, round_name, POLICY, public["root"], list(statement.assets), table.ids,
-                        leaves.leaf_of_user, nonces, table.balances, levels)
-            fsync_path(staging / STORE_FILE)
-        bar.update()
-    return RoundResult(out_dir, public, len(table.ids), sum(len(proof) for _, proof in proofs), security_bits,
-                       time.monotonic() - started, len(shards))
+        leaves = _shuffled_leaves(table, commit_user_ids(table.ids, nonces), seed)
+        with _runner(workers, scheduler, processes, shard_leaves, shown) as runner:
+            shown.stage("building the tree")
+            levels = _tree(runner, leaves, min(n, shard_leaves))
+            root = tuple(int(x) for x in levels[-1][0])
+            statement = Statement(round_name, tuple((a.symbol, a.decimals) for a in table.assets), n, root,
+                                  tuple(table.totals()))
+            if staging is None:
+                staging = Staging.create(out_dir, {**inputs, "seed": seed.hex(), "tree_root": digest_to_hex(root)})
+            elif staging.manifest.get("tree_root") != digest_to_hex(root):
+                raise InputError(f"--resume: the tree differs from the one recorded in {staging.path}; nothing "
+                                 "was resumed")
+            shards = _shards(leaves, levels, shard_leaves)
+            parts = proof_files(statement, shards)
+            shown.set_total(len(parts))
+            try:
+                proofs, security_bits, resumed = _prove_parts(runner, staging, parts, leaves, levels, params, shown)
+                shown.stage("writing")
+                public = public_document(statement, POLICY, params.to_json(), security_bits, shards)
+                _write_round(staging, out_dir, public, statement, table, leaves, nonces, levels)
+            except KeyboardInterrupt:
+                raise RoundInterrupted(staging.path, sum(staging.has(file) for file, _ in parts), len(parts)) from None
+    return RoundResult(out_dir, public, len(table.ids), sum(len(proof) for proof in proofs), security_bits,
+                       time.monotonic() - started, len(shards), resumed)
+
+
+@contextmanager
+def _runner(workers, scheduler, processes: bool, shard_leaves: int, shown: Progress):
+    """Where tasks run: here (neither option), or on Dask."""
+    if workers is None and scheduler is None:
+        yield InProcess(shown.stage)
+        return
+    if workers == "auto":
+        workers = default_workers(shard_leaves)
+    shown.stage(f"starting Dask ({scheduler or f'{workers} local workers'})")
+    with dask_client(workers, scheduler, processes) as client:
+        yield OnDask(client, shown.stage)
+
+
+def _tree(runner, leaves: Witness, chunk: int) -> list[np.ndarray]:
+    """The tree's levels, leaves first: each chunk's subtree as a task, then the levels above the chunks' roots."""
+    n = len(leaves.idc)
+    parts = [None] * (n // chunk)
+    for i, levels in runner.map(subtree, [(leaves.idc[i * chunk:(i + 1) * chunk],
+                                           leaves.balances[i * chunk:(i + 1) * chunk]) for i in range(len(parts))]):
+        parts[i] = levels
+    below = [np.concatenate([p[level] for p in parts]) for level in range(len(parts[0]))]
+    return below + tree_levels(below[-1])[1:]
+
+
+def _prove_parts(runner, staging: Staging, parts: list[tuple[str, Statement]], leaves: Witness,
+                 levels: list[np.ndarray], params, shown: Progress) -> tuple[list[bytes], int, int]:
+    """Every part's proof, verified: those kept in staging when they prove their statement, the others proven (as
+    tasks) and saved to staging as each finishes. Returns the proofs in order, the security in bits (the same for
+    every part: the round's params) and how many were kept."""
+    proofs: dict[int, bytes] = {}
+    security_bits = 0
+    kept = [i for i, (file, _) in enumerate(parts) if staging.has(file)]
+    if kept:
+        shown.stage(f"checking {len(kept)} proofs kept by the interrupted run")
+        for k, bits in runner.map(check_shard, [(parts[i][1], staging.read(parts[i][0]), params) for i in kept]):
+            file = parts[kept[k]][0]
+            if bits is None:
+                shown.note(f"{staging.path / file} does not prove its statement: proving it again")
+                staging.discard(file)
+                continue
+            proofs[kept[k]], security_bits = staging.read(file), bits
+            shown.advance()
+    missing = [i for i in range(len(parts)) if i not in proofs]
+    resumed = len(proofs)
+    labels = [f"shard {i + 1}/{len(parts)}: " if len(parts) > 1 else "" for i in missing]
+    argsets = []
+    for i in missing:
+        part = parts[i][1]
+        rows = slice(i * part.leaves, (i + 1) * part.leaves)
+        subtree_levels = [level[i * len(level) // len(parts):(i + 1) * len(level) // len(parts)]
+                          for level in levels[:part.leaves.bit_length()]]
+        argsets.append((part, leaves.idc[rows], leaves.balances[rows], subtree_levels, params))
+    for k, (proof, bits) in runner.map(prove_shard, argsets, labels):
+        staging.save(parts[missing[k]][0], proof)
+        proofs[missing[k]], security_bits = proof, bits
+        shown.advance()
+    return [proofs[i] for i in range(len(parts))], security_bits, resumed
+
+
+def _write_round(staging: Staging, out_dir: Path, public: dict, statement: Statement, table: UserTable,
+                 leaves: "_Leaves", nonces: list[bytes], levels: list[np.ndarray]) -> None:
+    """public.json and the inclusion store beside the proofs, then the rename that publishes the round."""
+    for name in (PUBLIC_FILE, STORE_FILE):  # left by a run stopped while writing
+        staging.discard(name)
+    _write_bytes(staging.path / PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode(), 0o644)
+    write_store(staging.path / STORE_FILE, statement.round, POLICY, public["root"], list(statement.assets),
+                table.ids, leaves.leaf_of_user, nonces, table.balances, levels)
+    fsync_path(staging.path / STORE_FILE)
+    if (staging.path / SHARDS_DIR).is_dir():
+        fsync_path(staging.path / SHARDS_DIR)
+    staging.publish(out_dir)
+
+
+def _fresh_seed(shown: Progress) -> bytes:
+    seed, for_tests = new_seed()
+    if for_tests:
+        shown.note(f"{TEST_SEED_VARIABLE} is set: the leaf order and padding are predictable (for tests only)")
+    return seed
 
 
 def _check_shard_privacy(leaves: int, shard_leaves: int, allow_small_shards: bool) -> None:
@@ -149,40 +237,18 @@ def _shards(leaves: Witness, levels: list[np.ndarray], shard_leaves: int) -> lis
             for i in range(n // shard_leaves)]
 
 
-def _prove_parts(parts: list[tuple[str, Statement]], leaves: Witness, levels: list[np.ndarray], params,
-                 stage) -> tuple[list, int]:
-    """Prove each part (the whole round, or each shard's contiguous leaves) in turn and verify it before going on;
-    only one part's trace is in memory at a time. Returns [(file, proof bytes)] and the security in bits."""
-    proofs, security_bits = [], 0
-    for i, (file, part) in enumerate(parts):
-        label = f"shard {i + 1}/{len(parts)}: " if len(parts) > 1 else ""
-        rows = slice(i * part.leaves, (i + 1) * part.leaves)
-        subtree = [level[i * len(level) // len(parts):(i + 1) * len(level) // len(parts)]
-                   for level in levels[:part.leaves.bit_length()]]
-        air = SolvencyAir(part, params.zk_rows)
-        stage(f"{label}main trace")
-        trace = build_main_trace(air, Witness(leaves.idc[rows], leaves.balances[rows]), subtree)
-        proof = prove(air, trace, params, progress=lambda name: stage(label + name))
-        del trace
-        stage(f"{label}verifying the proof")
-        security_bits = verify(air, proof, params, min_security=0).security_bits  # the same for every part: the round's params
-        proofs.append((file, proof))
-    return proofs, security_bits
-
-
 @dataclass
 class _Leaves(Witness):
     leaf_of_user: np.ndarray  # user i sits at leaf leaf_of_user[i]
 
 
-def _shuffled_leaves(table: UserTable, idc: np.ndarray) -> _Leaves:
-    """Users plus padding leaves (random idc, zero balances) up to a power of two, in a uniformly random order."""
+def _shuffled_leaves(table: UserTable, idc: np.ndarray, seed: bytes) -> _Leaves:
+    """Users plus padding leaves (random idc, zero balances) up to a power of two, in a random order; both drawn
+    from `seed` (leaf_order.py)."""
     users = len(table.ids)
     n = _leaf_count(users)
-    order = list(range(n))
-    secrets.SystemRandom().shuffle(order)
-    leaf_of_row = np.array(order, dtype=np.int64)  # row i of [users; padding] goes to leaf leaf_of_row[i]
-    all_idc = np.vstack([idc, random_field_elements((n - users, DIGEST_ELEMENTS))])
+    leaf_of_row = leaf_order(seed, n)  # row i of [users; padding] goes to leaf leaf_of_row[i]
+    all_idc = np.vstack([idc, padding_commitments(seed, n - users)])
     all_balances = np.vstack([table.balances, np.zeros((n - users, len(table.assets)), dtype=np.uint64)])
     tree_idc, tree_balances = np.empty_like(all_idc), np.empty_like(all_balances)
     tree_idc[leaf_of_row], tree_balances[leaf_of_row] = all_idc, all_balances
@@ -212,41 +278,15 @@ def _read_users(path) -> UserTable:
         raise InputError(f"{path}: {error.strerror or error}") from None
 
 
-def _master_secret(path: Path) -> bytes:
+def _master_secret(path: Path, shown: Progress) -> bytes:
     created = not path.exists()
     try:
         master = load_or_create_master_secret(path)
     except SecretFileError as error:
         raise InputError(str(error)) from None
     if created:
-        tqdm.write(f"created master secret {path} (mode 0600): keep it private and keep it for later rounds",
-                   file=sys.stderr)
+        shown.note(f"created master secret {path} (mode 0600): keep it private and keep it for later rounds")
     return master
-
-
-class _staged_directory:
-    """A temporary sibling of `target`, renamed to `target` on success and removed on any failure."""
-
-    def __init__(self, target: Path):
-        self.target = target
-
-    def __enter__(self) -> Path:
-        parent = self.target.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(dir=parent, prefix=f"{self.target.name}.tmp-"))
-        return self.path
-
-    def __exit__(self, kind, value, traceback) -> None:
-        try:
-            if kind is None:
-                if self.target.exists():  # rename() would silently replace an empty directory
-                    raise InputError(f"{self.target} appeared while proving; not overwriting it")
-                fsync_path(self.path)
-                os.rename(self.path, self.target)
-                fsync_path(self.target.parent)
-        finally:
-            if self.path.exists():
-                shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _write_bytes(path: Path, data: bytes, mode: int) -> None:

@@ -1,0 +1,40 @@
+"""A round's units of work as plain functions of picklable data, so each runs in this process or as a Dask task:
+a shard's subtree, a shard's proof (proven, then verified before it is kept), the check of a kept proof."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from circuits.solvency import SolvencyAir, Statement
+from prover.engine.prover import prove
+from prover.exchange.solvency_trace import Witness, build_main_trace
+from prover.exchange.tree import leaf_digests, tree_levels
+from verifier.stark.params import StarkParams
+from verifier.stark.verify import VerificationError, verify
+
+
+def subtree(idc: np.ndarray, balances: np.ndarray) -> list[np.ndarray]:
+    """Every level of the tree over these leaves, leaves first."""
+    return tree_levels(leaf_digests(idc, balances))
+
+
+def prove_shard(part: Statement, idc: np.ndarray, balances: np.ndarray, levels: list[np.ndarray],
+                params: StarkParams, progress: Callable[[str], None] = lambda stage: None) -> tuple[bytes, int]:
+    """The proof of `part` from its leaves and their subtree, and its security in bits (it is verified here: no
+    proof that fails is ever kept)."""
+    air = SolvencyAir(part, params.zk_rows)
+    progress("main trace")
+    trace = build_main_trace(air, Witness(idc, balances), levels)
+    proof = prove(air, trace, params, progress=progress)
+    del trace
+    progress("verifying the proof")
+    return proof, verify(air, proof, params, min_security=0).security_bits
+
+
+def check_shard(part: Statement, proof: bytes, params: StarkParams) -> int | None:
+    """The security in bits of a kept proof of `part`, or None if it does not prove it."""
+    try:
+        return verify(SolvencyAir(part, params.zk_rows), proof, params, min_security=0).security_bits
+    except VerificationError:
+        return None

@@ -1,0 +1,51 @@
+"""Shards proven as Dask tasks: a 256-user round in 8 shards on a 2-worker LocalCluster verifies and, with the
+test seed fixing the leaf order and padding, publishes the same public.json as the single-process path."""
+import json
+
+import pytest
+
+from prover.exchange.distributed import default_workers
+from prover.exchange.generate import generate_users, write_users_csv
+from prover.exchange.leaf_order import TEST_SEED_VARIABLE, new_seed
+from prover.exchange.round import prove_round
+from verifier.solvency.round import verify_round
+
+USERS, SHARD_LEAVES, SHARDS = 256, 32, 8
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("distributed")
+    write_users_csv(generate_users(USERS, 3, seed=5), tmp / "users.csv")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(TEST_SEED_VARIABLE, "ci")
+        made = {name: prove_round(tmp / "users.csv", "2026-11", tmp / name, "test", tmp / "secret", progress=False,
+                                  shard_leaves=SHARD_LEAVES, allow_small_shards=True, **options)
+                for name, options in (("single", {}), ("dask", {"workers": 2, "processes": False}))}
+    return made
+
+
+def test_a_round_proven_on_dask_verifies(rounds):
+    result = rounds["dask"]
+    assert result.shards == SHARDS and result.users == USERS
+    verified = verify_round(result.out_dir, min_security=0)
+    assert verified.shards == SHARDS and verified.proof_size == result.proof_size
+
+
+def test_with_the_test_seed_dask_and_the_single_process_path_publish_the_same_round(rounds):
+    single, dask = (json.loads((rounds[name].out_dir / "public.json").read_text()) for name in ("single", "dask"))
+    assert dask == single
+    assert dask["root"] == rounds["single"].public["root"] and len(dask["shards"]) == SHARDS
+
+
+def test_the_seed_is_fresh_unless_the_test_variable_is_set(monkeypatch):
+    monkeypatch.delenv(TEST_SEED_VARIABLE, raising=False)
+    (first, test1), (second, test2) = new_seed(), new_seed()
+    assert first != second and not test1 and not test2
+    monkeypatch.setenv(TEST_SEED_VARIABLE, "x")
+    assert new_seed() == new_seed() and new_seed()[1]
+
+
+def test_default_workers_fit_memory_and_cores():
+    assert 1 <= default_workers(1 << 16) <= 64
+    assert default_workers(1 << 40) == 1  # a shard larger than memory still gets one worker
