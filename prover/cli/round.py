@@ -126,8 +126,8 @@ def _export_all(round_dir: str, out_folder: str | None) -> None:
     started = time.monotonic()
     try:
         with Progress(unit="inclusion proofs") as shown:
-            shown.stage("exporting inclusion proofs")
             shown.set_total(user_count(Path(round_dir) / STORE_FILE))
+            shown.stage("exporting inclusion proofs")
             count = export_all(round_dir, out_folder, advance=shown.advance)
     except InputError as error:
         _fail(str(error))

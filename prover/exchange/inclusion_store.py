@@ -119,6 +119,11 @@ def read_round(path: Path) -> StoredRound:
                        arrays)
 
 
+def user_count(path: Path) -> int:
+    with _opened(path) as connection:
+        return connection.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
 class _opened:
     """The store opened read-only; sqlite and format errors become StoreError naming the file."""
 
