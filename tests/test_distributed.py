@@ -49,3 +49,31 @@ def test_the_seed_is_fresh_unless_the_test_variable_is_set(monkeypatch):
 def test_default_workers_fit_memory_and_cores():
     assert 1 <= default_workers(1 << 16) <= 64
     assert default_workers(1 << 40) == 1  # a shard larger than memory still gets one worker
+
+
+def test_an_existing_cluster_is_used_through_its_scheduler_address(tmp_path):
+    from distributed import LocalCluster
+
+    (tmp_path / "users.csv").write_text("id,BTC\nalice,1\nbob,2\ncarol,3\n")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        result = prove_round(tmp_path / "users.csv", "r", tmp_path / "round", "test", tmp_path / "secret",
+                             progress=False, shard_leaves=2, allow_small_shards=True,
+                             scheduler=cluster.scheduler_address)
+    assert result.shards == 2 and verify_round(result.out_dir, min_security=0).shards == 2
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
+    (["--workers", "0"], "--workers '0'"),
+    (["--workers", "many"], "--workers 'many'"),
+])
+def test_worker_options_are_checked(tmp_path, args, needle):
+    from click.testing import CliRunner
+
+    from prover.cli import main as por
+
+    (tmp_path / "users.csv").write_text("id,BTC\nalice,1\n")
+    result = CliRunner().invoke(por, ["prove", str(tmp_path / "users.csv"), "--round", "r", "--out",
+                                      str(tmp_path / "round"), "--preset", "test", *args])
+    assert result.exit_code == 2 and needle in result.stderr, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["users.csv"]
