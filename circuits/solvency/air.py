@@ -9,7 +9,7 @@ from circuits.solvency.statement import Statement
 
 class SolvencyAir(Air):
     max_degree = 7
-    name = "por/solvency/1"
+    name = "por/solvency/2"  # 2: chunk-major segments, sponge bus, per-lane accumulators
 
     def __init__(self, statement: Statement, zk_rows: int):
         self.statement = statement
@@ -21,14 +21,15 @@ class SolvencyAir(Air):
         cur, nxt = Row(self.layout, 0), Row(self.layout, 1)
         _, out = permutation.permutation(cur)
         return (permutation.constraints(cur) + row_types.constraints(cur, nxt)
-                + tree.constraints(cur, out, self.statement.root) + sponge.constraints(cur, nxt, out)
+                + tree.constraints(cur, out, self.statement.root) + sponge.constraints(cur, out)
                 + balances.constraints(cur) + totals.constraints(cur, nxt, self.statement.totals)
                 + self.layout.table.constraints())
 
     def interactions(self) -> list[Interaction]:
         cur = Row(self.layout, 0)
         _, out = permutation.permutation(cur)
-        return balances.interactions(cur) + tree.interactions(cur, out) + self.layout.table.interactions()
+        return (balances.interactions(cur) + totals.interactions(cur) + tree.interactions(cur, out)
+                + sponge.interactions(cur, out) + self.layout.table.interactions())
 
     def public_inputs(self) -> bytes:
         return self.statement.encode()

@@ -1,10 +1,22 @@
-"""Exact per-asset totals: two accumulators per asset add the low 32 and the high 31 bits of every balance
-(neither can wrap for N <= 2^31), and on a totals row the published total L is matched exactly: its lane is
-2^32*q (limbs 0 and 1 zero, so 0 <= q < 2^31) with acc_lo = 2^32*q + (L mod 2^32) and acc_hi + q = L >> 32."""
+"""Exact per-asset totals with eight per-lane accumulators, whatever the asset count.
+
+On leaf rows, lane L's `acc_lo[L]` adds the low 32 bits and `acc_hi[L]` the high 31 bits of the lane's balance
+(limb expressions, counted where the lane is range-checked), and both restart after every segment end:
+acc(0) = m(0) half(0), acc(r+1) = (1 - seg_end(r)) acc(r) + m(r+1) half(r+1). The segment rows are forced
+(`row_types`), so on the last row e_k of segment k, acc_lo[L] and acc_hi[L] are the integer sums over all N
+leaves of the halves of lane L of chunk k: asset j's lane if j sits in chunk k. They cannot wrap for
+N <= 2^31: acc_lo < N 2^32 <= 2^63 and acc_hi < N 2^31 <= 2^62, both below p.
+
+There, with q = carry_lo + 2^16 carry_hi (carry_lo, carry_hi and carry_hi + 2^15 looked up in the 16-bit table
+with multiplicity seg_end, so 0 <= q < 2^31), acc_lo = 2^32 q + (L mod 2^32) and acc_hi + q = L >> 32. Both sides
+are below p (2^63 + 2^32 and 2^62 + 2^31), so they hold over the integers and acc_lo + 2^32 acc_hi = L."""
 from __future__ import annotations
 
-from circuits.air import BOUNDARY, Constraint
+from circuits.air import BOUNDARY, Constraint, Interaction
+from circuits.logup import range_check
+from circuits.solvency.balances import TOP_LIMB_SHIFT
 from circuits.solvency.layout import Row
+from circuits.tree_hash import RATE
 
 
 def _halves(limbs):
@@ -14,22 +26,31 @@ def _halves(limbs):
 def constraints(cur: Row, nxt: Row, totals: tuple[int, ...]) -> list[Constraint]:
     layout = cur.layout
     cs = []
-    for j, total in enumerate(totals):
-        chunk, lane = layout.asset_slot(j)
+    for lane in range(RATE):
+        m, m1 = cur.lane_multiplicity(lane), nxt.lane_multiplicity(lane)
         lo, hi = _halves(cur.limbs[lane])
         lo1, hi1 = _halves(nxt.limbs[lane])
-        acc_lo, acc_hi, acc_lo1, acc_hi1 = cur.acc_lo[j], cur.acc_hi[j], nxt.acc_lo[j], nxt.acc_hi[j]
-        flag, flag1 = cur.leaf_chunk[chunk], nxt.leaf_chunk[chunk]
-        cs.append(Constraint(f"{j}: low sum starts", acc_lo - flag * lo, BOUNDARY, 0))
-        cs.append(Constraint(f"{j}: high sum starts", acc_hi - flag * hi, BOUNDARY, 0))
-        cs.append(Constraint(f"{j}: low sum accumulates", acc_lo1 - acc_lo - flag1 * lo1))
-        cs.append(Constraint(f"{j}: high sum accumulates", acc_hi1 - acc_hi - flag1 * hi1))
-        row, total_lane = layout.total_slot(j)
-        t_limbs = cur.limbs[total_lane]
-        _, q = _halves(t_limbs)
-        cs.append(Constraint(f"{j}: total's limb 0 is zero", t_limbs[0], BOUNDARY, row))
-        cs.append(Constraint(f"{j}: total's limb 1 is zero", t_limbs[1], BOUNDARY, row))
-        cs.append(Constraint(f"{j}: low sum matches the total",
-                             acc_lo - cur.state[total_lane] - (total % (1 << 32)), BOUNDARY, row))
-        cs.append(Constraint(f"{j}: high sum matches the total", acc_hi + q - (total >> 32), BOUNDARY, row))
+        keep = 1 - cur.seg_end
+        cs.append(Constraint(f"lane {lane}: low sum starts", cur.acc_lo[lane] - m * lo, BOUNDARY, 0))
+        cs.append(Constraint(f"lane {lane}: high sum starts", cur.acc_hi[lane] - m * hi, BOUNDARY, 0))
+        cs.append(Constraint(f"lane {lane}: low sum accumulates",
+                             nxt.acc_lo[lane] - keep * cur.acc_lo[lane] - m1 * lo1))
+        cs.append(Constraint(f"lane {lane}: high sum accumulates",
+                             nxt.acc_hi[lane] - keep * cur.acc_hi[lane] - m1 * hi1))
+    for j, total in enumerate(totals):
+        chunk, lane = layout.asset_slot(j)
+        row = layout.segment_end(chunk)
+        q = cur.carry_lo[lane] + cur.carry_hi[lane] * (1 << 16)
+        cs.append(Constraint(f"asset {j}: low sum matches the total",
+                             cur.acc_lo[lane] - q * (1 << 32) - (total % (1 << 32)), BOUNDARY, row))
+        cs.append(Constraint(f"asset {j}: high sum matches the total", cur.acc_hi[lane] + q - (total >> 32),
+                             BOUNDARY, row))
     return cs
+
+
+def interactions(cur: Row) -> list[Interaction]:
+    result = []
+    for lane in range(RATE):
+        result += [range_check(cur.carry_lo[lane], cur.seg_end), range_check(cur.carry_hi[lane], cur.seg_end),
+                   range_check(cur.carry_hi[lane] + TOP_LIMB_SHIFT, cur.seg_end)]
+    return result

@@ -1,6 +1,6 @@
-"""The Merkle tree inside the proof: a LogUp bus of (digest, heap id). Leaf i sends its digest with id N+i;
-node k receives its children (ids 2k, 2k+1) and, unless it is the root, sends its own digest with id k. The
-root's output is the public tree root. Ids are forced by `row_types`, so the bus balances only if every node
+"""The Merkle tree inside the proof: a LogUp bus of (digest, heap id). Leaf i's last chunk sends its digest with
+id N+i; node k receives its children (ids 2k, 2k+1) and, unless it is the root, sends its own digest with id k.
+The root's output is the public root. Ids are forced by `row_types`, so the bus balances only if every node
 hashes exactly its two children."""
 from __future__ import annotations
 

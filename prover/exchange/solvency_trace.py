@@ -1,6 +1,8 @@
-"""The liabilities trace (circuits.solvency): every row's permutation, flags, heap ids, limbs and accumulators,
-built from the private leaves and the tree the round already hashed (`prover.exchange.tree.tree_levels`), so the
-tree is not hashed twice: node rows take their inputs from its levels, and one batch computes every S-box."""
+"""The liabilities trace (circuits.solvency): every row's permutation, flags, heap ids, limbs, accumulators and
+carries, built from the private leaves and the tree the round already hashed (`prover.exchange.tree.tree_levels`),
+so the tree is not hashed twice: node rows take their inputs from its levels, and one batch computes every S-box.
+
+Rows are chunk-major (circuits.solvency.layout): segment k holds chunk k of every leaf, then come the nodes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from prover.engine.range_table import fill_range_table
 from prover.exchange.poseidon2_batch import permute_batch, permute_batch_with_sboxes
 from prover.exchange.tree import leaf_digests, tree_levels
 
+_LOW32 = np.uint64(0xFFFF_FFFF)
+
 
 @dataclass
 class Witness:
@@ -29,7 +33,7 @@ def exact_totals(balances: np.ndarray) -> tuple[int, ...]:
     """Per-asset column sums of (N, A) uint64 balances below 2^63 as exact ints: summed in 32-bit halves, so no
     uint64 sum can wrap (N <= 2^32)."""
     balances = np.asarray(balances, dtype=np.uint64)
-    low = (balances & np.uint64(0xFFFF_FFFF)).sum(axis=0, dtype=np.uint64)
+    low = (balances & _LOW32).sum(axis=0, dtype=np.uint64)
     high = (balances >> np.uint64(32)).sum(axis=0, dtype=np.uint64)
     return tuple((int(h) << 32) + int(lo) for h, lo in zip(high, low))
 
@@ -47,27 +51,35 @@ def build_main_trace(air: SolvencyAir, witness: Witness, levels: list[np.ndarray
         raise ValueError("witness shapes do not match the statement")
     if (balances >= np.uint64(1 << 63)).any():
         raise ValueError("a balance is not below 2^63")
-    trace = np.zeros((air.main_width, air.active_rows), dtype=np.uint64)
-    states = np.zeros((air.active_rows, p2.WIDTH), dtype=np.uint64)
+    sums = exact_totals(balances)
+    for j, total in enumerate(s.totals):
+        if sums[j] != total:
+            raise ValueError(f"asset {s.assets[j][0]}: balances sum to {sums[j]}, not {total}")
 
     if levels is None:
         levels = tree_levels(leaf_digests(idc, balances))
     if len(levels[0]) != n or tuple(int(x) for x in levels[-1][0]) != tuple(s.root):
         raise ValueError("the leaves do not hash to the statement's root")
 
-    # Leaf sponges: each chunk's capacity is the previous chunk's output (the last chunk's is the leaf digest).
-    message = np.zeros((n, chunks * RATE), dtype=np.uint64)
-    message[:, :DIGEST_ELEMENTS] = idc
-    message[:, DIGEST_ELEMENTS:DIGEST_ELEMENTS + a] = balances
-    capacity = np.tile(np.array([DOMAIN_LEAF, DIGEST_ELEMENTS + a, 0, 0], dtype=np.uint64), (n, 1))
+    trace = np.zeros((air.main_width, air.active_rows), dtype=np.uint64)
+    states = np.zeros((air.active_rows, p2.WIDTH), dtype=np.uint64)
+
+    # Leaf sponges, segment k = rows [kN, (k+1)N): each chunk's capacity is the previous chunk's output.
+    states[:layout.leaf_rows, RATE:] = (DOMAIN_LEAF, DIGEST_ELEMENTS + a, 0, 0)
     for k in range(chunks):
-        rows = np.arange(n) * chunks + k
-        states[rows, :RATE] = message[:, k * RATE:(k + 1) * RATE]
-        states[rows, RATE:] = capacity
-        if k + 1 < chunks:
-            capacity = permute_batch(states[rows])[:, RATE:]
-        trace[c.leaf_chunk[k], rows] = 1
-    trace[c.heap_id, :layout.leaf_rows] = np.repeat(np.arange(n, 2 * n, dtype=np.uint64), chunks)
+        seg = slice(layout.segment_start(k), layout.segment_end(k) + 1)
+        lanes = slice(k * RATE - DIGEST_ELEMENTS, (k + 1) * RATE - DIGEST_ELEMENTS)  # asset columns of chunk k
+        if k == 0:
+            states[seg, :DIGEST_ELEMENTS] = idc
+            states[seg, DIGEST_ELEMENTS:DIGEST_ELEMENTS + min(a, RATE - DIGEST_ELEMENTS)] = \
+                balances[:, :RATE - DIGEST_ELEMENTS]
+        else:
+            block = balances[:, lanes]
+            states[seg, :block.shape[1]] = block
+            states[seg, RATE:] = permute_batch(states[layout.segment_start(k - 1):layout.segment_end(k - 1) + 1])[:, RATE:]
+        trace[c.leaf_chunk[k], seg] = 1
+        trace[c.heap_id, seg] = np.arange(n, 2 * n, dtype=np.uint64)
+        trace[c.seg_end, layout.segment_end(k)] = 1
 
     # Tree nodes: node k (heap order) sits at row leaf_rows + (N - 1 - k); its inputs are its children's digests.
     for children in levels[:-1]:
@@ -80,46 +92,37 @@ def build_main_trace(air: SolvencyAir, witness: Witness, levels: list[np.ndarray
         trace[c.heap_id, rows] = ids
     trace[c.root, layout.root_row] = 1
 
-    # Totals rows: lane = 2^32 * q for each asset; the accumulators' final values fix q.
-    lo = (balances & np.uint64(0xFFFF_FFFF)).astype(np.uint64)
-    hi = (balances >> np.uint64(32)).astype(np.uint64)
-    for j, total in enumerate(s.totals):
-        sum_lo, sum_hi = int(lo[:, j].sum(dtype=np.uint64)), int(hi[:, j].sum(dtype=np.uint64))
-        if sum_lo + (sum_hi << 32) != total:
-            raise ValueError(f"asset {s.assets[j][0]}: balances sum to {sum_lo + (sum_hi << 32)}, not {total}")
-        row, lane = layout.total_slot(j)
-        states[row, lane] = (sum_lo >> 32) << 32
-
     # Every permutation's S-box outputs.
     _, full, partial = permute_batch_with_sboxes(states)
     trace[c.state] = states.T
+    del states
     for r in range(p2.FULL_ROUNDS):
         trace[c.full[r]] = full[:, r, :].T
     trace[c.partial] = partial.T
-    trace[c.totals, layout.first_total_row:] = 1
+    del full, partial
 
-    # Limbs of every range-checked lane; accumulators.
-    checked = np.zeros((RATE, air.active_rows), dtype=bool)
-    leaf_rows = np.arange(layout.leaf_rows)
-    for lane in range(RATE):
-        mask = checked[lane]
-        mask[layout.first_total_row:] = True
-        mask[leaf_rows] = (leaf_rows % chunks != 0) | (lane >= DIGEST_ELEMENTS)
-        values = np.where(mask, trace[c.state[lane]], np.uint64(0))
-        for t in range(LIMBS):
-            trace[c.limbs[lane][t]] = (values >> np.uint64(LIMB_BITS * t)) & np.uint64(0xFFFF)
-    for j in range(a):
-        chunk, lane = layout.asset_slot(j)
-        rows = np.arange(n) * chunks + chunk
-        step_lo = np.zeros(air.active_rows, dtype=np.uint64)
-        step_hi = np.zeros(air.active_rows, dtype=np.uint64)
-        step_lo[rows], step_hi[rows] = lo[:, j], hi[:, j]
-        trace[c.acc_lo[j]] = np.cumsum(step_lo, dtype=np.uint64)
-        trace[c.acc_hi[j]] = np.cumsum(step_hi, dtype=np.uint64)
-
+    # Limbs of every range-checked lane (leaf rows; not the idc); per-lane accumulators restarting each segment;
+    # on each segment's end, the carry q = acc_lo >> 32 (below N <= 2^31) as two 16-bit limbs.
+    leaf = slice(0, layout.leaf_rows)
+    ends = [layout.segment_end(k) for k in range(chunks)]
     looked_up = []
     for lane in range(RATE):
-        limbs = trace[c.limbs[lane]][:, checked[lane]]
+        values = trace[c.state[lane], leaf].copy()
+        if lane < DIGEST_ELEMENTS:
+            values[:n] = 0
+        for t in range(LIMBS):
+            trace[c.limbs[lane][t], leaf] = (values >> np.uint64(LIMB_BITS * t)) & np.uint64(0xFFFF)
+        limbs = trace[c.limbs[lane], leaf][:, n if lane < DIGEST_ELEMENTS else 0:]
         looked_up += [limbs.reshape(-1), limbs[-1] + TOP_LIMB_SHIFT]
+        by_segment = values.reshape(chunks, n)
+        acc_lo = np.cumsum(by_segment & _LOW32, axis=1, dtype=np.uint64)
+        acc_hi = np.cumsum(by_segment >> np.uint64(32), axis=1, dtype=np.uint64)
+        trace[c.acc_lo[lane], leaf] = acc_lo.reshape(-1)
+        trace[c.acc_hi[lane], leaf] = acc_hi.reshape(-1)
+        q = acc_lo[:, -1] >> np.uint64(32)
+        trace[c.carry_lo[lane], ends] = q & np.uint64(0xFFFF)
+        trace[c.carry_hi[lane], ends] = q >> np.uint64(16)
+        looked_up += [trace[c.carry_lo[lane], ends], trace[c.carry_hi[lane], ends],
+                      trace[c.carry_hi[lane], ends] + np.uint64(TOP_LIMB_SHIFT)]
     fill_range_table(trace, layout.table, np.concatenate(looked_up))
     return trace
