@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+import numpy as np
+
 from verifier.errors import InputError
 
 TOPIC = "por-progress"
@@ -46,9 +48,15 @@ class OnDask:
         futures = {}
         for i, args in enumerate(argsets):
             extra = {"progress": WorkerStage(labels[i])} if labels else {}
-            futures[self.client.submit(fn, *args, pure=False, **extra)] = i
+            futures[self.client.submit(fn, *map(self._scattered, args), pure=False, **extra)] = i
         for future in as_completed(futures):
             yield futures[future], future.result()
+
+    def _scattered(self, value):
+        """Arrays (a shard's leaves and subtree) go to the workers as data, not inside the task graph."""
+        if isinstance(value, np.ndarray) or (isinstance(value, list) and value and isinstance(value[0], np.ndarray)):
+            return self.client.scatter(value, hash=False)
+        return value
 
 
 @dataclass(frozen=True)
