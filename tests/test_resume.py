@@ -69,6 +69,11 @@ def test_a_killed_run_resumes_proving_only_what_is_missing_and_completes(killed)
         verify_inclusion(export_inclusion(killed / "round", user_id), public.root, public)
 
 
+def test_a_killed_run_resumes_on_dask_checking_the_kept_proofs_as_tasks(killed):
+    result = prove(killed, resume=True, workers=2, processes=False)
+    assert result.resumed == 2 and verify_round(killed / "round", min_security=0).shards == SHARDS
+
+
 def test_resume_through_the_command_line(killed):
     result = cli(killed, "--resume")
     assert result.exit_code == 0, result.output
