@@ -11,6 +11,7 @@ from prover.exchange.bulk_export import INDEX_FILE, export_all
 from prover.exchange.demo import run_demo
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import StoreError, user_count
+from prover.exchange.inputs import FORMATS
 from prover.exchange.progress import Progress
 from prover.exchange.round import (
     DEFAULT_SECRET_FILE,
@@ -19,6 +20,7 @@ from prover.exchange.round import (
     STORE_FILE,
     InputError,
     RoundInterrupted,
+    UsersSource,
     prove_round,
 )
 from verifier.formats.atomic import atomic_output
@@ -55,15 +57,26 @@ def _fail(message: str) -> None:
 @click.option("--scheduler", metavar="tcp://HOST:PORT", help="Prove shards on an existing Dask cluster.")
 @click.option("--resume", is_flag=True,
               help="Finish an interrupted run from OUT.partial (same users file, secret, round, preset, shard size).")
+@click.option("--assets", "assets_file", type=click.Path(dir_okay=False),
+              help="Asset list CSV written once and reused monthly: symbol,decimals[,...] (or Binance's "
+                   "symbol,usdt_price,... form, at 8 decimals).")
+@click.option("--format", "users_format", type=click.Choice(FORMATS),
+              help="Users file layout; detected from the content when omitted.")
+@click.option("--floor-amounts", is_flag=True,
+              help="Truncate digits beyond an asset's decimals instead of refusing them; public.json records what "
+                   "was dropped.")
 def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int,
-          allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool) -> None:
-    """Prove the liabilities in USERS (CSV or JSON) and write the round directory."""
+          allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool,
+          assets_file: str | None, users_format: str | None, floor_amounts: bool) -> None:
+    """Prove the liabilities in USERS (CSV, OKX-style JSON, OKX v2 JSON or Binance CSV) and write the round
+    directory."""
     if workers is not None and scheduler is not None:
         _fail("give --workers or --scheduler, not both")
     try:
         result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
                              allow_small_shards=allow_small_shards, resume=resume,
-                             workers=_worker_count(workers), scheduler=scheduler)
+                             workers=_worker_count(workers), scheduler=scheduler,
+                             source=UsersSource(assets_file, users_format, floor_amounts))
     except InputError as error:
         _fail(str(error))
     except RoundInterrupted as interrupted:

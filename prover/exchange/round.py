@@ -26,7 +26,13 @@ from circuits.tree_hash import digest_to_hex
 from prover.exchange.distributed import InProcess, OnDask, dask_client, default_workers
 from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inclusion_store import write_store
-from prover.exchange.leaf_order import TEST_SEED_VARIABLE, leaf_order, new_seed, padding_commitments
+from prover.exchange.inputs import read_asset_list, read_users
+from prover.exchange.leaf_order import (
+    TEST_SEED_VARIABLE,
+    leaf_order,
+    new_seed,
+    padding_commitments,
+)
 from prover.exchange.master_secret import (
     SecretFileError,
     load_or_create_master_secret,
@@ -37,7 +43,7 @@ from prover.exchange.shard_tasks import check_shard, prove_shard, subtree
 from prover.exchange.solvency_trace import Witness, exact_totals
 from prover.exchange.staging import Staging, file_sha256
 from prover.exchange.tree import tree_levels
-from prover.exchange.users import UsersFileError, UserTable, read_users
+from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
 from verifier.formats.atomic import fsync_path
 from verifier.formats.public import Shard, public_document
@@ -73,17 +79,33 @@ class RoundInterrupted(KeyboardInterrupt):
         self.staging = staging
 
 
+@dataclass(frozen=True)
+class UsersSource:
+    """How to read the users file: the asset list (`--assets`), its layout (`--format`, None to detect it) and
+    whether finer precision than an asset's decimals is floored (recorded in public.json) instead of refused."""
+
+    assets_file: str | os.PathLike | None = None
+    file_format: str | None = None
+    floor: bool = False
+
+    def fingerprint(self) -> dict:
+        """What a resumed run must read the same way (the asset list by its digest)."""
+        assets = file_sha256(self.assets_file) if self.assets_file else None
+        return {"assets_sha256": assets, "users_format": self.file_format, "floor": self.floor}
+
+
 def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike, preset: str = "standard",
                 secret_file: str | os.PathLike | None = None, progress: bool = True,
                 shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False, resume: bool = False,
                 workers: int | str | None = None, scheduler: str | None = None,
-                processes: bool = True) -> RoundResult:
+                processes: bool = True, source: UsersSource = UsersSource()) -> RoundResult:
     """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
     proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`). A sharded round's
     shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`.
 
     `workers` (a count, or "auto": as many as memory allows) runs the tasks on a LocalCluster (of processes, or
-    threads with processes=False); `scheduler` on an existing Dask cluster; neither, here in turn."""
+    threads with processes=False); `scheduler` on an existing Dask cluster; neither, here in turn. `source` says
+    how to read the users file (asset list, layout, flooring)."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
@@ -101,12 +123,13 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
 
     with Progress(unit="proofs", enabled=progress) as shown:
         shown.stage("reading users")
-        table = _read_users(users_path)
+        table = _read_users(users_path, source)
         n = _leaf_count(len(table.ids))
         _check_shard_privacy(n, shard_leaves, allow_small_shards)
         master = _master_secret(secret_file, shown)
         inputs = {"round": round_name, "preset": preset, "shard_leaves": shard_leaves,
-                  "users_sha256": file_sha256(users_path), "secret_sha256": hashlib.sha256(master).hexdigest()}
+                  "users_sha256": file_sha256(users_path), "secret_sha256": hashlib.sha256(master).hexdigest(),
+                  **source.fingerprint()}
         staging = Staging.resume(out_dir, inputs) if resume else None
         seed = bytes.fromhex(staging.manifest["seed"]) if staging else _fresh_seed(shown)
         shown.stage("committing user ids")
@@ -129,7 +152,8 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
             try:
                 proofs, security_bits, resumed = _prove_parts(runner, staging, parts, leaves, levels, params, shown)
                 shown.stage("writing")
-                public = public_document(statement, POLICY, params.to_json(), security_bits, shards)
+                public = public_document(statement, POLICY, params.to_json(), security_bits, shards,
+                                         [(f.symbol, f.amounts, f.dropped) for f in table.floored])
                 _write_round(staging, out_dir, public, statement, table, leaves, nonces, levels)
             except KeyboardInterrupt:
                 raise RoundInterrupted(staging.path, sum(staging.has(file) for file, _ in parts), len(parts)) from None
@@ -269,13 +293,16 @@ def _check_round_name(name: str) -> None:
                               "without leading or trailing spaces")
 
 
-def _read_users(path) -> UserTable:
+def _read_users(path, source: UsersSource) -> UserTable:
     try:
-        return read_users(path)
+        assets = read_asset_list(source.assets_file) if source.assets_file else None
+        return read_users(path, assets=assets, file_format=source.file_format, floor=source.floor)
     except UsersFileError as error:
         raise InputError(str(error)) from None
     except OSError as error:
-        raise InputError(f"{path}: {error.strerror or error}") from None
+        raise InputError(f"{error.filename or path}: {error.strerror or error}") from None
+    except ValueError as error:  # a usage the reader refuses (floor on JSON, an unknown format)
+        raise InputError(str(error)) from None
 
 
 def _master_secret(path: Path, shown: Progress) -> bytes:

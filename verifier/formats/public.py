@@ -1,7 +1,12 @@
 """public.json (SPEC §3), written and read here: what the exchange publishes about a round.
 
     {"format": "por-public/1", "round", "policy", "assets": [{"symbol", "decimals", "total"}], "root",
-     "tree_root", "leaves", "params", "security_bits"[, "shards": [{"root", "totals"}]]}
+     "tree_root", "leaves", "params", "security_bits"[, "shards": [{"root", "totals"}]]
+     [, "floored": [{"symbol", "amounts", "dropped"}]]}
+
+`floored` appears only when the exchange chose to floor amounts finer than an asset's decimals: per asset, how
+many amounts and their exact dropped sum (in asset units), so nobody mistakes the published totals for the
+unrounded books.
 
 `root` is the published root R = round_root(tree_root, header): it binds the round name, policy, leaf count and
 the ordered asset list (symbols, decimals) to the tree the proofs prove, so a user holding R alone can check
@@ -24,7 +29,7 @@ from verifier.stark.params import ParamsError, StarkParams
 PUBLIC_FORMAT = "por-public/1"
 POLICIES = ("plain",)
 _KEYS = ("format", "round", "policy", "assets", "root", "tree_root", "leaves", "params", "security_bits")
-_OPTIONAL_KEYS = ("shards",)
+_OPTIONAL_KEYS = ("shards", "floored")
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,8 @@ def published_root(statement: Statement, policy: str) -> Digest:
 
 
 def public_document(statement: Statement, policy: str, params: dict, security_bits: int,
-                    shards: list[Shard] | tuple = ()) -> dict:
-    """public.json's content for a proven round."""
+                    shards: list[Shard] | tuple = (), floored: list[tuple[str, int, str]] | tuple = ()) -> dict:
+    """public.json's content for a proven round; `floored` lists (symbol, amounts floored, dropped sum)."""
     document = {
         "format": PUBLIC_FORMAT,
         "round": statement.round,
@@ -69,6 +74,9 @@ def public_document(statement: Statement, policy: str, params: dict, security_bi
                                "totals": [format_amount(total, decimals)
                                           for (_, decimals), total in zip(statement.assets, shard.totals)]}
                               for shard in shards]
+    if floored:
+        document["floored"] = [{"symbol": symbol, "amounts": amounts, "dropped": dropped}
+                               for symbol, amounts, dropped in floored]
     return document
 
 
@@ -100,6 +108,8 @@ def parse_public(data: object, name: str = "public.json") -> Public:
     except ValueError as error:
         raise InputError(f"{name}: {error}") from None
     shards = _shards(field, statement) if "shards" in data else ()
+    if "floored" in data:
+        _check_floored(field, statement)
     return Public(statement, data["policy"], field.digest("root"), params, security_bits, shards)
 
 
@@ -122,3 +132,18 @@ def _shards(field: Fields, statement: Statement) -> tuple[Shard, ...]:
                       "must each be below the shard's leaf count times 2^63 base units")
         shards.append(Shard(shard.digest("root"), totals))
     return tuple(shards)
+
+
+def _check_floored(field: Fields, statement: Statement) -> None:
+    """`floored`: one entry per floored asset of the round, a positive count and a canonical decimal sum."""
+    entries = field.data["floored"]
+    field.require(isinstance(entries, list) and entries, "floored", "must be a non-empty list")
+    symbols = {symbol for symbol, _ in statement.assets}
+    for i, entry in enumerate(entries):
+        item = Fields(field.name, entry, ("symbol", "amounts", "dropped"), f"floored[{i}]")
+        item.require(item.symbol("symbol") in symbols, "symbol", "must be one of the round's assets")
+        item.require(item.integer("amounts") > 0, "amounts", "must be a positive count")
+        dropped = entry["dropped"]
+        item.require(isinstance(dropped, str) and dropped, "dropped", "must be a decimal string")
+        places = len(dropped.partition(".")[2])
+        item.amount("dropped", dropped, places)
