@@ -50,3 +50,25 @@ def test_floored_amounts_are_recorded_in_public_json_and_the_round_verifies(tmp_
 def test_a_forced_layout_that_does_not_fit_is_refused(tmp_path):
     result = run(tmp_path, "users.csv", "id,ETH,USDT\na,1,1\n", "--format", "binance")
     assert result.exit_code == 2 and "users.csv" in result.output
+
+
+def test_min_leaves_pads_the_tree_and_every_user_still_verifies(tmp_path):
+    """SPEC §1: the tree may be padded beyond the next power of two, so N bounds the user count loosely."""
+    result = run(tmp_path, "users.csv", "id,ETH,USDT\na,1,1\nb,2,0\nc,0,3\n", "--min-leaves", "100")
+    assert result.exit_code == 0, result.output
+    assert public(tmp_path)["leaves"] == 128
+    assert [a["total"] for a in public(tmp_path)["assets"]] == ["3", "4"]
+    assert CliRunner().invoke(por_verify, ["proof", str(tmp_path / "round"), "--min-security", "0"]).exit_code == 0
+    for user in "abc":
+        out = tmp_path / f"{user}.json"
+        assert CliRunner().invoke(por, ["inclusion", str(tmp_path / "round"), "--user-id", user, "--out",
+                                        str(out)]).exit_code == 0
+        checked = CliRunner().invoke(por_verify, ["inclusion", str(out), "--public",
+                                                  str(tmp_path / "round" / "public.json")])
+        assert checked.exit_code == 0 and "of 128)" in checked.output, checked.output
+
+
+def test_min_leaves_beyond_what_a_round_holds_is_refused(tmp_path):
+    result = run(tmp_path, "users.csv", "id,ETH,USDT\na,1,1\n", "--min-leaves", str(2**31 + 1))
+    assert result.exit_code == 2 and "exceed" in result.output
+    assert not (tmp_path / "round").exists()

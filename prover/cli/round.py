@@ -62,12 +62,15 @@ def _fail(message: str) -> None:
                    "symbol,usdt_price,... form, at 8 decimals).")
 @click.option("--format", "users_format", type=click.Choice(FORMATS),
               help="Users file layout; detected from the content when omitted.")
+@click.option("--min-leaves", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Pad the tree to at least this many leaves, so the published leaf count bounds the user count "
+                   "only as loosely as you choose (each leaf costs proving time as a user does).")
 @click.option("--floor-amounts", is_flag=True,
               help="Truncate digits beyond an asset's decimals instead of refusing them; public.json records what "
                    "was dropped.")
 def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int,
           allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool,
-          assets_file: str | None, users_format: str | None, floor_amounts: bool) -> None:
+          assets_file: str | None, users_format: str | None, min_leaves: int, floor_amounts: bool) -> None:
     """Prove the liabilities in USERS (CSV, OKX-style JSON, OKX v2 JSON or Binance CSV) and write the round
     directory."""
     if workers is not None and scheduler is not None:
@@ -76,7 +79,7 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
         result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
                              allow_small_shards=allow_small_shards, resume=resume,
                              workers=_worker_count(workers), scheduler=scheduler,
-                             source=UsersSource(assets_file, users_format, floor_amounts))
+                             source=UsersSource(assets_file, users_format, floor_amounts), min_leaves=min_leaves)
     except InputError as error:
         _fail(str(error))
     except RoundInterrupted as interrupted:

@@ -98,14 +98,15 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                 secret_file: str | os.PathLike | None = None, progress: bool = True,
                 shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False, resume: bool = False,
                 workers: int | str | None = None, scheduler: str | None = None,
-                processes: bool = True, source: UsersSource = UsersSource()) -> RoundResult:
+                processes: bool = True, source: UsersSource = UsersSource(), min_leaves: int = 0) -> RoundResult:
     """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
     proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`). A sharded round's
     shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`.
 
     `workers` (a count, or "auto": as many as memory allows) runs the tasks on a LocalCluster (of processes, or
     threads with processes=False); `scheduler` on an existing Dask cluster; neither, here in turn. `source` says
-    how to read the users file (asset list, layout, flooring)."""
+    how to read the users file (asset list, layout, flooring). `min_leaves` pads the tree to at least that many
+    leaves, so the published leaf count bounds the user count only as loosely as the exchange chooses."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
@@ -124,17 +125,17 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     with Progress(unit="proofs", enabled=progress) as shown:
         shown.stage("reading users")
         table = _read_users(users_path, source)
-        n = _leaf_count(len(table.ids))
+        n = _leaf_count(len(table.ids), min_leaves)
         _check_shard_privacy(n, shard_leaves, allow_small_shards)
         master = _master_secret(secret_file, shown)
         inputs = {"round": round_name, "preset": preset, "shard_leaves": shard_leaves,
                   "users_sha256": file_sha256(users_path), "secret_sha256": hashlib.sha256(master).hexdigest(),
-                  **source.fingerprint()}
+                  "min_leaves": min_leaves, **source.fingerprint()}
         staging = Staging.resume(out_dir, inputs) if resume else None
         seed = bytes.fromhex(staging.manifest["seed"]) if staging else _fresh_seed(shown)
         shown.stage("committing user ids")
         nonces = [user_nonce(master, round_name, user_id) for user_id in table.ids]
-        leaves = _shuffled_leaves(table, commit_user_ids(table.ids, nonces), seed)
+        leaves = _shuffled_leaves(table, commit_user_ids(table.ids, nonces), seed, min_leaves)
         with _runner(workers, scheduler, processes, shard_leaves, shown) as runner:
             shown.stage("building the tree")
             levels = _tree(runner, leaves, min(n, shard_leaves))
@@ -266,11 +267,11 @@ class _Leaves(Witness):
     leaf_of_user: np.ndarray  # user i sits at leaf leaf_of_user[i]
 
 
-def _shuffled_leaves(table: UserTable, idc: np.ndarray, seed: bytes) -> _Leaves:
+def _shuffled_leaves(table: UserTable, idc: np.ndarray, seed: bytes, min_leaves: int) -> _Leaves:
     """Users plus padding leaves (random idc, zero balances) up to a power of two, in a random order; both drawn
     from `seed` (leaf_order.py)."""
     users = len(table.ids)
-    n = _leaf_count(users)
+    n = _leaf_count(users, min_leaves)
     leaf_of_row = leaf_order(seed, n)  # row i of [users; padding] goes to leaf leaf_of_row[i]
     all_idc = np.vstack([idc, padding_commitments(seed, n - users)])
     all_balances = np.vstack([table.balances, np.zeros((n - users, len(table.assets)), dtype=np.uint64)])
@@ -279,11 +280,14 @@ def _shuffled_leaves(table: UserTable, idc: np.ndarray, seed: bytes) -> _Leaves:
     return _Leaves(tree_idc, tree_balances, leaf_of_row[:users])
 
 
-def _leaf_count(users: int) -> int:
-    """The tree's leaf count: the users padded to a power of two."""
-    n = max(2, 1 << (users - 1).bit_length())
+def _leaf_count(users: int, min_leaves: int = 0) -> int:
+    """The tree's leaf count: the users, or `min_leaves` if more, padded to a power of two."""
+    if type(min_leaves) is not int or min_leaves < 0:
+        raise InputError(f"minimum leaf count {min_leaves!r} must be a non-negative integer")
+    wanted = max(users, min_leaves, 2)
+    n = 1 << (wanted - 1).bit_length()
     if n > MAX_LEAVES:
-        raise InputError(f"{users} users exceed the {MAX_LEAVES} leaves a round can hold")
+        raise InputError(f"{wanted} leaves exceed the {MAX_LEAVES} a round can hold")
     return n
 
 
