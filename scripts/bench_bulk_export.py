@@ -43,7 +43,8 @@ def synthetic_round(users: int, assets: int, folder: Path) -> None:
                           tuple(int(x) for x in levels[-1][0]), tuple(table.totals()))
     folder.mkdir()
     write_store(folder / STORE_FILE, "bench", "plain", digest_to_hex(published_root(statement, "plain")),
-                list(statement.assets), table.ids, np.arange(users), nonces, table.balances, levels)
+                list(statement.assets), table.ids, np.zeros(users, dtype=np.int64), np.arange(users), nonces,
+                table.balances, levels)
 
 
 def main() -> None:

@@ -73,7 +73,9 @@ def test_users_sit_at_distinct_leaves_with_their_exact_balances(rounds):
     store = rounds["base"].out_dir / "inclusion.sqlite"
     table = read_users(rounds["tmp"] / "2026-11-users.csv")
     records = [read_user(store, user_id) for user_id in table.ids]
-    assert len({r.index for r in records}) == 6 and all(0 <= r.index < 8 for r in records)
+    assert all(len(r.entries) == 1 for r in records)  # no --split: one leaf per user
+    indices = {r.entries[0].index for r in records}
+    assert len(indices) == 6 and all(0 <= i < 8 for i in indices)
     assert np.array_equal(np.array([r.balances for r in records], dtype=np.uint64), table.balances)
 
 
@@ -86,7 +88,7 @@ def test_a_valid_round_verifies_against_its_published_root_and_totals(rounds):
 
 def test_the_nonces_derive_from_the_master_secret_and_the_round(rounds):
     base, renamed = (read_user(rounds[k].out_dir / "inclusion.sqlite", "alice") for k in ("base", "renamed"))
-    assert base.nonce != renamed.nonce and len(base.nonce) == 32
+    assert base.entries[0].nonce != renamed.entries[0].nonce and len(base.entries[0].nonce) == 32
 
 
 def test_an_existing_out_dir_is_refused(rounds):

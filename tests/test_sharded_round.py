@@ -9,7 +9,13 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from circuits.tree_hash import digest_from_hex, digest_to_hex, node_digest, round_header, round_root
+from circuits.tree_hash import (
+    digest_from_hex,
+    digest_to_hex,
+    node_digest,
+    round_header,
+    round_root,
+)
 from prover.cli import main as por
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import read_user
@@ -106,8 +112,9 @@ def test_shard_totals_are_the_exact_sums_of_the_balances_at_the_shards_leaves(sh
     expected = [[0] * 3 for _ in range(SHARDS)]
     for user_id in table.ids:
         record = read_user(result.out_dir / "inclusion.sqlite", user_id)
-        for j, units in enumerate(record.balances):
-            expected[record.index // SHARD_LEAVES][j] += units
+        [entry] = record.entries
+        for j, units in enumerate(entry.balances):
+            expected[entry.index // SHARD_LEAVES][j] += units
     decimals = [8, 8, 6]
     assert [shard["totals"] for shard in result.public["shards"]] == [
         [format_amount(units, d) for units, d in zip(row, decimals)] for row in expected]

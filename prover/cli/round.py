@@ -12,6 +12,7 @@ from prover.exchange.demo import run_demo
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import StoreError, user_count
 from prover.exchange.inputs import FORMATS
+from prover.exchange.pieces import MAX_SPLIT
 from prover.exchange.progress import Progress
 from prover.exchange.round import (
     DEFAULT_SECRET_FILE,
@@ -65,12 +66,16 @@ def _fail(message: str) -> None:
 @click.option("--min-leaves", type=click.IntRange(min=0), default=0, show_default=True,
               help="Pad the tree to at least this many leaves, so the published leaf count bounds the user count "
                    "only as loosely as you choose (each leaf costs proving time as a user does).")
+@click.option("--split", type=click.IntRange(1, MAX_SPLIT), default=1, show_default=True, metavar="K",
+              help="Divide each user's balances over 1 to K leaves (random count and proportions, exact integers), "
+                   "shuffled among all leaves: the leaf count then says less about the user count.")
 @click.option("--floor-amounts", is_flag=True,
               help="Truncate digits beyond an asset's decimals instead of refusing them; public.json records what "
                    "was dropped.")
 def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int,
           allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool,
-          assets_file: str | None, users_format: str | None, min_leaves: int, floor_amounts: bool) -> None:
+          assets_file: str | None, users_format: str | None, min_leaves: int, split: int,
+          floor_amounts: bool) -> None:
     """Prove the liabilities in USERS (CSV, OKX-style JSON, OKX v2 JSON or Binance CSV) and write the round
     directory."""
     if workers is not None and scheduler is not None:
@@ -79,7 +84,8 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
         result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
                              allow_small_shards=allow_small_shards, resume=resume,
                              workers=_worker_count(workers), scheduler=scheduler,
-                             source=UsersSource(assets_file, users_format, floor_amounts), min_leaves=min_leaves)
+                             source=UsersSource(assets_file, users_format, floor_amounts), min_leaves=min_leaves,
+                             split=split)
     except InputError as error:
         _fail(str(error))
     except RoundInterrupted as interrupted:

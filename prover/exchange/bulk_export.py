@@ -102,11 +102,11 @@ def _write_folder(bucket: int) -> list[str]:
     (folder / name).mkdir()
     paths = []
     for k in range(bucket * FILES_PER_FOLDER, min((bucket + 1) * FILES_PER_FOLDER, len(stored.user_ids))):
-        index = stored.indices[k]
-        entry = Entry(index, bytes.fromhex(stored.nonces[k]), tuple(stored.balances[k]), ())
+        leaves = stored.entries[k]
         document = inclusion_document(stored.round, stored.policy, stored.assets, stored.leaves, root,
-                                      stored.user_ids[k], [entry])
-        document["entries"][0]["siblings"] = [node_hex[level][index >> level ^ 1] for level in range(depth)]
+                                      stored.user_ids[k], [Entry(e.index, e.nonce, tuple(e.balances), ()) for e in leaves])
+        for entry, leaf in zip(document["entries"], leaves):
+            entry["siblings"] = [node_hex[level][leaf.index >> level ^ 1] for level in range(depth)]
         path = f"{name}/{proof_name(stored.user_ids[k])}"
         _write_new(folder / path, inclusion_json(document).encode("utf-8"))
         paths.append(path)

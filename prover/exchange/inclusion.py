@@ -9,9 +9,10 @@ from verifier.formats.inclusion import Entry, inclusion_document
 
 
 def export_inclusion(round_dir: str | os.PathLike, user_id: str) -> dict:
-    """The user's inclusion proof: the round's header, and their leaf (balances in every asset, zeros too, nonce,
-    index, path). Raises StoreError."""
+    """The user's inclusion proof: the round's header, and each of their leaves (balances in every asset, zeros
+    too, nonce, index, path). Raises StoreError."""
     record = read_user(Path(round_dir) / STORE_FILE, user_id)
-    entry = Entry(record.index, record.nonce, tuple(record.balances), tuple(record.siblings))
+    entries = [Entry(e.index, e.nonce, tuple(e.balances), tuple(path))
+               for e, path in zip(record.entries, record.siblings)]
     return inclusion_document(record.round, record.policy, record.assets, record.leaves,
-                              digest_from_hex(record.root), record.user_id, [entry])
+                              digest_from_hex(record.root), record.user_id, entries)

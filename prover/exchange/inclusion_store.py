@@ -1,8 +1,9 @@
 """The private inclusion store of a round (`inclusion.sqlite`): everything needed to re-issue any user's
 inclusion proof, and nothing the exchange could not recompute from its books and master secret.
 
-Tables: `round` (key/value: round name, policy, published root, leaf count), `assets` (leaf order, symbol, decimals), `users`
-(user id, leaf index, nonce hex, balances as a JSON list of base-unit integer strings in asset order) and `tree`:
+Tables: `round` (key/value: round name, policy, published root, leaf count), `assets` (leaf order, symbol,
+decimals), `users` (one row per leaf of a user: user id, piece number, leaf index, nonce hex, balances as a JSON
+list of base-unit integer strings in asset order) and `tree`:
 every level below the root as blobs of CHUNK consecutive digests (4 x u64 little-endian each). Chunked blobs
 write 2^20 leaves in a few hundred rows yet let a path read one small blob per level.
 """
@@ -22,8 +23,8 @@ _DIGEST_BYTES = 8 * DIGEST_ELEMENTS
 _SCHEMA = """
 CREATE TABLE round (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE assets (position INTEGER PRIMARY KEY, symbol TEXT NOT NULL UNIQUE, decimals INTEGER NOT NULL);
-CREATE TABLE users (user_id TEXT PRIMARY KEY, leaf INTEGER NOT NULL UNIQUE, nonce TEXT NOT NULL,
-                    balances TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE users (user_id TEXT NOT NULL, piece INTEGER NOT NULL, leaf INTEGER NOT NULL UNIQUE,
+                    nonce TEXT NOT NULL, balances TEXT NOT NULL, PRIMARY KEY (user_id, piece)) WITHOUT ROWID;
 CREATE TABLE tree (level INTEGER NOT NULL, chunk INTEGER NOT NULL, digests BLOB NOT NULL,
                    PRIMARY KEY (level, chunk));
 """
@@ -34,6 +35,15 @@ class StoreError(InputError):
 
 
 @dataclass(frozen=True)
+class StoredLeaf:
+    """One leaf of a user: where it is, its nonce and balances (base units, asset order)."""
+
+    index: int
+    nonce: bytes
+    balances: list[int]
+
+
+@dataclass(frozen=True)
 class UserRecord:
     round: str
     policy: str
@@ -41,15 +51,20 @@ class UserRecord:
     leaves: int
     assets: list[tuple[str, int]]  # (symbol, decimals) in leaf order
     user_id: str
-    nonce: bytes
-    balances: list[int]  # base units, asset order
-    index: int
-    siblings: list[Digest]  # from the leaf level up
+    entries: list[StoredLeaf]  # one per leaf of the user (several when the round split balances), piece order
+    siblings: list[list[Digest]]  # each entry's path, from the leaf level up
+
+    @property
+    def balances(self) -> list[int]:
+        """The user's balances: the sum over their leaves."""
+        return [sum(column) for column in zip(*(e.balances for e in self.entries))]
 
 
-def write_store(path: Path, round_name: str, policy: str, root_hex: str, assets: list[tuple[str, int]], user_ids: list[str],
-                leaf_of_user: np.ndarray, nonces: list[bytes], balances: np.ndarray, levels: list[np.ndarray]) -> None:
-    """Create the store at `path` (a new file). Durability comes from the caller's fsync and rename."""
+def write_store(path: Path, round_name: str, policy: str, root_hex: str, assets: list[tuple[str, int]],
+                user_ids: list[str], pieces: np.ndarray, leaf_of_row: np.ndarray, nonces: list[bytes],
+                balances: np.ndarray, levels: list[np.ndarray]) -> None:
+    """Create the store at `path` (a new file); row i is the pieces[i]-th leaf of user_ids[i], at leaf
+    leaf_of_row[i]. Durability comes from the caller's fsync and rename."""
     connection = sqlite3.connect(path)
     try:
         connection.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
@@ -59,9 +74,10 @@ def write_store(path: Path, round_name: str, policy: str, root_hex: str, assets:
         connection.executemany("INSERT INTO assets VALUES (?, ?, ?)",
                                [(j, symbol, decimals) for j, (symbol, decimals) in enumerate(assets)])
         connection.executemany(
-            "INSERT INTO users VALUES (?, ?, ?, ?)",
-            ((user_id, leaf, nonce.hex(), json.dumps([str(b) for b in row]))
-             for user_id, leaf, nonce, row in zip(user_ids, leaf_of_user.tolist(), nonces, balances.tolist())),
+            "INSERT INTO users VALUES (?, ?, ?, ?, ?)",
+            ((user_id, piece, leaf, nonce.hex(), json.dumps([str(b) for b in row]))
+             for user_id, piece, leaf, nonce, row in zip(user_ids, np.asarray(pieces).tolist(), leaf_of_row.tolist(),
+                                                         nonces, balances.tolist())),
         )
         connection.executemany(
             "INSERT INTO tree VALUES (?, ?, ?)",
@@ -82,9 +98,7 @@ class StoredRound:
     leaves: int
     assets: list[tuple[str, int]]
     user_ids: list[str]  # in the store's order (by user id)
-    indices: list[int]
-    nonces: list[str]  # hex
-    balances: list[list[int]]  # base units, asset order
+    entries: list[list[StoredLeaf]]  # each user's leaves, piece order
     levels: list[np.ndarray]  # (n >> level, 4) uint64 digests, leaves first, the root's level excluded
 
 
@@ -92,14 +106,15 @@ def read_user(path: Path, user_id: str) -> UserRecord:
     """The user's leaf, balances, nonce and Merkle path, read from the store at `path` (opened read-only)."""
     with _opened(path) as connection:
         meta, assets = _header(connection)
-        user = connection.execute("SELECT leaf, nonce, balances FROM users WHERE user_id = ?", (user_id,)).fetchone()
-        if user is None:
+        rows = connection.execute("SELECT leaf, nonce, balances FROM users WHERE user_id = ? ORDER BY piece",
+                                   (user_id,)).fetchall()
+        if not rows:
             raise StoreError(f"user {user_id!r} is not in round {meta['round']!r}")
-        index, nonce, balances = user
+        entries = [_leaf(*row) for row in rows]
         depth = int(meta["leaves"]).bit_length() - 1
-        siblings = [_sibling(connection, level, index >> level ^ 1) for level in range(depth)]
-    return UserRecord(meta["round"], meta["policy"], meta["root"], int(meta["leaves"]), assets, user_id,
-                      bytes.fromhex(nonce), [int(b) for b in json.loads(balances)], index, siblings)
+        siblings = [[_sibling(connection, level, e.index >> level ^ 1) for level in range(depth)] for e in entries]
+    return UserRecord(meta["round"], meta["policy"], meta["root"], int(meta["leaves"]), assets, user_id, entries,
+                      siblings)
 
 
 def read_round(path: Path) -> StoredRound:
@@ -107,21 +122,29 @@ def read_round(path: Path) -> StoredRound:
     with _opened(path) as connection:
         meta, assets = _header(connection)
         leaves = int(meta["leaves"])
-        users = connection.execute("SELECT user_id, leaf, nonce, balances FROM users").fetchall()
+        rows = connection.execute("SELECT user_id, leaf, nonce, balances FROM users ORDER BY user_id, piece").fetchall()
         levels = [bytearray() for _ in range(leaves.bit_length() - 1)]
         for level, _, digests in connection.execute("SELECT level, chunk, digests FROM tree ORDER BY level, chunk"):
             levels[level] += digests
     arrays = [np.frombuffer(bytes(raw), dtype="<u8").reshape(-1, DIGEST_ELEMENTS) for raw in levels]
     if any(len(a) != leaves >> level for level, a in enumerate(arrays)):
         raise StoreError(f"{path}: unreadable inclusion store: a tree level is incomplete")
-    return StoredRound(meta["round"], meta["policy"], meta["root"], leaves, assets, [u[0] for u in users],
-                       [u[1] for u in users], [u[2] for u in users], [[int(b) for b in json.loads(u[3])] for u in users],
-                       arrays)
+    user_ids, entries = [], []
+    for user_id, *leaf in rows:
+        if not user_ids or user_ids[-1] != user_id:
+            user_ids.append(user_id)
+            entries.append([])
+        entries[-1].append(_leaf(*leaf))
+    return StoredRound(meta["round"], meta["policy"], meta["root"], leaves, assets, user_ids, entries, arrays)
 
 
 def user_count(path: Path) -> int:
     with _opened(path) as connection:
-        return connection.execute("SELECT count(*) FROM users").fetchone()[0]
+        return connection.execute("SELECT count(DISTINCT user_id) FROM users").fetchone()[0]
+
+
+def _leaf(index: int, nonce: str, balances: str) -> StoredLeaf:
+    return StoredLeaf(index, bytes.fromhex(nonce), [int(b) for b in json.loads(balances)])
 
 
 class _opened:

@@ -28,7 +28,8 @@ def new_seed() -> tuple[bytes, bool]:
     return secrets.token_bytes(SEED_BYTES), False
 
 
-def _words(seed: bytes, label: bytes, count: int) -> np.ndarray:
+def random_words(seed: bytes, label: bytes, count: int) -> np.ndarray:
+    """`count` uniform 64-bit words of the stream `label` drawn from `seed`."""
     stream = hashlib.shake_256(b"por-leaves/1:" + label + b":" + seed).digest(8 * count)
     return np.frombuffer(stream, dtype="<u8").astype(np.uint64)
 
@@ -36,10 +37,10 @@ def _words(seed: bytes, label: bytes, count: int) -> np.ndarray:
 def leaf_order(seed: bytes, n: int) -> np.ndarray:
     """A uniformly random permutation of range(n): the order of n independent random 64-bit keys (a tie, which would
     favour the first of two rows, has probability below n^2 / 2^65)."""
-    return np.argsort(_words(seed, b"order", n), kind="stable").astype(np.int64)
+    return np.argsort(random_words(seed, b"order", n), kind="stable").astype(np.int64)
 
 
 def padding_commitments(seed: bytes, count: int) -> np.ndarray:
     """(count, 4) random field elements: 64-bit words reduced mod p (a bias of 2^-32, far below what matters
     for hiding which leaves are padding)."""
-    return (_words(seed, b"padding", count * DIGEST_ELEMENTS) % np.uint64(P)).reshape(count, DIGEST_ELEMENTS)
+    return (random_words(seed, b"padding", count * DIGEST_ELEMENTS) % np.uint64(P)).reshape(count, DIGEST_ELEMENTS)

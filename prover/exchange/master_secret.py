@@ -15,6 +15,7 @@ from verifier.formats.atomic import fsync_path
 
 MASTER_SECRET_BYTES = 32
 _NONCE_DOMAIN = b"por-nonce/1\x00"
+_PIECE_DOMAIN = b"por-piece/1\x00"
 
 
 class SecretFileError(InputError):
@@ -42,6 +43,16 @@ def user_nonce(master: bytes, round_name: str, user_id: str) -> bytes:
     if "\x00" in round_name or "\x00" in user_id:
         raise ValueError("round name and user id must not contain NUL (it separates them in the nonce input)")
     message = _NONCE_DOMAIN + round_name.encode() + b"\x00" + user_id.encode()
+    return hmac.new(master, message, hashlib.sha256).digest()
+
+
+def piece_nonce(master: bytes, round_name: str, user_id: str, piece: int) -> bytes:
+    """The nonce of a user's piece-th leaf (`por prove --split`): the user's nonce for the first, so a round without
+    splitting issues the same proofs; HMAC-SHA256(master, "por-piece/1" NUL round NUL user_id NUL piece) after."""
+    if piece == 0:
+        return user_nonce(master, round_name, user_id)
+    user_nonce(master, round_name, user_id)  # the same checks of its arguments
+    message = _PIECE_DOMAIN + round_name.encode() + b"\x00" + user_id.encode() + b"\x00" + str(piece).encode()
     return hmac.new(master, message, hashlib.sha256).digest()
 
 

@@ -36,8 +36,9 @@ from prover.exchange.leaf_order import (
 from prover.exchange.master_secret import (
     SecretFileError,
     load_or_create_master_secret,
-    user_nonce,
+    piece_nonce,
 )
+from prover.exchange.pieces import MAX_SPLIT, Pieces, split_balances
 from prover.exchange.progress import Progress
 from prover.exchange.shard_tasks import check_shard, prove_shard, subtree
 from prover.exchange.solvency_trace import Witness, exact_totals
@@ -98,7 +99,8 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                 secret_file: str | os.PathLike | None = None, progress: bool = True,
                 shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False, resume: bool = False,
                 workers: int | str | None = None, scheduler: str | None = None,
-                processes: bool = True, source: UsersSource = UsersSource(), min_leaves: int = 0) -> RoundResult:
+                processes: bool = True, source: UsersSource = UsersSource(), min_leaves: int = 0,
+                split: int = 1) -> RoundResult:
     """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
     proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`). A sharded round's
     shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`.
@@ -106,7 +108,8 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     `workers` (a count, or "auto": as many as memory allows) runs the tasks on a LocalCluster (of processes, or
     threads with processes=False); `scheduler` on an existing Dask cluster; neither, here in turn. `source` says
     how to read the users file (asset list, layout, flooring). `min_leaves` pads the tree to at least that many
-    leaves, so the published leaf count bounds the user count only as loosely as the exchange chooses."""
+    leaves, so the published leaf count bounds the user count only as loosely as the exchange chooses; `split`
+    divides each user's balances over 1 to `split` leaves (prover/exchange/pieces.py)."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
@@ -125,17 +128,21 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     with Progress(unit="proofs", enabled=progress) as shown:
         shown.stage("reading users")
         table = _read_users(users_path, source)
-        n = _leaf_count(len(table.ids), min_leaves)
-        _check_shard_privacy(n, shard_leaves, allow_small_shards)
+        _check_split(split)
+        _check_shard_privacy(_leaf_count(len(table.ids), min_leaves), shard_leaves, allow_small_shards)  # at least
         master = _master_secret(secret_file, shown)
         inputs = {"round": round_name, "preset": preset, "shard_leaves": shard_leaves,
                   "users_sha256": file_sha256(users_path), "secret_sha256": hashlib.sha256(master).hexdigest(),
-                  "min_leaves": min_leaves, **source.fingerprint()}
+                  "min_leaves": min_leaves, "split": split, **source.fingerprint()}
         staging = Staging.resume(out_dir, inputs) if resume else None
         seed = bytes.fromhex(staging.manifest["seed"]) if staging else _fresh_seed(shown)
+        pieces = split_balances(table.balances, split, seed)
+        n = _leaf_count(len(pieces.owner), min_leaves)
+        _check_shard_privacy(n, shard_leaves, allow_small_shards)
         shown.stage("committing user ids")
-        nonces = [user_nonce(master, round_name, user_id) for user_id in table.ids]
-        leaves = _shuffled_leaves(table, commit_user_ids(table.ids, nonces), seed, min_leaves)
+        owners = [table.ids[i] for i in pieces.owner.tolist()]
+        nonces = [piece_nonce(master, round_name, user_id, k) for user_id, k in zip(owners, pieces.number.tolist())]
+        leaves = _shuffled_leaves(pieces.balances, commit_user_ids(owners, nonces), seed, n)
         with _runner(workers, scheduler, processes, shard_leaves, shown) as runner:
             shown.stage("building the tree")
             levels = _tree(runner, leaves, min(n, shard_leaves))
@@ -155,7 +162,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                 shown.stage("writing")
                 public = public_document(statement, POLICY, params.to_json(), security_bits, shards,
                                          [(f.symbol, f.amounts, f.dropped) for f in table.floored])
-                _write_round(staging, out_dir, public, statement, table, leaves, nonces, levels)
+                _write_round(staging, out_dir, public, statement, owners, pieces, leaves, nonces, levels)
             except KeyboardInterrupt:
                 raise RoundInterrupted(staging.path, sum(staging.has(file) for file, _ in parts), len(parts)) from None
     return RoundResult(out_dir, public, len(table.ids), sum(len(proof) for proof in proofs), security_bits,
@@ -221,14 +228,14 @@ def _prove_parts(runner, staging: Staging, parts: list[tuple[str, Statement]], l
     return [proofs[i] for i in range(len(parts))], security_bits, resumed
 
 
-def _write_round(staging: Staging, out_dir: Path, public: dict, statement: Statement, table: UserTable,
-                 leaves: "_Leaves", nonces: list[bytes], levels: list[np.ndarray]) -> None:
+def _write_round(staging: Staging, out_dir: Path, public: dict, statement: Statement, owners: list[str],
+                 pieces: Pieces, leaves: "_Leaves", nonces: list[bytes], levels: list[np.ndarray]) -> None:
     """public.json and the inclusion store beside the proofs, then the rename that publishes the round."""
     for name in (PUBLIC_FILE, STORE_FILE):  # left by a run stopped while writing
         staging.discard(name)
     _write_bytes(staging.path / PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode(), 0o644)
     write_store(staging.path / STORE_FILE, statement.round, POLICY, public["root"], list(statement.assets),
-                table.ids, leaves.leaf_of_user, nonces, table.balances, levels)
+                owners, pieces.number, leaves.leaf_of_row, nonces, pieces.balances, levels)
     fsync_path(staging.path / STORE_FILE)
     if (staging.path / SHARDS_DIR).is_dir():
         fsync_path(staging.path / SHARDS_DIR)
@@ -264,20 +271,24 @@ def _shards(leaves: Witness, levels: list[np.ndarray], shard_leaves: int) -> lis
 
 @dataclass
 class _Leaves(Witness):
-    leaf_of_user: np.ndarray  # user i sits at leaf leaf_of_user[i]
+    leaf_of_row: np.ndarray  # the users' leaf (piece) i sits at leaf leaf_of_row[i]
 
 
-def _shuffled_leaves(table: UserTable, idc: np.ndarray, seed: bytes, min_leaves: int) -> _Leaves:
-    """Users plus padding leaves (random idc, zero balances) up to a power of two, in a random order; both drawn
+def _shuffled_leaves(balances: np.ndarray, idc: np.ndarray, seed: bytes, n: int) -> _Leaves:
+    """The users' leaves plus padding leaves (random idc, zero balances) up to n, in a random order; both drawn
     from `seed` (leaf_order.py)."""
-    users = len(table.ids)
-    n = _leaf_count(users, min_leaves)
-    leaf_of_row = leaf_order(seed, n)  # row i of [users; padding] goes to leaf leaf_of_row[i]
-    all_idc = np.vstack([idc, padding_commitments(seed, n - users)])
-    all_balances = np.vstack([table.balances, np.zeros((n - users, len(table.assets)), dtype=np.uint64)])
+    rows = len(idc)
+    leaf_of_row = leaf_order(seed, n)  # row i of [users' leaves; padding] goes to leaf leaf_of_row[i]
+    all_idc = np.vstack([idc, padding_commitments(seed, n - rows)])
+    all_balances = np.vstack([balances, np.zeros((n - rows, balances.shape[1]), dtype=np.uint64)])
     tree_idc, tree_balances = np.empty_like(all_idc), np.empty_like(all_balances)
     tree_idc[leaf_of_row], tree_balances[leaf_of_row] = all_idc, all_balances
-    return _Leaves(tree_idc, tree_balances, leaf_of_row[:users])
+    return _Leaves(tree_idc, tree_balances, leaf_of_row[:rows])
+
+
+def _check_split(split: int) -> None:
+    if type(split) is not int or not 1 <= split <= MAX_SPLIT:
+        raise InputError(f"--split {split!r}: a user's balances split over 1 to {MAX_SPLIT} leaves")
 
 
 def _leaf_count(users: int, min_leaves: int = 0) -> int:

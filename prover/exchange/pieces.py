@@ -1,0 +1,47 @@
+"""Splitting users' balances over several leaves (`por prove --split K`, OKX's split-and-shuffle; SPEC §1).
+
+Each user gets between 1 and K leaves (the count drawn from the round's seed), and each of their balances is cut
+at random points into that many non-negative integer pieces that add up to it exactly. With the shuffle and
+padding, the leaf count then says even less about how many users there are and what any one holds. A user's
+inclusion proof carries every one of their leaves; the verifier checks each and shows the sum.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from prover.exchange.leaf_order import random_words
+
+MAX_SPLIT = 64
+
+
+@dataclass(frozen=True)
+class Pieces:
+    owner: np.ndarray  # (P,) int64: the user (row of the users table) each leaf belongs to, users in order
+    number: np.ndarray  # (P,) int64: the leaf's position among its user's leaves, 0 first
+    balances: np.ndarray  # (P, A) uint64: the leaf's balances; per user and asset they sum to the user's balance
+
+
+def split_balances(balances: np.ndarray, most: int, seed: bytes) -> Pieces:
+    """Users' (U, A) balances over 1..`most` leaves each, cut at uniformly random points (exact integers)."""
+    if type(most) is not int or not 1 <= most <= MAX_SPLIT:
+        raise ValueError(f"a user's balances split over 1 to {MAX_SPLIT} leaves, not {most!r}")
+    users, assets = balances.shape
+    counts = (random_words(seed, b"split-counts", users) % np.uint64(most)).astype(np.int64) + 1
+    owner = np.repeat(np.arange(users, dtype=np.int64), counts)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    number = np.arange(len(owner), dtype=np.int64) - np.repeat(starts, counts)
+    # Per leaf and asset, a cut point in [0, b]: floor(b * w / 2^32) for a uniform 32-bit w, computed in 64-bit
+    # halves (b < 2^63). A user's last leaf is cut at b itself, so the pieces are the gaps between sorted cuts.
+    total = np.repeat(np.asarray(balances, dtype=np.uint64), counts, axis=0)
+    w = random_words(seed, b"split-cuts", total.size).reshape(total.shape) >> np.uint64(32)
+    cuts = (total >> np.uint64(32)) * w + (((total & np.uint64(0xFFFF_FFFF)) * w) >> np.uint64(32))
+    last = number == np.repeat(counts - 1, counts)
+    cuts[last] = total[last]
+    sorted_cuts = np.empty_like(cuts)
+    for j in range(assets):  # owners are contiguous and increasing: sorting by (owner, cut) sorts within each user
+        sorted_cuts[:, j] = cuts[np.lexsort((cuts[:, j], owner)), j]
+    previous = np.vstack([np.zeros((1, assets), dtype=np.uint64), sorted_cuts[:-1]])
+    previous[number == 0] = 0
+    return Pieces(owner, number, sorted_cuts - previous)
