@@ -1,10 +1,9 @@
 
-import click
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from prover.cli.inputs import register
+from prover.cli import main as por
 from prover.exchange import generate as generate_module
 from prover.exchange.generate import DEFAULT_MARKET, generate_users, write_users_csv
 from prover.exchange.users import read_users
@@ -88,11 +87,6 @@ def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, table, monk
 
 
 def por_group():
-    @click.group()
-    def por():
-        pass
-
-    register(por)
     return por
 
 

@@ -8,10 +8,6 @@ from prover.reserves.history import load_round, round_directories, write_history
 from verifier.errors import InputError
 
 
-def register(group: click.Group) -> None:
-    group.add_command(history)
-
-
 @click.command()
 @click.argument("round_dirs", nargs=-1, required=True, metavar="ROUND_DIR...")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),

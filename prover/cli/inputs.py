@@ -6,10 +6,6 @@ import click
 from prover.exchange.generate import DEFAULT_MARKET, generate_users, write_users_csv
 
 
-def register(group: click.Group) -> None:
-    group.add_command(generate)
-
-
 @click.command()
 @click.option("--users", "n_users", type=click.IntRange(min=1), required=True, help="Number of users.")
 @click.option(

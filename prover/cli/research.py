@@ -13,13 +13,12 @@ import click
 from circuits.solvency import MAX_LEAVES
 from prover.research import points, sweep
 from prover.research.measure import MAX_ASSETS
-from verifier.stark.params import _LIMITS as PARAM_LIMITS  # the ranges StarkParams accepts
+from verifier.stark.params import (
+    _LIMITS as PARAM_LIMITS,  # the ranges StarkParams accepts
+)
 
 MAX_RESEARCH_ASSETS = 1024
 
-
-def register(group: click.Group) -> None:
-    group.add_command(research)
 
 
 def _int_list(lo: int, hi: int, power_of_two: bool = False):

@@ -17,11 +17,6 @@ from verifier.reserves.amounts import parse_amount
 from verifier.reserves.summary import failures
 
 
-def register(group: click.Group) -> None:
-    group.add_command(report)
-    group.add_command(generate_reserves_command)
-
-
 @click.command()
 @click.argument("round_dir", type=click.Path(file_okay=False))
 @click.option("--reserves", "reserves_csv", required=True, metavar="RESERVES.csv",

@@ -31,11 +31,6 @@ from verifier.stark.params import PRESETS
 _PRESET = click.Choice(PRESETS)
 
 
-def register(group: click.Group) -> None:
-    group.add_command(prove)
-    group.add_command(inclusion)
-    group.add_command(demo)
-
 
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
