@@ -5,8 +5,15 @@ import copy
 
 import pytest
 
-from circuits.tree_hash import (digest_from_hex, digest_to_hex, id_commitment, leaf_digest, path_root, round_header,
-                                round_root)
+from circuits.tree_hash import (
+    digest_from_hex,
+    digest_to_hex,
+    id_commitment,
+    leaf_digest,
+    path_root,
+    round_header,
+    round_root,
+)
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import StoreError
 from prover.exchange.round import prove_round

@@ -1,13 +1,12 @@
 """OKX-style users JSON (unsigned base units) and OKX v2's signed form; amounts at the declared decimals."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import VECTORS
 
 from prover.exchange.inputs import Asset, AssetList, UsersFileError, read_users
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 # okx/proof-of-reserves-v2 @ eebb640b test-data/batch0.json: 8 accounts x 220 tokens, signed integer strings
 OKX_V2 = VECTORS / "okx_v2_batch0.json"
 needs_vectors = pytest.mark.skipif(not OKX_V2.exists(), reason="shared vectors not beside the checkout")

@@ -14,8 +14,8 @@ from prover.exchange.round import prove_round
 from verifier.errors import InputError
 from verifier.formats.inclusion import inclusion_json
 from verifier.formats.public import load_public
-from verifier.solvency.inclusion import verify_inclusion
 from verifier.formats.strict_json import read_json_file
+from verifier.solvency.inclusion import verify_inclusion
 
 USERS = 23
 IDS = [f"user/{k:02d}" for k in range(USERS - 3)] + ["Ünïcode", "a,b \"quoted\"", "..."]  # unsafe as file names

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from page_fixtures import P, build_round, hash_round, rebind
+from paths import REPO
+from paths import VECTORS as SHARED_VECTORS
 
 from circuits.poseidon2 import permute
 from circuits.tree_hash import (
@@ -33,9 +35,9 @@ from verifier.formats.strict_json import loads
 from verifier.page import render_page, write_page
 from verifier.solvency.inclusion import verify_inclusion
 
-PAGE_DIR = Path(__file__).resolve().parent.parent / "verifier" / "page"
+PAGE_DIR = REPO / "verifier" / "page"
 # /work/shared/vectors/poseidon2_goldilocks.json (SPEC §2: the instance plonky3_default_w12), beside the checkout
-VECTORS = Path(__file__).resolve().parents[1].parent / "shared" / "vectors" / "poseidon2_goldilocks.json"
+VECTORS = SHARED_VECTORS / "poseidon2_goldilocks.json"
 NODE = shutil.which("node")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -2,9 +2,10 @@
 `por-verify proof` loads only what checking a proof needs (no numpy, no elliptic-curve libraries)."""
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from paths import REPO
+
+ROOT = REPO
 
 
 def _modules(package: str) -> list[str]:

@@ -4,16 +4,16 @@ Known-answer vector and constants: Plonky3/Plonky3 @ 5dc50e51 goldilocks/src/pos
 (test_default_goldilocks_poseidon2_width_12), via /work/shared/vectors/poseidon2_goldilocks.json.
 """
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import VECTORS as SHARED_VECTORS
 
 from circuits import poseidon2
 from circuits.field import P
 from prover.exchange import poseidon2_batch
 
-VECTORS = Path(__file__).resolve().parents[1].parent / "shared" / "vectors" / "poseidon2_goldilocks.json"
+VECTORS = SHARED_VECTORS / "poseidon2_goldilocks.json"
 
 KAT_INPUT = list(range(12))
 KAT_OUTPUT = [

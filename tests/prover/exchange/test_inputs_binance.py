@@ -2,13 +2,12 @@
 import csv
 import io
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from paths import VECTORS
 
 from prover.exchange.inputs import Asset, UsersFileError, read_asset_list, read_users
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 # binance/zkmerkle-proof-of-solvency @ 9a3e5b79 src/sampledata/sample_users0.csv and cex_assets_info.csv
 BINANCE_USERS = VECTORS / "binance_sample_users.csv"
 BINANCE_ASSETS = VECTORS / "binance_cex_assets_info.csv"

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paths import VECTORS
 from public_fixtures import public_json
 
 from prover.reserves.generate import (
@@ -24,7 +25,6 @@ from verifier.reserves.personal_message import ETHEREUM_PREFIX
 from verifier.reserves.round_binding import LEGACY_MESSAGES, names_round, round_message
 from verifier.reserves.summary import SELF_DECLARED_WARNING, summary_json
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 LEGACY = "I am an OKX address"
 
 

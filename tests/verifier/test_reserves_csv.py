@@ -1,16 +1,15 @@
 """Reading OKX's reserves layout. Samples: okx/proof-of-reserves @ 2962a895, example/okx_por_example.csv and
 example/okx_por_staking_example.csv (copied to shared/vectors)."""
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
+from paths import VECTORS
 
 from verifier.reserves.check import check_reserves
 from verifier.reserves.csvfile import parse_reserves, read_reserves
 from verifier.reserves.errors import ReservesInputError
 from verifier.reserves.summary import summary_json
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"  # shared/ sits beside the checkout
 HEADER = "coin,Network,Snapshot Height,address,amount,message,signature1,signature2,redeem script/ public key, eoa1, eoa2"
 
 

@@ -1,12 +1,17 @@
 """The asset list (`--assets FILE`): `symbol,decimals[,...]`, or Binance's `symbol,usdt_price,...` form."""
-from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import VECTORS
 
-from prover.exchange.inputs import Asset, AssetList, UsersFileError, read_asset_list, read_users
+from prover.exchange.inputs import (
+    Asset,
+    AssetList,
+    UsersFileError,
+    read_asset_list,
+    read_users,
+)
 
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "vectors"
 # binance/zkmerkle-proof-of-solvency @ 9a3e5b79 src/sampledata/cex_assets_info.csv
 BINANCE_ASSETS = VECTORS / "binance_cex_assets_info.csv"
 
