@@ -123,7 +123,8 @@ def inclusion(round_dir: str, user_id: str | None, every_user: bool, out_path: s
         click.echo(text, nl=False)
         return
     try:
-        _write_text_atomically(Path(out_path), text)
+        with atomic_output(out_path, permissions=0o644) as stream:
+            stream.write(text)
     except OSError as error:
         _fail(f"{out_path}: {error.strerror or error}")
     click.echo(f"wrote {out_path}", err=True)
@@ -181,8 +182,3 @@ def demo(n_users: int, out_dir: str | None, preset: str) -> None:
                f"check it yourself  por-verify proof {result.round_dir}\n"
                f"                   por-verify inclusion {result.inclusion_path} "
                f"--public {result.round_dir}/public.json")
-
-
-def _write_text_atomically(path: Path, text: str) -> None:
-    with atomic_output(path, permissions=0o644) as stream:
-        stream.write(text)

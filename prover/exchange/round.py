@@ -38,7 +38,7 @@ from prover.exchange.master_secret import (
     load_or_create_master_secret,
     piece_nonce,
 )
-from prover.exchange.pieces import MAX_SPLIT, Pieces, split_balances
+from prover.exchange.pieces import Pieces, split_balances
 from prover.exchange.progress import Progress
 from prover.exchange.shard_tasks import check_shard, prove_shard, subtree
 from prover.exchange.solvency_trace import Witness, exact_totals
@@ -46,7 +46,7 @@ from prover.exchange.staging import Staging, file_sha256
 from prover.exchange.tree import tree_levels
 from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
-from verifier.formats.atomic import fsync_path
+from verifier.formats.atomic import atomic_output, fsync_path
 from verifier.formats.public import Shard, public_document
 from verifier.solvency.round import PUBLIC_FILE, SHARDS_DIR, proof_files
 from verifier.stark.params import ParamsError, load_preset
@@ -128,7 +128,6 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     with Progress(unit="proofs", enabled=progress) as shown:
         shown.stage("reading users")
         table = _read_users(users_path, source)
-        _check_split(split)
         _check_shard_privacy(_leaf_count(len(table.ids), min_leaves), shard_leaves, allow_small_shards)  # at least
         master = _master_secret(secret_file, shown)
         inputs = {"round": round_name, "preset": preset, "shard_leaves": shard_leaves,
@@ -136,7 +135,10 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                   "min_leaves": min_leaves, "split": split, **source.fingerprint()}
         staging = Staging.resume(out_dir, inputs) if resume else None
         seed = bytes.fromhex(staging.manifest["seed"]) if staging else _fresh_seed(shown)
-        pieces = split_balances(table.balances, split, seed)
+        try:
+            pieces = split_balances(table.balances, split, seed)
+        except ValueError as error:
+            raise InputError(f"--split: {error}") from None
         n = _leaf_count(len(pieces.owner), min_leaves)
         _check_shard_privacy(n, shard_leaves, allow_small_shards)
         shown.stage("committing user ids")
@@ -233,7 +235,8 @@ def _write_round(staging: Staging, out_dir: Path, public: dict, statement: State
     """public.json and the inclusion store beside the proofs, then the rename that publishes the round."""
     for name in (PUBLIC_FILE, STORE_FILE):  # left by a run stopped while writing
         staging.discard(name)
-    _write_bytes(staging.path / PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode(), 0o644)
+    with atomic_output(staging.path / PUBLIC_FILE, permissions=0o644) as stream:
+        stream.write(json.dumps(public, indent=2) + "\n")
     write_store(staging.path / STORE_FILE, statement.round, POLICY, public["root"], list(statement.assets),
                 owners, pieces.number, leaves.leaf_of_row, nonces, pieces.balances, levels)
     fsync_path(staging.path / STORE_FILE)
@@ -286,10 +289,6 @@ def _shuffled_leaves(balances: np.ndarray, idc: np.ndarray, seed: bytes, n: int)
     return _Leaves(tree_idc, tree_balances, leaf_of_row[:rows])
 
 
-def _check_split(split: int) -> None:
-    if type(split) is not int or not 1 <= split <= MAX_SPLIT:
-        raise InputError(f"--split {split!r}: a user's balances split over 1 to {MAX_SPLIT} leaves")
-
 
 def _leaf_count(users: int, min_leaves: int = 0) -> int:
     """The tree's leaf count: the users, or `min_leaves` if more, padded to a power of two."""
@@ -329,11 +328,3 @@ def _master_secret(path: Path, shown: Progress) -> bytes:
     if created:
         shown.note(f"created master secret {path} (mode 0600): keep it private and keep it for later rounds")
     return master
-
-
-def _write_bytes(path: Path, data: bytes, mode: int) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
