@@ -196,6 +196,7 @@ def test_a_proof_that_does_not_fit_the_rounds_public_json_is_rejected(proofs, pu
     (lambda p: entry(p).update(index=1.0), "index"),
     (lambda p: p.update(entries=[]), "entries"),
     (lambda p: p.update(entries=[entry(p), entry(p)]), "entries"),
+    (lambda p: p.update(entries=[entry(p)] * 1025), "entries"),  # more leaves than any user is given
     (lambda p: p.update(user_id=""), "user_id"),
     (lambda p: p["balances"].update(BTC=0.5), "balances.BTC"),
     (lambda p: entry(p)["balances"].update(BTC="-0.5"), "balances.BTC"),
