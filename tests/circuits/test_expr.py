@@ -4,6 +4,7 @@ import random
 
 import numpy as np
 import pytest
+from random_exprs import random_expr
 
 from circuits.expr import CONST, Program, aux_col, challenge, const, main_col, periodic
 from circuits.field import Ext, P
@@ -53,31 +54,6 @@ def test_shared_nodes_are_evaluated_once():
     assert sum(node is shared for node in program.order) == 1
 
 
-def _random_expr(rng: random.Random, depth: int):
-    if depth == 0:
-        kind = rng.randrange(5)
-        if kind == 0:
-            return main_col(rng.randrange(3), rng.randrange(2))
-        if kind == 1:
-            return aux_col(rng.randrange(2), rng.randrange(2))
-        if kind == 2:
-            return periodic(rng.randrange(2))
-        if kind == 3:
-            return challenge(rng.randrange(2))
-        return const(rng.randrange(P))
-    a, b = _random_expr(rng, depth - 1), _random_expr(rng, rng.randrange(depth))
-    op = rng.randrange(5)
-    if op == 0:
-        return a + b
-    if op == 1:
-        return a - b
-    if op == 2:
-        return a * b
-    if op == 3:
-        return -a
-    return rng.randrange(P) * a + b  # int on the left
-
-
 def test_arrays_and_scalars_agree_on_random_expressions():
     rng = random.Random(11)
     nprng = np.random.default_rng(11)
@@ -86,7 +62,7 @@ def test_arrays_and_scalars_agree_on_random_expressions():
     aux = nprng.integers(0, P, (2, rows, 2), dtype=np.uint64)
     per = nprng.integers(0, P, (2, rows), dtype=np.uint64)
     challenges = [Ext(rng.randrange(P), rng.randrange(P)) for _ in range(2)]
-    exprs = [_random_expr(rng, rng.randrange(1, 6)) for _ in range(120)]
+    exprs = [random_expr(rng, rng.randrange(1, 6)) for _ in range(120)]
     program = Program(exprs)
 
     def array_leaf(node):

@@ -1,0 +1,200 @@
+"""The interpreter for `constraint_program` code: one numba kernel for every AIR, run block by block.
+
+For each block of BLOCK points it runs every instruction over the block (registers are rows of a small scratch
+array that stays in cache), then writes sum_g acc_g * inverse_g for the block: the constraint quotient's values.
+"""
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+
+from prover.engine import threads
+from prover.engine.constraint_program import (
+    ACC_B,
+    ACC_E,
+    B_ADD,
+    B_ADD_C,
+    B_ADD_X,
+    B_MUL,
+    B_MUL_C,
+    B_MUL_X,
+    B_NEG,
+    B_RSUB_C,
+    B_RSUB_X,
+    B_SUB,
+    E_ADD,
+    E_ADD_B,
+    E_ADD_X,
+    E_MUL,
+    E_MUL_B,
+    E_MUL_X,
+    E_NEG,
+    E_RSUB_B,
+    E_RSUB_X,
+    E_SUB,
+    E_SUB_B,
+    LOAD_AUX,
+    LOAD_MAIN,
+    LOAD_PERIODIC,
+    ConstraintCode,
+)
+from prover.engine.field_arrays import _SEVEN, _ZERO, add64, mul64, sub64
+
+BLOCK = 256
+
+
+@nb.njit(inline="always")
+def _ext_mul(a0, a1, b0, b1):
+    return add64(mul64(a0, b0), mul64(_SEVEN, mul64(a1, b1))), add64(mul64(a0, b1), mul64(a1, b0))
+
+
+@nb.njit(nogil=True, cache=True)
+def _run(code, k, main, aux, periodic, inverses, out, n_base, n_ext, n_groups, lo, hi):
+    n = main.shape[1]
+    rb = np.empty((n_base, BLOCK), dtype=np.uint64)
+    re = np.empty((n_ext, 2, BLOCK), dtype=np.uint64)
+    for start in range(lo, hi, BLOCK):
+        m = min(BLOCK, hi - start)
+        re[:n_groups] = 0
+        for pc in range(code.shape[0]):
+            op, d, a, b = code[pc, 0], code[pc, 1], code[pc, 2], code[pc, 3]
+            if op == LOAD_MAIN:
+                for i in range(m):
+                    j = start + i + b
+                    rb[d, i] = main[a, j - n if j >= n else j]
+            elif op == LOAD_AUX:
+                for i in range(m):
+                    j = start + i + b
+                    j = j - n if j >= n else j
+                    re[d, 0, i] = aux[2 * a, j]
+                    re[d, 1, i] = aux[2 * a + 1, j]
+            elif op == LOAD_PERIODIC:
+                for i in range(m):
+                    rb[d, i] = periodic[a, start + i]
+            elif op == B_ADD:
+                for i in range(m):
+                    rb[d, i] = add64(rb[a, i], rb[b, i])
+            elif op == B_SUB:
+                for i in range(m):
+                    rb[d, i] = sub64(rb[a, i], rb[b, i])
+            elif op == B_MUL:
+                for i in range(m):
+                    rb[d, i] = mul64(rb[a, i], rb[b, i])
+            elif op == B_NEG:
+                for i in range(m):
+                    rb[d, i] = sub64(_ZERO, rb[a, i])
+            elif op == B_ADD_C:
+                c = k[b]
+                for i in range(m):
+                    rb[d, i] = add64(rb[a, i], c)
+            elif op == B_MUL_C:
+                c = k[b]
+                for i in range(m):
+                    rb[d, i] = mul64(rb[a, i], c)
+            elif op == B_RSUB_C:
+                c = k[b]
+                for i in range(m):
+                    rb[d, i] = sub64(c, rb[a, i])
+            elif op == E_ADD:
+                for i in range(m):
+                    re[d, 0, i] = add64(re[a, 0, i], re[b, 0, i])
+                    re[d, 1, i] = add64(re[a, 1, i], re[b, 1, i])
+            elif op == E_SUB:
+                for i in range(m):
+                    re[d, 0, i] = sub64(re[a, 0, i], re[b, 0, i])
+                    re[d, 1, i] = sub64(re[a, 1, i], re[b, 1, i])
+            elif op == E_MUL:
+                for i in range(m):
+                    x, y = _ext_mul(re[a, 0, i], re[a, 1, i], re[b, 0, i], re[b, 1, i])
+                    re[d, 0, i] = x
+                    re[d, 1, i] = y
+            elif op == E_NEG:
+                for i in range(m):
+                    re[d, 0, i] = sub64(_ZERO, re[a, 0, i])
+                    re[d, 1, i] = sub64(_ZERO, re[a, 1, i])
+            elif op == E_ADD_B:
+                for i in range(m):
+                    re[d, 0, i] = add64(re[a, 0, i], rb[b, i])
+                    re[d, 1, i] = re[a, 1, i]
+            elif op == E_SUB_B:
+                for i in range(m):
+                    re[d, 0, i] = sub64(re[a, 0, i], rb[b, i])
+                    re[d, 1, i] = re[a, 1, i]
+            elif op == E_RSUB_B:
+                for i in range(m):
+                    re[d, 0, i] = sub64(rb[b, i], re[a, 0, i])
+                    re[d, 1, i] = sub64(_ZERO, re[a, 1, i])
+            elif op == E_MUL_B:
+                for i in range(m):
+                    v = rb[b, i]
+                    re[d, 0, i] = mul64(re[a, 0, i], v)
+                    re[d, 1, i] = mul64(re[a, 1, i], v)
+            elif op == E_ADD_X:
+                c0, c1 = k[b], k[b + 1]
+                for i in range(m):
+                    re[d, 0, i] = add64(re[a, 0, i], c0)
+                    re[d, 1, i] = add64(re[a, 1, i], c1)
+            elif op == E_MUL_X:
+                c0, c1 = k[b], k[b + 1]
+                for i in range(m):
+                    x, y = _ext_mul(re[a, 0, i], re[a, 1, i], c0, c1)
+                    re[d, 0, i] = x
+                    re[d, 1, i] = y
+            elif op == E_RSUB_X:
+                c0, c1 = k[b], k[b + 1]
+                for i in range(m):
+                    re[d, 0, i] = sub64(c0, re[a, 0, i])
+                    re[d, 1, i] = sub64(c1, re[a, 1, i])
+            elif op == B_ADD_X:
+                c0, c1 = k[b], k[b + 1]
+                for i in range(m):
+                    re[d, 0, i] = add64(rb[a, i], c0)
+                    re[d, 1, i] = c1
+            elif op == B_MUL_X:
+                c0, c1 = k[b], k[b + 1]
+                for i in range(m):
+                    v = rb[a, i]
+                    re[d, 0, i] = mul64(v, c0)
+                    re[d, 1, i] = mul64(v, c1)
+            elif op == B_RSUB_X:
+                c0, c1 = k[b], k[b + 1]
+                for i in range(m):
+                    re[d, 0, i] = sub64(c0, rb[a, i])
+                    re[d, 1, i] = c1
+            elif op == ACC_B:
+                c0, c1 = k[b], k[b + 1]
+                for i in range(m):
+                    v = rb[a, i]
+                    re[d, 0, i] = add64(re[d, 0, i], mul64(v, c0))
+                    re[d, 1, i] = add64(re[d, 1, i], mul64(v, c1))
+            elif op == ACC_E:
+                c0, c1 = k[b], k[b + 1]
+                for i in range(m):
+                    x, y = _ext_mul(re[a, 0, i], re[a, 1, i], c0, c1)
+                    re[d, 0, i] = add64(re[d, 0, i], x)
+                    re[d, 1, i] = add64(re[d, 1, i], y)
+            else:  # ACC_X: a constant constraint value, already times its coefficient
+                c0, c1 = k[a], k[a + 1]
+                for i in range(m):
+                    re[d, 0, i] = add64(re[d, 0, i], c0)
+                    re[d, 1, i] = add64(re[d, 1, i], c1)
+        for i in range(m):
+            s0, s1 = _ZERO, _ZERO
+            for g in range(n_groups):
+                v = inverses[g, start + i]
+                s0 = add64(s0, mul64(re[g, 0, i], v))
+                s1 = add64(s1, mul64(re[g, 1, i], v))
+            out[start + i, 0] = s0
+            out[start + i, 1] = s1
+
+
+def evaluate_quotient(program: ConstraintCode, main: np.ndarray, aux: np.ndarray, periodic: np.ndarray,
+                      inverses: np.ndarray, out: np.ndarray) -> None:
+    """out[j] = sum_g (sum_{k in g} alpha^k C_k(x_j)) * inverses[g, j] at every point j of one coset.
+
+    main (width, n) and aux (2 * aux width, n) hold the coset's values (the next row of a point is the next
+    position, wrapping around); periodic (count, n); inverses (groups, n); out (n, 2)."""
+    n = main.shape[1]
+    threads.run_ranges(_run, n, program.code, program.constants, main, aux, periodic, inverses, out,
+                       program.base_registers, program.ext_registers, program.groups,
+                       min_per_thread=4 * BLOCK, align=BLOCK)
