@@ -4,9 +4,9 @@ Bit-for-bit the hash of `hashlib.blake2s(prefix + message).digest()` for each ro
 the prover's Merkle trees hash millions of rows, and hashlib's per-call cost (~0.5 us from Python, on one core)
 would dominate proving for narrow rows. The verifier keeps hashlib: it hashes a few thousand rows.
 
-One compiled specialization for the prover (C-contiguous rows of 64-bit words; a transposed LDE view is gathered
-a chunk at a time), so the first run compiles one kernel, not one per layout; rows of any other byte length go to
-a byte-wise kernel compiled only if used.
+Two compiled specializations for the prover: the rows of an LDE coset, a (w, n) column matrix hashed LANES
+rows at a time across SIMD lanes, and C-contiguous rows of 64-bit words (Merkle nodes, FRI layers); rows of any
+other byte length go to a byte-wise kernel compiled only if used.
 """
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ _SIGMA = np.array([
     [10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0],
 ], dtype=np.int64)
 _PARAM_BLOCK = np.uint64(0x0101_0000 | 32)  # fanout 1, depth 1, no key, 32-byte digest
-GATHER_ROWS = 1 << 10  # rows per gathered chunk when the input is not C-contiguous bytes
+GATHER_ROWS = 1 << 10  # rows per contiguous copy of an input in any other layout
+LANES = 16  # rows hashed side by side by the column kernel (8, 16, 32 measured: 16 fastest)
 
 
 @nb.njit(inline="never", cache=True)
@@ -149,24 +150,96 @@ def _hash_word_rows(prefix, rows, out, lo, hi):
                 out[i, 4 * k + j] = np.uint8((h[k] >> np.uint64(8 * j)) & np.uint64(0xFF))
 
 
-@nb.njit(nb.void(nb.uint64[:, ::1], nb.int64, nb.uint64[:, ::1]), nogil=True, cache=True)
-def _gather_columns(columns, lo, out):
-    """out[r, j] = columns[j, lo + r]: rows lo.. of the transpose of a (w, n) matrix, read column by column."""
-    for j in range(columns.shape[0]):
-        column = columns[j]
-        for r in range(out.shape[0]):
-            out[r, j] = column[lo + r]
+@nb.njit(inline="always", cache=True)
+def _g_lanes(v, m, a, b, c, d, x, y):
+    """_g on every lane: columns of v (16, LANES) are the working vectors, of m the message words."""
+    for l in range(v.shape[1]):
+        va, vb, vc, vd = v[a, l], v[b, l], v[c, l], v[d, l]
+        va = (va + vb + m[x, l]) & _M32
+        vd = vd ^ va
+        vd = ((vd >> np.uint64(16)) | (vd << np.uint64(16))) & _M32
+        vc = (vc + vd) & _M32
+        vb = vb ^ vc
+        vb = ((vb >> np.uint64(12)) | (vb << np.uint64(20))) & _M32
+        va = (va + vb + m[y, l]) & _M32
+        vd = vd ^ va
+        vd = ((vd >> np.uint64(8)) | (vd << np.uint64(24))) & _M32
+        vc = (vc + vd) & _M32
+        vb = vb ^ vc
+        vb = ((vb >> np.uint64(7)) | (vb << np.uint64(25))) & _M32
+        v[a, l], v[b, l], v[c, l], v[d, l] = va, vb, vc, vd
 
+@nb.njit(nb.void(nb.uint8, nb.uint64[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
+def _hash_column_rows(prefix, columns, out, lo, hi):
+    """out[i] = blake2s(prefix || column i of `columns` as little-endian bytes) for i in [lo, hi): the rows of
+    a (w, n) column matrix, LANES at a time, one per SIMD lane (every step of the hash runs across the lanes;
+    7x the throughput of hashing row by row, 2^17 rows x 204 columns on one core). A short last group repeats
+    its last row in the unused lanes."""
+    w = columns.shape[0]
+    total = 8 * w + 1
+    blocks = (total + 63) // 64
+    h = np.empty((8, LANES), np.uint64)
+    v = np.empty((16, LANES), np.uint64)
+    m = np.empty((16, LANES), np.uint64)
+    rows = np.empty(LANES, np.int64)
+    p = np.uint64(prefix)
+    s8, s56, s32 = np.uint64(8), np.uint64(56), np.uint64(32)
+    for start in range(lo, hi, LANES):
+        for l in range(LANES):
+            rows[l] = min(start + l, hi - 1)
+        for k in range(8):
+            for l in range(LANES):
+                h[k, l] = _IV[k]
+        for l in range(LANES):
+            h[0, l] ^= _PARAM_BLOCK
+        for b in range(blocks):
+            for k in range(8):
+                q = 8 * b + k
+                for l in range(LANES):
+                    r = rows[l]
+                    if q == 0:
+                        word = p | (columns[0, r] << s8)
+                    elif q < w:
+                        word = (columns[q - 1, r] >> s56) | (columns[q, r] << s8)
+                    elif q == w:
+                        word = columns[w - 1, r] >> s56
+                    else:
+                        word = np.uint64(0)
+                    m[2 * k, l] = word & _M32
+                    m[2 * k + 1, l] = word >> s32
+            counter = np.uint64(min(64 * (b + 1), total))
+            for k in range(8):
+                for l in range(LANES):
+                    v[k, l] = h[k, l]
+                    v[8 + k, l] = _IV[k]
+            for l in range(LANES):
+                v[12, l] ^= counter & _M32
+                v[13, l] ^= counter >> s32
+                if b == blocks - 1:
+                    v[14, l] ^= _M32
+            for rnd in range(10):
+                s = _SIGMA[rnd]
+                _g_lanes(v, m, 0, 4, 8, 12, s[0], s[1])
+                _g_lanes(v, m, 1, 5, 9, 13, s[2], s[3])
+                _g_lanes(v, m, 2, 6, 10, 14, s[4], s[5])
+                _g_lanes(v, m, 3, 7, 11, 15, s[6], s[7])
+                _g_lanes(v, m, 0, 5, 10, 15, s[8], s[9])
+                _g_lanes(v, m, 1, 6, 11, 12, s[10], s[11])
+                _g_lanes(v, m, 2, 7, 8, 13, s[12], s[13])
+                _g_lanes(v, m, 3, 4, 9, 14, s[14], s[15])
+            for k in range(8):
+                for l in range(LANES):
+                    h[k, l] ^= v[k, l] ^ v[8 + k, l]
+        for l in range(min(LANES, hi - start)):
+            for k in range(8):
+                for j in range(4):
+                    out[start + l, 4 * k + j] = np.uint8((h[k, l] >> np.uint64(8 * j)) & np.uint64(0xFF))
 
 def _hash_range(prefix, rows, out, lo, hi):
     if rows.dtype == np.uint64 and rows.flags.c_contiguous:
         _hash_word_rows(prefix, rows, out, lo, hi)
     elif rows.dtype == np.uint64 and rows.T.flags.c_contiguous:
-        buffer = np.empty((min(GATHER_ROWS, hi - lo), rows.shape[1]), dtype=np.uint64)
-        for a in range(lo, hi, GATHER_ROWS):  # gather a chunk of rows (a transposed view is never copied whole)
-            b = min(hi, a + GATHER_ROWS)
-            _gather_columns(rows.T, a, buffer[:b - a])
-            _hash_word_rows(prefix, buffer[:b - a], out[a:b], 0, b - a)
+        _hash_column_rows(prefix, rows.T, out, lo, hi)
     elif rows.dtype == np.uint8 and rows.flags.c_contiguous:
         _hash_byte_rows(prefix, rows, out, lo, hi)
     else:

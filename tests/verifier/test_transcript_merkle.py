@@ -87,8 +87,8 @@ def test_parallel_blake2s_matches_hashlib(length):
 @pytest.mark.parametrize("width", [1, 2, 8, 16, 216, 511, 512, 600])
 @pytest.mark.parametrize("layout", ["rows", "transposed", "strided"])
 def test_row_hashing_matches_hashlib_at_every_width(width, layout):
-    """Both of row_hashing's paths (the numba word kernel below HASHLIB_MIN_BYTES, threaded hashlib above it)
-    and every input layout give hashlib's digests."""
+    """Every input layout (contiguous rows: the word kernel; an LDE's transposed view: the lane kernel, 300 rows
+    leaving a short last group of lanes; anything else: copied a chunk at a time) gives hashlib's digests."""
     from prover.engine import row_hashing
 
     lde = np.random.default_rng(width).integers(0, P, (width, 300), dtype=np.uint64)
