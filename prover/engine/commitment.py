@@ -8,6 +8,8 @@ whole LDE is small, the cosets are kept rather than recomputed.
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from circuits.field import GENERATOR, P, root_of_unity
@@ -30,24 +32,36 @@ class CommittedPolynomials:
         self.coeffs = np.ascontiguousarray(coeffs, dtype=np.uint64)
         self.width, self.n = self.coeffs.shape
         self.blowup = blowup
-        self._cache = {} if self.width * self.n * blowup * 8 <= KEEP_LDE_BYTES else None
+        self._cache = [] if self.width * self.n * blowup * 8 <= KEEP_LDE_BYTES else None
         leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
-        for k in range(blowup):
-            leaves[k::blowup] = hash_rows(LEAF_PREFIX, self.coset(k).T)
+        for k, values in self.cosets():
+            leaves[k::blowup] = hash_rows(LEAF_PREFIX, values.T)
         self.tree = MerkleTree(leaves=leaves)
 
     @property
     def root(self) -> bytes:
         return self.tree.root
 
-    def coset(self, k: int) -> np.ndarray:
-        """(width, n): every polynomial at the points of the k-th coset, in order."""
-        if self._cache is not None and k in self._cache:
-            return self._cache[k]
-        values = ntt.coset_ntt(self.coeffs, coset_shift(k, self.n, self.blowup))
+    def cosets(self) -> Iterator[tuple[int, np.ndarray]]:
+        """(k, values) for every coset k in turn, values (width, n) the polynomials at its points in order.
+
+        While they are computed the coefficients sit in bit-reversed order (permuted in place, and back when the
+        iteration ends: nothing may read them meanwhile), so the blowup transforms share one permutation instead
+        of gathering it each."""
+        if self._cache is not None and len(self._cache) == self.blowup:
+            yield from enumerate(self._cache)
+            return
         if self._cache is not None:
-            self._cache[k] = values
-        return values
+            self._cache.clear()
+        ntt.bit_reverse_rows(self.coeffs)
+        try:
+            for k in range(self.blowup):
+                values = ntt.coset_ntt(self.coeffs, coset_shift(k, self.n, self.blowup), reversed_input=True)
+                if self._cache is not None:
+                    self._cache.append(values)
+                yield k, values
+        finally:
+            ntt.bit_reverse_rows(self.coeffs)
 
     def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
         """The LDE rows at the sorted, distinct `indices` (evaluated afresh) and their Merkle siblings."""

@@ -139,7 +139,7 @@ def _first_layers(x, tw, h, lo, hi):
 
 
 @nb.njit(cache=True)
-def _load_block(src, dst, tw, scale, lo, hi):
+def _load_block(src, dst, tw, scale, lo, hi, reversed_input):
     """Bit-reversed (and scaled) input into dst[lo:hi], then every layer that stays inside that block.
 
     `scale` is the input scaling already in bit-reversed order (or empty): multiplying the gathered block by
@@ -151,8 +151,12 @@ def _load_block(src, dst, tw, scale, lo, hi):
     """
     log_m = _log2(src.size)
     log_b = _log2(dst.size) - log_m
-    for i in range(lo, hi):
-        dst[i] = src[_bit_reverse(np.uint64(i) >> log_b, log_m)]
+    if reversed_input:  # already in bit-reversed order: a contiguous copy (each value repeated 2^log_b times)
+        for i in range(lo, hi):
+            dst[i] = src[i >> log_b]
+    else:
+        for i in range(lo, hi):
+            dst[i] = src[_bit_reverse(np.uint64(i) >> log_b, log_m)]
     if scale.size:
         if log_b == 0:
             block, factors = dst[lo:hi], scale[lo:hi]
@@ -185,11 +189,11 @@ def _first_global_layer(src, dst):
 
 
 @nb.njit(cache=True)
-def _transform_serial(src, dst, tw, pre_scale, post_scale):
+def _transform_serial(src, dst, tw, pre_scale, post_scale, reversed_input):
     n = dst.size
     block = min(n, 1 << BLOCK_LOG)
     for lo in range(0, n, block):
-        _load_block(src, dst, tw, pre_scale, lo, lo + block)
+        _load_block(src, dst, tw, pre_scale, lo, lo + block, reversed_input)
     h = _first_global_layer(src, dst)
     while h < n:
         _butterflies(dst, tw, h, 0, n // 2)
@@ -199,18 +203,18 @@ def _transform_serial(src, dst, tw, pre_scale, post_scale):
 
 
 @nb.njit(nogil=True, cache=True)
-def _transform_rows(src, dst, tw, pre_scale, post_scale, lo, hi):
+def _transform_rows(src, dst, tw, pre_scale, post_scale, reversed_input, lo, hi):
     """Rows [lo, hi): one whole transform per row."""
     for r in range(lo, hi):
-        _transform_serial(src[r], dst[r], tw, pre_scale, post_scale)
+        _transform_serial(src[r], dst[r], tw, pre_scale, post_scale, reversed_input)
 
 
 @nb.njit(nogil=True, cache=True)
-def _load_blocks(src, dst, tw, pre_scale, lo, hi):
+def _load_blocks(src, dst, tw, pre_scale, reversed_input, lo, hi):
     """Blocks [lo, hi) of one transform: bit-reversed load and every layer inside the block."""
     block = min(dst.size, 1 << BLOCK_LOG)
     for b in range(lo, hi):
-        _load_block(src, dst, tw, pre_scale, b * block, (b + 1) * block)
+        _load_block(src, dst, tw, pre_scale, b * block, (b + 1) * block, reversed_input)
 
 
 @nb.njit(nogil=True, cache=True)
@@ -224,11 +228,11 @@ def _post_scale(dst, post_scale, lo, hi):
     _scale(dst, post_scale, dst, lo, hi)
 
 
-def _transform_split(src, dst, tw, pre_scale, post_scale) -> None:
+def _transform_split(src, dst, tw, pre_scale, post_scale, reversed_input) -> None:
     """One transform split across threads: blocks, then each remaining layer's butterflies in chunks."""
     n = dst.size
     block = min(n, 1 << BLOCK_LOG)
-    threads.run_ranges(_load_blocks, n // block, src, dst, tw, pre_scale)
+    threads.run_ranges(_load_blocks, n // block, src, dst, tw, pre_scale, reversed_input)
     h = max(block, n // src.size)
     while h < n:
         threads.run_ranges(_layer, n // 2, dst, tw, np.int64(h), align=CHUNK // 4)
@@ -237,14 +241,36 @@ def _transform_split(src, dst, tw, pre_scale, post_scale) -> None:
         threads.run_ranges(_post_scale, n, dst, post_scale, align=CHUNK // 4)
 
 
+@nb.njit(nogil=True, cache=True)
+def _bit_reverse_rows(matrix, lo, hi):
+    log_n = _log2(matrix.shape[1])
+    for r in range(lo, hi):
+        row = matrix[r]
+        for i in range(row.size):
+            j = _bit_reverse(np.uint64(i), log_n)
+            if i < j:
+                row[i], row[j] = row[j], row[i]
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # public API
 
 
-def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE, blowup: int = 1) -> np.ndarray:
+def bit_reverse_rows(matrix: np.ndarray) -> None:
+    """Permute each row of a C-contiguous (w, n) matrix into bit-reversed order, in place (its own inverse):
+    done once, it saves the gather of every transform of the rows that follows (`reversed_input`)."""
+    if not matrix.flags.c_contiguous or matrix.ndim != 2:
+        raise ValueError("bit_reverse_rows needs a C-contiguous 2-d array")
+    threads.run_ranges(_bit_reverse_rows, matrix.shape[0], matrix)
+
+
+def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE, blowup: int = 1,
+              reversed_input: bool = False) -> np.ndarray:
     """post_scale * DFT_N(pre_scale * values zero-padded to N) along the last axis, N = blowup * n.
 
     tw = twiddles(N, inverse) selects the direction; scales have length n (pre) and N (post), or 0 for none.
+    With `reversed_input`, values are given in bit-reversed order (see `bit_reverse_rows`): the transform then
+    skips its bit-reversal gather, about a third of its time at 2^17 points.
     """
     values = np.ascontiguousarray(values, dtype=np.uint64)
     n = values.shape[-1]
@@ -255,11 +281,11 @@ def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE,
         pre_scale = pre_scale[_bit_reversal(n)]
     out = np.empty((rows.shape[0], n * blowup), dtype=np.uint64)
     if n * blowup < SERIAL_BELOW or rows.shape[0] >= threads.workers():
-        threads.run_ranges(_transform_rows, rows.shape[0], rows, out, tw, pre_scale, post_scale,
+        threads.run_ranges(_transform_rows, rows.shape[0], rows, out, tw, pre_scale, post_scale, reversed_input,
                            min_per_thread=max(1, SERIAL_BELOW // (n * blowup)))
     else:
         for r in range(rows.shape[0]):
-            _transform_split(rows[r], out[r], tw, pre_scale, post_scale)
+            _transform_split(rows[r], out[r], tw, pre_scale, post_scale, reversed_input)
     return out.reshape(values.shape[:-1] + (n * blowup,))
 
 
@@ -275,10 +301,11 @@ def intt(evals) -> np.ndarray:
     return transform(evals, twiddles(n, inverse=True), post_scale=np.full(n, field.inv(n), dtype=np.uint64))
 
 
-def coset_ntt(coeffs, shift: int) -> np.ndarray:
-    """Evaluations at shift * w_n^i: the ntt of the coefficients c_j * shift^j."""
+def coset_ntt(coeffs, shift: int, reversed_input: bool = False) -> np.ndarray:
+    """Evaluations at shift * w_n^i: the ntt of the coefficients c_j * shift^j (given in bit-reversed order
+    with `reversed_input`)."""
     n = np.shape(coeffs)[-1]
-    return transform(coeffs, twiddles(n), pre_scale=field_arrays.powers(shift, n))
+    return transform(coeffs, twiddles(n), pre_scale=field_arrays.powers(shift, n), reversed_input=reversed_input)
 
 
 def coset_intt(evals, shift: int) -> np.ndarray:

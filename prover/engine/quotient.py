@@ -83,14 +83,14 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
     result = np.zeros((n * blowup, 2), dtype=np.uint64)
     values = np.empty((n, 2), dtype=np.uint64)
     no_columns = np.zeros((0, n), dtype=np.uint64)
-    for coset in range(blowup):
+    aux_cosets = aux.cosets() if aux is not None else ((k, no_columns) for k in range(blowup))
+    for (coset, main_values), (_, aux_values) in zip(main.cosets(), aux_cosets):
         shift = coset_shift(coset, n, blowup)
         x = F.powers(root_of_unity(n), n, shift)
         inverses = _divisor_inverses(protocol, shift, x)
         inverse_rows = np.stack([inverses[key] for key in group_keys]) if group_keys else no_columns
         periodic = np.stack(_periodic_on_coset(protocol, shift)) if protocol.periodic else no_columns
-        aux_values = aux.coset(coset) if aux is not None else no_columns
-        evaluate_quotient(program, main.coset(coset), aux_values, periodic, inverse_rows, values)
+        evaluate_quotient(program, main_values, aux_values, periodic, inverse_rows, values)
         result[coset::blowup] = values
     return result
 

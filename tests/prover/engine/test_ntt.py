@@ -65,6 +65,31 @@ def test_batch_equals_rows(n):
     assert np.array_equal(ntt.coset_intt(transformed, SHIFT), batch)
 
 
+@pytest.mark.parametrize("n", [1, 2, 8, 1 << 10, 1 << 14])  # 2^14: one transform split across threads
+def test_bit_reversed_input_gives_the_same_transform(n):
+    coeffs = random_field((3, n), seed=n + 7)
+    permuted = coeffs.copy()
+    ntt.bit_reverse_rows(permuted)
+    rev = [int(format(i, f"0{max(1, n.bit_length() - 1)}b")[::-1], 2) if n > 1 else 0 for i in range(n)]
+    assert np.array_equal(permuted, coeffs[:, rev])
+    assert np.array_equal(ntt.coset_ntt(permuted, SHIFT, reversed_input=True), ntt.coset_ntt(coeffs, SHIFT))
+    ntt.bit_reverse_rows(permuted)
+    assert np.array_equal(permuted, coeffs)  # its own inverse
+
+
+def test_committed_cosets_leave_the_coefficients_as_they_were(monkeypatch):
+    from prover.engine import commitment
+
+    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 0)  # recomputed each pass, through the permuted coefficients
+    coeffs = random_field((3, 64), seed=9)
+    committed = commitment.CommittedPolynomials(coeffs.copy(), 4)
+    assert np.array_equal(committed.coeffs, coeffs)
+    for k, values in committed.cosets():
+        assert np.array_equal(values, lde.low_degree_extend(coeffs, 4)[:, k::4])
+        break  # an iteration left early restores them too
+    assert np.array_equal(committed.coeffs, coeffs)
+
+
 def test_wide_batch_round_trip():
     batch = random_field((16, 1 << 10), seed=4)
     assert np.array_equal(ntt.intt(ntt.ntt(batch)), batch)
