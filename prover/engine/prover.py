@@ -15,6 +15,7 @@ from prover.engine.aux_trace import build_aux_trace
 from prover.engine.commitment import CommittedPolynomials
 from prover.engine.deep import deep_composition
 from prover.engine.fri import commit_layers
+from prover.engine.grinding import grind
 from prover.engine.polynomials import evaluate_at
 from prover.engine.quotient import (
     ConstraintViolation,
@@ -149,7 +150,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
 
     report("proof of work and queries")
-    nonce = transcript.grind(params.grinding_bits)
+    nonce = grind(transcript, params.grinding_bits)
     transcript.absorb_ints("pow nonce", [nonce])
     indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
 

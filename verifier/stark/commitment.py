@@ -19,15 +19,8 @@ LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 
 
-def hasher():
-    """A fresh incremental hash object (the transcript's proof-of-work copies one per nonce)."""
-    return hashlib.blake2s()
-
-
 def hash_bytes(data: bytes) -> bytes:
-    h = hasher()
-    h.update(data)
-    return h.digest()
+    return hashlib.blake2s(data).digest()
 
 
 def hash_row(row_bytes: bytes) -> bytes:

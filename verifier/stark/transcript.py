@@ -9,7 +9,7 @@ from __future__ import annotations
 import struct
 
 from circuits.field import Ext, P
-from verifier.stark.commitment import hash_bytes, hasher
+from verifier.stark.commitment import hash_bytes
 
 PROTOCOL_TAG = b"por-stark/1"
 
@@ -63,25 +63,14 @@ class Transcript:
         self._finish(label)
         return indices
 
-    def _pow_prefix(self):
-        h = hasher()
-        h.update(self._state)
-        h.update(b"proof-of-work")
-        return h
-
-    @staticmethod
-    def _pow_ok(prefix, nonce: int, mask: int) -> bool:
-        h = prefix.copy()
-        h.update(struct.pack("<Q", nonce))
-        return int.from_bytes(h.digest()[:8], "little") & mask == 0
+    def pow_prefix(self) -> bytes:
+        """What the proof-of-work hashes before the nonce: the state, then a label."""
+        return self._state + b"proof-of-work"
 
     def check_pow(self, nonce: int, bits: int) -> bool:
-        """Grinding: the nonce must make the low `bits` bits of H(state, nonce) zero."""
-        return self._pow_ok(self._pow_prefix(), nonce, (1 << bits) - 1)
-
-    def grind(self, bits: int) -> int:
-        prefix, mask = self._pow_prefix(), (1 << bits) - 1
-        nonce = 0
-        while not self._pow_ok(prefix, nonce, mask):
-            nonce += 1
-        return nonce
+        """Grinding: the nonce must make the low `bits` bits of H(state, nonce) zero (the prover's search is
+        prover/engine/grinding.py)."""
+        if not 0 <= nonce < 1 << 64:
+            return False
+        digest = hash_bytes(self.pow_prefix() + struct.pack("<Q", nonce))
+        return int.from_bytes(digest[:8], "little") & ((1 << bits) - 1) == 0
