@@ -45,11 +45,14 @@ def _divisor_inverses(protocol: Protocol, shift: int, x: np.ndarray) -> dict:
                        min_per_thread=F.PER_THREAD)
     out = {EVERY_ROW: F.mul_scalar(excluded, vanishing_inv)}
     out[TRANSITION] = F.mul(out[EVERY_ROW], F.add_scalar(x, -pow(w, protocol.active_rows - 1, P)))
+    # 1 / (x_j - w^r) = w^-r / (shift w^(j-r) - 1): every boundary row's divisor is a rotation of one inverse.
+    base = None
     for c in protocol.constraints:
         if c.kind == BOUNDARY:
             row = protocol.boundary_row(c)
             if row not in out:
-                out[row] = F.batch_inverse(F.add_scalar(x, -pow(w, row, P)))
+                base = F.batch_inverse(F.add_scalar(x, -1)) if base is None else base
+                out[row] = F.mul_scalar(np.roll(base, row), pow(w, (P - 2) * row, P))
     return out
 
 
