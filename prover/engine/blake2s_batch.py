@@ -169,6 +169,21 @@ def _g_lanes(v, m, a, b, c, d, x, y):
         vb = ((vb >> np.uint64(7)) | (vb << np.uint64(25))) & _M32
         v[a, l], v[b, l], v[c, l], v[d, l] = va, vb, vc, vd
 
+@nb.njit(inline="always", cache=True)
+def _rounds(v, m):
+    """BLAKE2s's ten rounds on every lane of the working vectors v (16, LANES), message words m (16, LANES)."""
+    for rnd in range(10):
+        s = _SIGMA[rnd]
+        _g_lanes(v, m, 0, 4, 8, 12, s[0], s[1])
+        _g_lanes(v, m, 1, 5, 9, 13, s[2], s[3])
+        _g_lanes(v, m, 2, 6, 10, 14, s[4], s[5])
+        _g_lanes(v, m, 3, 7, 11, 15, s[6], s[7])
+        _g_lanes(v, m, 0, 5, 10, 15, s[8], s[9])
+        _g_lanes(v, m, 1, 6, 11, 12, s[10], s[11])
+        _g_lanes(v, m, 2, 7, 8, 13, s[12], s[13])
+        _g_lanes(v, m, 3, 4, 9, 14, s[14], s[15])
+
+
 @nb.njit(nb.void(nb.uint8, nb.uint64[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
 def _hash_column_rows(prefix, columns, out, lo, hi):
     """out[i] = blake2s(prefix || column i of `columns` as little-endian bytes) for i in [lo, hi): the rows of
@@ -217,16 +232,7 @@ def _hash_column_rows(prefix, columns, out, lo, hi):
                 v[13, l] ^= counter >> s32
                 if b == blocks - 1:
                     v[14, l] ^= _M32
-            for rnd in range(10):
-                s = _SIGMA[rnd]
-                _g_lanes(v, m, 0, 4, 8, 12, s[0], s[1])
-                _g_lanes(v, m, 1, 5, 9, 13, s[2], s[3])
-                _g_lanes(v, m, 2, 6, 10, 14, s[4], s[5])
-                _g_lanes(v, m, 3, 7, 11, 15, s[6], s[7])
-                _g_lanes(v, m, 0, 5, 10, 15, s[8], s[9])
-                _g_lanes(v, m, 1, 6, 11, 12, s[10], s[11])
-                _g_lanes(v, m, 2, 7, 8, 13, s[12], s[13])
-                _g_lanes(v, m, 3, 4, 9, 14, s[14], s[15])
+            _rounds(v, m)
             for k in range(8):
                 for l in range(LANES):
                     h[k, l] ^= v[k, l] ^ v[8 + k, l]

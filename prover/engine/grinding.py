@@ -1,7 +1,7 @@
 """Proof-of-work grinding (SPEC §2): the first nonce whose hash with the transcript state has its low bits zero.
 
 The verifier checks one nonce with hashlib (`Transcript.check_pow`); the prover tries about 2^bits of them, a
-second or two from Python at 20 bits, so here BLAKE2s runs in numba on every core, over blocks of nonces in
+second or two from Python at 20 bits, so here BLAKE2s runs in numba on every core, LANES nonces side by side, over blocks of nonces in
 increasing order (the result is the smallest valid nonce, as a plain loop would find).
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numba as nb
 import numpy as np
 
 from prover.engine import threads
-from prover.engine.blake2s_batch import _IV, _M32, _PARAM_BLOCK, _compress
+from prover.engine.blake2s_batch import _IV, _M32, _PARAM_BLOCK, LANES, _rounds
 from verifier.stark import commitment
 from verifier.stark.transcript import Transcript
 
@@ -19,28 +19,48 @@ NONCES_PER_PASS = 1 << 16
 
 
 @nb.njit(nogil=True, cache=True)
-def _try_nonces(message, length, offset, mask, base, hits, lo, hi):
-    """hits[i] = 1 if nonce base + i, written little-endian at message[offset:offset + 8], passes; the message
-    (zero-padded to whole 64-byte blocks) is hashed over its first `length` bytes."""
-    blocks = message.size // 64
-    own = message.copy()
-    h = np.empty(8, dtype=np.uint64)
-    m = np.empty(16, dtype=np.uint64)
-    for i in range(lo, hi):
-        nonce = np.uint64(base + i)
+def _try_nonces(words, length, offset, mask, base, hits, lo, hi):
+    """hits[i] = 1 if nonce base + i passes, LANES nonces at a time across SIMD lanes. `words` holds the message
+    (zero-padded to whole 64-byte blocks) as little-endian 32-bit words, with zeros where the nonce goes: the
+    8 bytes at `offset`, little-endian; the hash covers the first `length` bytes."""
+    blocks = words.size // 16
+    h = np.empty((8, LANES), dtype=np.uint64)
+    v = np.empty((16, LANES), dtype=np.uint64)
+    m = np.empty((16, LANES), dtype=np.uint64)
+    for start in range(lo, hi, LANES):
         for k in range(8):
-            own[offset + k] = np.uint8((nonce >> np.uint64(8 * k)) & np.uint64(0xFF))
-        for k in range(8):
-            h[k] = _IV[k]
-        h[0] ^= _PARAM_BLOCK
+            for lane in range(LANES):
+                h[k, lane] = _IV[k]
+        for lane in range(LANES):
+            h[0, lane] ^= _PARAM_BLOCK
         for b in range(blocks):
             for w in range(16):
-                p = 64 * b + 4 * w
-                m[w] = (np.uint64(own[p]) | (np.uint64(own[p + 1]) << np.uint64(8))
-                        | (np.uint64(own[p + 2]) << np.uint64(16)) | (np.uint64(own[p + 3]) << np.uint64(24)))
-            _compress(h, m, np.uint64(min(64 * (b + 1), length)), b == blocks - 1)
-        low = h[0] | (h[1] << np.uint64(32))  # the digest's first 8 bytes, little-endian
-        hits[i] = 1 if low & mask == 0 else 0
+                first = 64 * b + 4 * w  # byte position of this word
+                for lane in range(LANES):
+                    word = words[16 * b + w]
+                    for k in range(4):
+                        j = first + k - offset
+                        if 0 <= j < 8:
+                            byte = (np.uint64(base + start + lane) >> np.uint64(8 * j)) & np.uint64(0xFF)
+                            word |= byte << np.uint64(8 * k)
+                    m[w, lane] = word
+            counter = np.uint64(min(64 * (b + 1), length))
+            for k in range(8):
+                for lane in range(LANES):
+                    v[k, lane] = h[k, lane]
+                    v[8 + k, lane] = _IV[k]
+            for lane in range(LANES):
+                v[12, lane] ^= counter & _M32
+                v[13, lane] ^= counter >> np.uint64(32)
+                if b == blocks - 1:
+                    v[14, lane] ^= _M32
+            _rounds(v, m)
+            for k in range(8):
+                for lane in range(LANES):
+                    h[k, lane] ^= v[k, lane] ^ v[8 + k, lane]
+        for lane in range(min(LANES, hi - start)):
+            low = h[0, lane] | (h[1, lane] << np.uint64(32))  # the digest's first 8 bytes, little-endian
+            hits[start + lane] = 1 if low & mask == 0 else 0
 
 
 def grind(transcript: Transcript, bits: int) -> int:
@@ -54,11 +74,12 @@ def grind(transcript: Transcript, bits: int) -> int:
     length = len(prefix) + 8
     message = np.zeros(-(-length // 64) * 64, dtype=np.uint8)
     message[:len(prefix)] = np.frombuffer(prefix, dtype=np.uint8)
+    words = message.view("<u4").astype(np.uint64)
     mask = np.uint64((1 << bits) - 1)
     hits = np.empty(NONCES_PER_PASS, dtype=np.uint8)
     base = 0
     while True:
-        threads.run_ranges(_try_nonces, NONCES_PER_PASS, message, length, len(prefix), mask, base, hits,
+        threads.run_ranges(_try_nonces, NONCES_PER_PASS, words, length, len(prefix), mask, base, hits,
                            min_per_thread=1 << 12)
         found = np.flatnonzero(hits)
         if found.size:
