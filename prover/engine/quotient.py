@@ -32,6 +32,15 @@ def domain_points(size: int, shift: int = GENERATOR) -> np.ndarray:
     return F.powers(root_of_unity(size), size, shift)
 
 
+def divisor_groups(protocol: Protocol) -> tuple[list, list[int]]:
+    """The distinct divisors the constraints use (EVERY_ROW, TRANSITION, or a boundary's row), in order of first
+    use, and each constraint's index into them."""
+    keys = [protocol.boundary_row(c) if c.kind == BOUNDARY else c.kind for c in protocol.constraints]
+    distinct = list(dict.fromkeys(keys))
+    index = {key: i for i, key in enumerate(distinct)}
+    return distinct, [index[key] for key in keys]
+
+
 def _divisor_inverses(protocol: Protocol, shift: int, x: np.ndarray) -> dict:
     """1 / Z(x) on one coset of the trace domain for every divisor the constraints use: keyed by kind, or by
     row for boundaries."""
@@ -74,14 +83,12 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
     computed one coset of the trace domain at a time."""
     n, blowup = protocol.trace_length, protocol.params.blowup
     # Constraints sharing a divisor are summed first (coefficients alpha^k), then divided once.
-    keys = [protocol.boundary_row(c) if c.kind == BOUNDARY else c.kind for c in protocol.constraints]
-    group_keys = list(dict.fromkeys(keys))
+    group_keys, group_of = divisor_groups(protocol)
     coefficients, power = [], Ext(1)
     for _ in protocol.constraints:
         coefficients.append(power)
         power = power * alpha
-    program = compile_constraints([c.expr for c in protocol.constraints], [group_keys.index(k) for k in keys],
-                                  coefficients, challenges)
+    program = compile_constraints([c.expr for c in protocol.constraints], group_of, coefficients, challenges)
 
     result = np.zeros((n * blowup, 2), dtype=np.uint64)
     values = np.empty((n, 2), dtype=np.uint64)

@@ -23,7 +23,7 @@ from circuits.logup import RANGE_BITS
 from prover.engine import fri as prover_fri
 from prover.engine import quotient as prover_quotient
 from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
-from prover.engine.prover import find_violations, prove
+from prover.engine.prover import _with_random_rows, find_violations, prove, satisfies_constraints
 from prover.engine.quotient import ConstraintViolation
 from verifier.stark.fri import fold_coset
 from verifier.stark.params import load_preset
@@ -167,6 +167,20 @@ def test_tampered_trace_rejected_and_refused(row, column, constraint, failing_ro
     with pytest.raises(ConstraintViolation, match=rf"{re.escape(constraint)}.? fails at row {failing_row}$"):
         prove(air, air.build_main_trace(None), TEST)
     rejected(air, prove(air, air.build_main_trace(None), TEST, check=False))
+
+
+def test_one_pass_check_holds_constraints_exactly_where_they_must_hold():
+    air = FibonacciAir(STEPS, fibonacci_output(STEPS), ZK)
+    protocol = Protocol(air, TEST)
+    main = _with_random_rows(air.build_main_trace(None), air.trace_length)
+    assert satisfies_constraints(protocol, main, None, [])
+    main[0, air.active_rows:] ^= 1  # the random rows are free
+    assert satisfies_constraints(protocol, main, None, [])
+    for row, column in ((0, 0), (7, 1), (air.active_rows - 1, 1)):  # the first row, a middle one, the last active
+        bad = main.copy()
+        bad[column, row] = (int(bad[column, row]) + 1) % P
+        assert not satisfies_constraints(protocol, bad, None, [])
+        assert find_violations(protocol, bad, None, [])
 
 
 class BusWrongTotal(BusAir):
