@@ -45,9 +45,37 @@ def _combined(columns: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
     return out
 
 
+@nb.njit(nogil=True, cache=True)
+def _combine_rows(columns, coeffs, out, lo, hi):
+    # out[j] = sum_i coeffs[i] * columns[i, j] for C-contiguous (w, n) columns: a block of j at a time, column by
+    # column, so every read is sequential and the inner loop vectorizes (_combine strides across columns)
+    block = 2048
+    acc0 = np.empty(block, dtype=np.uint64)
+    acc1 = np.empty(block, dtype=np.uint64)
+    for start in range(lo, hi, block):
+        m = min(block, hi - start)
+        for j in range(m):
+            acc0[j] = 0
+            acc1[j] = 0
+        for i in range(columns.shape[0]):
+            c0, c1 = coeffs[i, 0], coeffs[i, 1]
+            row = columns[i, start:start + m]
+            for j in range(m):
+                acc0[j] = add64(acc0[j], mul64(c0, row[j]))
+                acc1[j] = add64(acc1[j], mul64(c1, row[j]))
+        for j in range(m):
+            out[start + j, 0] = acc0[j]
+            out[start + j, 1] = acc1[j]
+
+
 def combine_columns(columns: np.ndarray, coeffs: list[Ext]) -> np.ndarray:
     """The extension column sum_i coeffs[i] * columns[i] for base columns of shape (w, n)."""
-    return _combined(np.ascontiguousarray(columns), np.array([[e.a, e.b] for e in coeffs], dtype=np.uint64).reshape(-1, 2))
+    columns = np.ascontiguousarray(columns)
+    out = np.empty((columns.shape[1], 2), dtype=np.uint64)
+    threads.run_ranges(_combine_rows, columns.shape[1], columns,
+                       np.array([[e.a, e.b] for e in coeffs], dtype=np.uint64).reshape(-1, 2), out,
+                       min_per_thread=1 << 12)
+    return out
 
 
 def evaluate_at(coeffs: np.ndarray, z: Ext) -> list[Ext]:
