@@ -21,6 +21,7 @@ from pathlib import Path
 import psutil
 
 from prover.exchange.generate import generate_users, write_users_csv
+from verifier.stark.params import PRESETS
 
 ENTRY = "import sys; from {module} import main; sys.argv[0] = {name!r}; sys.exit(main())"
 POR = [sys.executable, "-c", ENTRY.format(module="prover.cli", name="por")]  # this checkout's code, like `por`
@@ -72,7 +73,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=1 << 20)
     parser.add_argument("--assets", type=int, default=22)
-    parser.add_argument("--preset", default="standard", choices=["standard", "test"])
+    parser.add_argument("--preset", default="standard", choices=PRESETS)
     parser.add_argument("--shard-leaves", type=int, default=1 << 16)
     parser.add_argument("--workers", help="N or auto: prove on a local Dask cluster")
     parser.add_argument("--scheduler", help="tcp://HOST:PORT: prove on an existing Dask cluster")

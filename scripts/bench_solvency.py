@@ -25,6 +25,7 @@ from prover.exchange.tree import leaf_digests, tree_levels
 from verifier.formats.inclusion import inclusion_json
 from verifier.solvency.inclusion import verify_inclusion
 from verifier.solvency.round import load_public, verify_round
+from verifier.stark.params import PRESETS
 
 INCLUSION_CHECKS = 100
 
@@ -33,7 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", required=True)
     parser.add_argument("--assets", type=int, default=22)
-    parser.add_argument("--preset", default="standard", choices=["standard", "test"])
+    parser.add_argument("--preset", default="standard", choices=PRESETS)
     parser.add_argument("--shard-leaves", type=int, default=DEFAULT_SHARD_LEAVES,
                         help="leaves per proof; larger rounds are sharded")
     parser.add_argument("--json", action="store_true", help="print one JSON object (used by sweeps)")

@@ -17,9 +17,10 @@ def solvency_security(leaves: int, assets: int = 22, params=STANDARD):
     return Protocol(SolvencyAir(statement, params.zk_rows), params).security
 
 
+@pytest.mark.parametrize("preset", ["standard", "compact"])
 @pytest.mark.parametrize("leaves", [2, 1 << 12, 1 << 16, 1 << 18])
-def test_every_conjectured_term_of_the_standard_preset_is_at_least_100_bits(leaves):
-    s = solvency_security(leaves)
+def test_every_conjectured_term_of_the_production_presets_is_at_least_100_bits(preset, leaves):
+    s = solvency_security(leaves, params=load_preset(preset))
     assert set(s.conjectured) == {"FRI queries", "out-of-domain point (DEEP)", "composition challenge",
                                   "LogUp and buses", "commitment hash"}
     assert min(s.conjectured.values()) >= 100 and s.conjectured_bits >= 100

@@ -5,7 +5,7 @@ import json
 from dataclasses import asdict, dataclass
 from importlib import resources
 
-PRESETS = ("standard", "test")
+PRESETS = ("standard", "compact", "test")
 
 # Ranges a proof's parameters must fall in before anything else is computed from them.
 _LIMITS = {
