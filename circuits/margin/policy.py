@@ -7,7 +7,7 @@ tier list for (asset, kind) is ((top_1, r_1), ..., (top_n, r_n)): the part of th
 haircut, as Binance's collateral_ratio_tiers). An empty list counts nothing.
 
 The circuit works in base units: band t of asset j is [b_{t-1}, b_t) with b_t = floor(top_t / P_j) (capped at
-2^63), so b_t P_j <= top_t and each band ends no later in value than the published one. With non-increasing
+2^62), so b_t P_j <= top_t and each band ends no later in value than the published one. With non-increasing
 ratios that can only lower the haircut value (docs/SOUNDNESS.md): never more than the published tiers allow.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-AMOUNT_BOUND = 1 << 63  # every equity, debt and collateral slot is below this
+AMOUNT_BOUND = 1 << 62  # every free equity, debt and collateral slot is below this (circuits.margin.values)
 MAX_PRICE = 1 << 56  # 100 * price < 2^63: a slope fits four signed 16-bit digits
 MAX_RATIO = 100  # percent
 MAX_TOP = 1 << 72  # 100 * top < 2^79: a band's starting haircut value fits five 16-bit digits
@@ -109,7 +109,7 @@ class Policy:
 
 
 def collateral_bands(key: int, price: int, tiers: Tiers) -> list[Band]:
-    """Non-empty base-unit bands covering [0, 2^63): each published band rounded down, then a 0% tail."""
+    """Non-empty base-unit bands covering [0, 2^62): each published band rounded down, then a 0% tail."""
     bands, lo, start = [], 0, 0
     for top, ratio in tuple(tiers) + ((None, 0),):
         end = AMOUNT_BOUND if top is None else min(top // price, AMOUNT_BOUND)
@@ -138,4 +138,4 @@ def haircut_value(price: int, tiers: Tiers, amount: int) -> int:
     for band in collateral_bands(0, price, tiers):
         if band.lo <= amount <= band.hi:
             return band.start + band.slope * (amount - band.lo)
-    raise ValueError("amount not below 2^63")
+    raise ValueError("amount not below 2^62")

@@ -40,7 +40,7 @@ class MarginStatement:
             if len(self.collateral[j]) != kinds:
                 raise ValueError(f"asset {j}: one collateral total per kind")
             if not 0 <= self.debt[j] < bound or any(not 0 <= c < bound for c in self.collateral[j]):
-                raise ValueError(f"asset {j}: a total is negative or larger than N * 2^63")
+                raise ValueError(f"asset {j}: a total is negative or larger than N * 2^62")
             if not sum(self.collateral[j]) <= self.equity[j] < bound + sum(self.collateral[j]):
                 raise ValueError(f"asset {j}: total equity below total collateral, or too large")
         if -(-(DIGEST_ELEMENTS + self.slots) // RATE) > MAX_CHUNKS:

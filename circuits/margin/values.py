@@ -5,8 +5,12 @@ Each lane of a leaf row looks up, on the band bus, the band its amount x falls i
 slope digits), with the key fixed by the lane's slot (public, per segment and lane: sum_k lc_k * key[k][lane]).
 The table (periodic columns) holds only the policy's bands (`circuits.margin.policy.Policy.bands`): key 0 counts
 nothing (idc, free equity, padding), a debt key has slope -100 P, a collateral key one entry per band. u = x - lo
-and w = hi - x are four 16-bit limbs each with the top one below 2^15: both in [0, 2^63), so lo <= x <= hi over
-the integers, and the lane adds start + slope * u, i.e. exactly its band's piece of the haircut (or its debt).
+and w = hi - x are four 16-bit limbs each with the top one below 2^15: both in [0, 2^63). Every slot is below
+2^62 (its top limb is looked up again plus 3 * 2^14: below 2^14), and so is every band's lo and hi, so x - lo and
+hi - x lie in (-2^62, 2^62), and the only element of [0, 2^63) congruent to them mod p is themselves (the next,
+p - 2^62, is above 2^63): lo <= x <= hi over the integers. (With slots only below 2^63, a band ending below 2^32
+would accept x near 2^63 through w = hi - x + p.) The lane adds start + slope * u, i.e. exactly its band's piece
+of the haircut (or its debt).
 
 The lane's value is summed by 16-bit position without carrying: u_i * s_k (|.| < 2^32) at position i + k and the
 start digits at their positions, into acc_0 .. acc_6 per leaf. A leaf's chunks are N rows apart: its sums ride the
@@ -20,7 +24,7 @@ carry_6 2^112 >= 0: the leaf's value is non-negative. Honest carries stay below 
 from __future__ import annotations
 
 from circuits.air import EVERY_ROW, Constraint, Interaction
-from circuits.expr import Expr, const, periodic
+from circuits.expr import CONST, Expr, const, periodic
 from circuits.logup import range_check
 from circuits.margin.layout import POSITIONS, MarginRow
 from circuits.margin.policy import SLOPE_DIGITS, START_DIGITS
@@ -30,6 +34,7 @@ from circuits.tree_hash import DIGEST_ELEMENTS, RATE
 
 BAND_BUS = 3
 CARRY_OFFSET = 1 << 31
+AMOUNT_TOP_SHIFT = 3 << 14  # top limb + 3 * 2^14 below 2^16: the top limb is below 2^14, the slot below 2^62
 TABLE_VALUES = 3 + START_DIGITS + SLOPE_DIGITS  # key, lo, hi, digits
 
 
@@ -94,6 +99,9 @@ def interactions(row: MarginRow, slot_keys: list[int]) -> list[Interaction]:
     leaf, last = _leaf(row), row.leaf_chunk[-1]
     result = []
     for lane in range(RATE):
+        m = row.lane_multiplicity(lane)
+        if m.op != CONST:  # the lanes `balances` range-checks, not the idc
+            result.append(range_check(row.limbs[lane][-1] + AMOUNT_TOP_SHIFT, m))
         band = (lane_key(row, lane, slot_keys), row.lo[lane], row.hi[lane], *row.start[lane], *row.slope[lane])
         result.append(Interaction(BAND_BUS, leaf, band))
         for limbs in (row.u[lane], row.w[lane]):

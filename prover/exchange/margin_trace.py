@@ -10,7 +10,8 @@ import numpy as np
 from circuits.field import P
 from circuits.margin import MarginAir
 from circuits.margin.layout import POSITIONS
-from circuits.margin.values import CARRY_OFFSET
+from circuits.margin.policy import AMOUNT_BOUND
+from circuits.margin.values import AMOUNT_TOP_SHIFT, CARRY_OFFSET
 from circuits.solvency.balances import TOP_LIMB_SHIFT
 from circuits.solvency.layout import LIMB_BITS, LIMBS
 from circuits.tree_hash import DIGEST_ELEMENTS, RATE
@@ -38,8 +39,8 @@ def build_margin_trace(air: MarginAir, witness: MarginWitness, levels: list[np.n
     slots = np.asarray(witness.slots, dtype=np.uint64)
     if idc.shape != (s.leaves, DIGEST_ELEMENTS) or slots.shape != (s.leaves, s.slots):
         raise ValueError("witness shapes do not match the statement")
-    if (slots >= np.uint64(1 << 63)).any():
-        raise ValueError("a slot is not below 2^63")
+    if (slots >= np.uint64(AMOUNT_BOUND)).any():
+        raise ValueError("a slot is not below 2^62")
     for j, (got, total) in enumerate(zip(exact_totals(slots), s.slot_totals())):
         if got != total:
             raise ValueError(f"slot {j}: leaves sum to {got}, not {total}")
@@ -88,6 +89,8 @@ def fill_margin(air: MarginAir, trace: np.ndarray, looked_up: list) -> np.ndarra
             slot = k * RATE + lane - DIGEST_ELEMENTS
             key = air.slot_keys[slot] if 0 <= slot < layout.assets else 0
             x = trace[layout.cols.state[lane], rows].copy() if slot >= 0 else np.zeros(n, dtype=np.uint64)
+            if slot >= 0:  # a slot (or padding), not the idc: below 2^62
+                looked_up.append(trace[layout.cols.limbs[lane][-1], rows] + np.uint64(AMOUNT_TOP_SHIFT))
             ours = np.flatnonzero(signed[:, 0] == key)
             chosen = ours[np.maximum(np.searchsorted(signed[ours, 1].astype(np.uint64), x, side="right") - 1, 0)]
             counts += np.bincount(chosen, minlength=len(entries))

@@ -230,11 +230,11 @@ def test_honest_trace_violates_nothing_and_the_cheaters_tools_reproduce_it(hones
 
 
 def test_the_value_sum_is_exact_at_the_largest_price_amount_and_tier():
-    """No product or sum wraps: at price 2^56 - 1, amounts 2^63 - 1 and a band top of 2^72 - 1, the normalized sum
+    """No product or sum wraps: at price 2^56 - 1, amounts 2^62 - 1 and a band top of 2^72 - 1, the normalized sum
     is the integer 100 * (haircut value - debt value)."""
     big = Policy(16, (MAX_PRICE - 1,), ("loan",), ((((MAX_TOP - 1, 100),),),))
     bands = collateral_bands(1, MAX_PRICE - 1, ((MAX_TOP - 1, 100),))
-    c = (1 << 63) - 1
+    c = (1 << 62) - 1
     value = haircut_value(MAX_PRICE - 1, ((MAX_TOP - 1, 100),), c)
     assert value == 100 * (MAX_PRICE - 1) * bands[0].hi + 100 * (MAX_PRICE - 1)  # the first band, to its end
     d = value // (100 * (MAX_PRICE - 1))
@@ -351,6 +351,38 @@ def test_collateral_above_equity_is_rejected():
     air = MarginAir(statement, PARAMS.zk_rows)
     trace = cheat_trace(air, witness)
     assert "range" in unbalanced_buses(air, trace)
+    assert_rejected(air, trace)
+
+
+def test_a_slot_of_2_pow_62_is_rejected():
+    """Margin slots are below 2^62 (so no band check can alias mod p): 2^62 of debt-free collateral is refused by the
+    top-limb check even though it is below 2^63."""
+    slots = honest_slots()
+    slots[1, slot(SHIB, C)] = 1 << 62
+    statement, witness = make_round(slots)
+    air = MarginAir(statement, PARAMS.zk_rows)
+    with pytest.raises(ValueError, match="2\\^62"):
+        build_margin_trace(air, witness)
+    trace = cheat_trace(air, witness)
+    assert unbalanced_buses(air, trace) == {"range"}
+    assert_rejected(air, trace)
+
+
+def test_a_band_cannot_alias_through_p():
+    """A collateral near 2^63 claimed in BTC's first band (ending near 2^24) would give w = hi - x + p below 2^63;
+    such an amount is not below 2^62, so its top limb misses the table."""
+    bands = collateral_bands(POLICY.collateral_key(BTC, 0), PRICES[BTC], TIERS)
+    slots = honest_slots()
+    slots[0, [slot(BTC, D), slot(ETH, D), slot(SHIB, D)]] = 0
+    x = (1 << 63) - 1
+    slots[0, slot(BTC, C)] = x
+    statement, witness = make_round(slots)
+    air = MarginAir(statement, PARAMS.zk_rows)
+    trace = cheat_trace(air, witness)
+    claim_band(air, trace, 0, BTC, C, bands[0])
+    assert (bands[0].hi - x) % P < 1 << 63  # the alias the 2^62 bound excludes
+    assert violated(air, trace) == set()
+    assert unbalanced_buses(air, trace) == {"range"}
     assert_rejected(air, trace)
 
 
