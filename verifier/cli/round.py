@@ -5,6 +5,7 @@ Exit codes (verifier.cli.outcomes): 0 valid, 1 invalid (one line saying what fai
 """
 import click
 
+from circuits.margin import MarginStatement
 from circuits.tree_hash import digest_to_hex
 from verifier.cli.outcomes import exit_codes
 from verifier.errors import InputError
@@ -36,6 +37,7 @@ def proof(round_dir: str, root: str | None, totals_path: str | None, min_securit
     totals = read_json_file(totals_path) if totals_path else None
     result = verify_round(round_dir, root, totals, min_security, allow_no_zero_knowledge)
     statement, public = result.statement, result.public
+    margin = isinstance(statement, MarginStatement)
     shards = (f"shards     {result.shards} shards of {statement.leaves // result.shards} leaves, one proof each\n"
               if result.shards else "")
     privacy = "zero knowledge" if result.params.zero_knowledge else "NO zero knowledge (allowed by the caller)"
@@ -45,10 +47,12 @@ def proof(round_dir: str, root: str | None, totals_path: str | None, min_securit
                f"{shards}"
                f"proof      {result.proof_size} bytes (params {result.params.name}), {privacy}\n"
                f"{_security_lines(result.security, terms)}"
-               "totals")
+               + ("totals (equity, debt, collateral)" if margin else "totals"))
     width = max(len(symbol) for symbol, _ in statement.assets)
-    for (symbol, decimals), total in zip(statement.assets, statement.totals):
-        click.echo(f"  {symbol.ljust(width)}  {format_amount(total, decimals)}")
+    for j, (symbol, decimals) in enumerate(statement.assets):
+        amounts = ([statement.equity[j], statement.debt[j], sum(statement.collateral[j])] if margin
+                   else [statement.totals[j]])
+        click.echo(f"  {symbol.ljust(width)}  " + "  ".join(format_amount(a, decimals) for a in amounts))
     pinned = [what for what, given in (("root", root), ("totals", totals_path)) if given]
     click.echo("VALID: the proof proves these totals and this root"
                + (f" (matching the published {' and '.join(pinned)})" if pinned else ""))
