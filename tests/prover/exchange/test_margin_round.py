@@ -1,0 +1,95 @@
+"""`por prove --policy margin` on Binance's sample (SPEC §1 "Margin policy", §3) and `por-verify proof` on the
+margin round it writes: refusals name every line, exclusions are listed, public.json carries the policy and the
+equity, debt and collateral totals, and any change to them fails verification."""
+import json
+import shutil
+
+import pytest
+
+from prover.cli import main as por
+from tests.paths import VECTORS
+from tests.prover.exchange.test_cli_round import PROGRESS_LINE, run
+from verifier.cli import main as por_verify
+
+USERS, ASSETS = VECTORS / "binance_sample_users.csv", VECTORS / "binance_cex_assets_info.csv"
+needs_vectors = pytest.mark.skipif(not USERS.exists(), reason="shared vectors not found")
+DEBT_LINES = range(2, 12)  # by Binance's own rules: debt beyond the haircut collateral
+COLLATERAL_LINES = (2, 4, 6, 8, 10)  # collateral above equity
+
+
+def prove_margin(tmp, *extra):
+    return run(por, "prove", USERS, "--round", "2026-11", "--out", tmp / "round", "--preset", "test",
+               "--secret-file", tmp / "secret", "--assets", ASSETS, "--policy", "margin", *extra)
+
+
+@pytest.fixture(scope="module")
+def margin_round(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("margin")
+    result = prove_margin(tmp, "--exclude-refused")
+    assert result.exit_code == 0, result.output
+    assert "users      90 (128 leaves)" in result.stdout
+    return tmp / "round"
+
+
+@needs_vectors
+def test_binance_sample_is_refused_naming_every_failing_line(tmp_path):
+    result = prove_margin(tmp_path)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if not PROGRESS_LINE.match(line)]
+    assert lines[0].startswith("error: ") and "10 users fail the margin policy" in lines[0]
+    assert len(lines) == 11
+    for n in DEBT_LINES:
+        line = next(line for line in lines if f"{USERS}:{n}: " in line)
+        assert "exceeds the haircut collateral" in line
+        assert ("collateral" in line.split("exceeds")[0]) == (n in COLLATERAL_LINES)
+    assert sum("above equity" in line for line in lines) == len(COLLATERAL_LINES)
+    assert not (tmp_path / "round").exists()
+
+
+@needs_vectors
+def test_exclude_refused_proves_the_rest_and_lists_what_it_left_out(margin_round):
+    excluded = json.loads((margin_round / "excluded.json").read_text())
+    assert [e["why"].split(":")[1] for e in excluded] == [str(n) for n in DEBT_LINES]
+    public = json.loads((margin_round / "public.json").read_text())
+    assert public["policy"]["name"] == "margin" and public["policy"]["scale"] == 16
+    assert public["policy"]["kinds"] == ["loan", "margin", "portfolio"]
+    assert public["policy"]["prices"]["btc"] == "6510022000000"
+    assert public["policy"]["tiers"]["btc"]["loan"][0] == ["100000000000000000000", 100]
+    assert public["policy"]["tiers"]["shib"]["loan"] == []
+    assert set(public["assets"][0]) == {"symbol", "decimals", "equity", "debt", "collateral"}
+
+
+@needs_vectors
+def test_por_verify_checks_the_margin_round(margin_round):
+    result = run(por_verify, "proof", margin_round, "--min-security", "0")
+    assert result.exit_code == 0, result.output
+    assert "margin/1:loan,margin,portfolio policy" in result.stdout
+    assert "totals (equity, debt, collateral)" in result.stdout and "VALID" in result.stdout
+
+
+def _forged(margin_round, tmp_path, change):
+    copy = shutil.copytree(margin_round, tmp_path / "round")
+    public = json.loads((copy / "public.json").read_text())
+    change(public)
+    (copy / "public.json").write_text(json.dumps(public))
+    return run(por_verify, "proof", copy, "--min-security", "0")
+
+
+@needs_vectors
+@pytest.mark.parametrize("change", [
+    lambda p: p["assets"][0].update(debt="152.26815552"),  # one base unit more
+    lambda p: p["assets"][1]["collateral"].update(loan="0"),
+    lambda p: p["assets"][2].update(equity="0"),
+    lambda p: p["policy"]["prices"].update(btc="6510022000001"),
+    lambda p: p["policy"]["tiers"]["btc"]["loan"][0].__setitem__(1, 99),
+], ids=["debt+1", "collateral", "equity", "price+1", "tier ratio"])
+def test_a_changed_margin_public_json_fails(margin_round, tmp_path, change):
+    result = _forged(margin_round, tmp_path, change)
+    assert result.exit_code in (1, 2) and "VALID" not in result.stdout, result.output
+    assert "Traceback" not in result.output
+
+
+@needs_vectors
+def test_margin_policy_refuses_options_it_does_not_support_yet(tmp_path):
+    result = prove_margin(tmp_path, "--split", "2")
+    assert result.exit_code == 2 and "--split is not available with the margin policy" in result.stderr
