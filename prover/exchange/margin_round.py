@@ -3,7 +3,8 @@
 Every user is checked first, as the circuit will: each asset's collateral at most its equity, every slot below
 2^62, and the haircut value of the collateral covering the debt's value. A file with any user failing is refused
 with every such line named; `exclude_refused` proves the others instead and lists each one left out (line, id,
-reason) in the round directory's `excluded.json`, private like the inclusion store. A margin round is one proof
+reason) in the round directory's `excluded.json`, private like the inclusion store (whose leaves hold each
+user's slots, so `por inclusion` exports proofs showing equity, debt and collateral). A margin round is one proof
 (no shards, no --split, no --resume yet); it is staged and published atomically like a plain round.
 """
 from __future__ import annotations
@@ -25,7 +26,9 @@ from prover.exchange.inputs.margin_assets import read_margin_policy
 from prover.exchange.margin_trace import MarginWitness, build_margin_trace
 from prover.exchange.master_secret import piece_nonce
 from prover.exchange.progress import Progress
+from prover.exchange.inclusion_store import write_store
 from prover.exchange.round import (
+    STORE_FILE,
     RoundResult,
     UsersSource,
     _check_round_name,
@@ -41,7 +44,7 @@ from prover.exchange.tree import leaf_digests, tree_levels
 from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
-from verifier.formats.atomic import atomic_output
+from verifier.formats.atomic import atomic_output, fsync_path
 from verifier.formats.margin_public import header_policy
 from verifier.formats.public import public_document
 from verifier.solvency.round import PROOF_FILE, PUBLIC_FILE
@@ -115,6 +118,10 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
         staging.save(PROOF_FILE, proof)
         with atomic_output(staging.path / PUBLIC_FILE, permissions=0o644) as stream:
             stream.write(json.dumps(public, indent=2) + "\n")
+        write_store(staging.path / STORE_FILE, round_name, header_policy(policy), public["root"],
+                    list(statement.assets), ids, np.zeros(len(ids), dtype=np.int64), leaves.leaf_of_row, nonces,
+                    slots, levels)
+        fsync_path(staging.path / STORE_FILE)
         if refused:
             with atomic_output(staging.path / EXCLUDED_FILE) as stream:
                 stream.write(json.dumps([{"user_id": table.ids[i], "why": why} for i, why in refused], indent=2)

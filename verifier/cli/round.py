@@ -11,6 +11,7 @@ from verifier.cli.outcomes import exit_codes
 from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
 from verifier.formats.fields import parse_digest
+from verifier.formats.margin_public import policy_kinds, slots_as_books
 from verifier.formats.strict_json import read_json_file
 from verifier.solvency.inclusion import verify_inclusion
 from verifier.solvency.round import load_public, verify_round
@@ -88,8 +89,15 @@ def inclusion(inclusion_path: str, root: str | None, public_path: str | None) ->
     public = load_public(public_path) if public_path else None
     published = public.root if public else parse_digest(root.strip(), "--root")
     result = verify_inclusion(read_json_file(inclusion_path), published, public, inclusion_path)
-    balances = ", ".join(f"{symbol} {format_amount(amount, decimals)}"
-                         for (symbol, decimals), amount in zip(result.assets, result.balances) if amount)
+    kinds = policy_kinds(result.policy)
+    if kinds is not None:
+        books = slots_as_books(result.balances, result.assets, kinds)
+        balances = "; ".join(f"{symbol} equity {b['equity']} debt {b['debt']} collateral "
+                             + " ".join(f"{kind} {amount}" for kind, amount in b["collateral"].items())
+                             for symbol, b in books.items())
+    else:
+        balances = ", ".join(f"{symbol} {format_amount(amount, decimals)}"
+                             for (symbol, decimals), amount in zip(result.assets, result.balances) if amount)
     leaves = ", ".join(str(e.index) for e in result.entries)
     click.echo(f"VALID: user {result.user_id!r} is in round {result.round!r} "
                f"(leaf {leaves} of {result.leaves}) with balances: {balances or 'none'}")

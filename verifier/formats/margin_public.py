@@ -25,6 +25,46 @@ def header_policy(policy: Policy) -> str:
     return f"{MARGIN}/1:{','.join(policy.kinds)}"
 
 
+def policy_kinds(policy: object) -> tuple[str, ...] | None:
+    """The collateral kinds a header policy string names (`margin/1:<kinds>`), None if it is not one."""
+    if not isinstance(policy, str) or not policy.startswith(f"{MARGIN}/1:"):
+        return None
+    kinds = tuple(policy[len(MARGIN) + 3:].split(","))
+    if not all(k.isidentifier() and k.isascii() for k in kinds) or len(set(kinds)) != len(kinds):
+        return None
+    return kinds
+
+
+def slots_as_books(slots, assets, kinds) -> dict:
+    """A leaf's (or user's) slots shown per asset: equity (free equity plus collateral), debt, collateral."""
+    width = 2 + len(kinds)
+    books = {}
+    for j, (symbol, decimals) in enumerate(assets):
+        f, d, *cs = slots[j * width:(j + 1) * width]
+        books[symbol] = {"equity": format_amount(f + sum(cs), decimals), "debt": format_amount(d, decimals),
+                         "collateral": {kind: format_amount(c, decimals) for kind, c in zip(kinds, cs)}}
+    return books
+
+
+def books_as_slots(field: Fields, key: str, assets, kinds) -> tuple[int, ...]:
+    """The inverse of `slots_as_books`, refusing collateral above equity."""
+    value = field.data[key]
+    symbols = [symbol for symbol, _ in assets]
+    field.require(isinstance(value, dict) and list(value) == symbols, key,
+                  "must name every asset of the round, in its order")
+    slots = []
+    for symbol, decimals in assets:
+        asset = Fields(field.name, value[symbol], ("equity", "debt", "collateral"), f"{field.prefix}.{key}.{symbol}"
+                       if field.prefix else f"{key}.{symbol}")
+        kinds_of = Fields(field.name, value[symbol]["collateral"], tuple(kinds), f"{asset.prefix}.collateral")
+        e, d = asset.amount("equity", value[symbol]["equity"], decimals), asset.amount("debt", value[symbol]["debt"],
+                                                                                         decimals)
+        cs = [kinds_of.amount(kind, value[symbol]["collateral"][kind], decimals) for kind in kinds]
+        asset.require(sum(cs) <= e, "collateral", "is above the equity")
+        slots += [e - sum(cs), d, *cs]
+    return tuple(slots)
+
+
 def margin_assets(statement: MarginStatement) -> list[dict]:
     kinds = statement.policy.kinds
     return [{"symbol": symbol, "decimals": decimals, "equity": format_amount(e, decimals),

@@ -93,3 +93,25 @@ def test_a_changed_margin_public_json_fails(margin_round, tmp_path, change):
 def test_margin_policy_refuses_options_it_does_not_support_yet(tmp_path):
     result = prove_margin(tmp_path, "--split", "2")
     assert result.exit_code == 2 and "--split is not available with the margin policy" in result.stderr
+
+
+@needs_vectors
+def test_inclusion_proof_shows_equity_debt_and_collateral_and_verifies(margin_round, tmp_path):
+    user = "0" * 63 + "c"  # line 14 of the sample (rn 12), which the policy accepts
+    out = tmp_path / "proof.json"
+    result = run(por, "inclusion", margin_round, "--user-id", user, "--out", out)
+    assert result.exit_code == 0, result.output
+    proof = json.loads(out.read_text())
+    assert proof["policy"] == "margin/1:loan,margin,portfolio"
+    row = next(r for r in USERS.read_text().splitlines() if r.startswith(f"12,{user},"))
+    cells = row.split(",")
+    assert proof["balances"]["btc"]["equity"] == cells[2].rstrip("0").rstrip(".")
+    assert proof["balances"]["btc"]["debt"] == cells[3].rstrip("0").rstrip(".")
+    assert set(proof["balances"]["btc"]["collateral"]) == {"loan", "margin", "portfolio"}
+    verified = run(por_verify, "inclusion", out, "--public", margin_round / "public.json")
+    assert verified.exit_code == 0 and "btc equity" in verified.stdout, verified.output
+
+    proof["balances"]["btc"]["debt"] = "0"  # a user shown less debt than their leaf commits to
+    proof["entries"][0]["balances"]["btc"]["debt"] = "0"
+    out.write_text(json.dumps(proof))
+    assert run(por_verify, "inclusion", out, "--public", margin_round / "public.json").exit_code == 1
