@@ -3,13 +3,18 @@ margin round it writes: refusals name every line, exclusions are listed, public.
 equity, debt and collateral totals, and any change to them fails verification."""
 import json
 import shutil
+from fractions import Fraction
 
 import pytest
 
 from prover.cli import main as por
+from prover.reserves.report import build_report, render_markdown
 from tests.paths import VECTORS
 from tests.prover.exchange.test_cli_round import PROGRESS_LINE, run
 from verifier.cli import main as por_verify
+from verifier.reserves.csvfile import ReservesFile
+from verifier.reserves.liabilities import read_liabilities
+from verifier.reserves.summary import summarize
 
 USERS, ASSETS = VECTORS / "binance_sample_users.csv", VECTORS / "binance_cex_assets_info.csv"
 needs_vectors = pytest.mark.skipif(not USERS.exists(), reason="shared vectors not found")
@@ -115,3 +120,21 @@ def test_inclusion_proof_shows_equity_debt_and_collateral_and_verifies(margin_ro
     proof["entries"][0]["balances"]["btc"]["debt"] = "0"
     out.write_text(json.dumps(proof))
     assert run(por_verify, "inclusion", out, "--public", margin_round / "public.json").exit_code == 1
+
+
+@needs_vectors
+def test_report_shows_net_liabilities_against_reserves_and_total_collateral(margin_round):
+    """Liabilities of a margin round are equity minus debt (at least zero); the report's margin table shows equity,
+    debt, net and collateral per asset."""
+    liabilities = read_liabilities(str(margin_round / "public.json"))
+    public = json.loads((margin_round / "public.json").read_text())
+    btc = next(a for a in public["assets"] if a["symbol"] == "btc")
+    entry = liabilities.assets[0]
+    assert entry.symbol == "BTC"
+    equity, debt = Fraction(btc["equity"]), Fraction(btc["debt"])
+    assert entry.total == equity - debt and entry.books[:2] == (equity, debt)
+    assert entry.books[2] == sum(Fraction(v) for v in btc["collateral"].values())
+    summary = summarize(ReservesFile("reserves.csv", (), ()), [], liabilities)
+    report = build_report(summary)
+    assert report["assets"][0]["equity"] == btc["equity"] and report["fully_backed"] is False  # no reserves given
+    assert "| BTC | 46118.2655591 | 152.26815551 | 45965.99740359 |" in render_markdown(report)
