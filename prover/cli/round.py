@@ -75,10 +75,13 @@ def _fail(message: str) -> None:
 @click.option("--exclude-refused", is_flag=True,
               help=f"Margin policy: prove the users it accepts and list those it refuses in OUT/{EXCLUDED_FILE}, "
                    "instead of refusing the file.")
+@click.option("--pledge-equity", metavar="KIND",
+              help="Margin policy, for files that state no collateral (OKX v2): each user's whole equity counts as "
+                   "collateral of KIND, so their net value at KIND's haircuts must cover their debt.")
 def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int,
           allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool,
           assets_file: str | None, users_format: str | None, min_leaves: int, split: int,
-          floor_amounts: bool, policy: str, exclude_refused: bool) -> None:
+          floor_amounts: bool, policy: str, exclude_refused: bool, pledge_equity: str | None) -> None:
     """Prove the liabilities in USERS (CSV, OKX-style JSON, OKX v2 JSON or Binance CSV) and write the round
     directory."""
     if workers is not None and scheduler is not None:
@@ -89,13 +92,14 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
                                                 ("--shard-leaves", shard_leaves != DEFAULT_SHARD_LEAVES)) if given]
         if unsupported:
             _fail(f"{unsupported[0]} is not available with the margin policy yet (one proof per round)")
-    elif exclude_refused:
-        _fail("--exclude-refused applies to the margin policy only")
+    elif exclude_refused or pledge_equity:
+        _fail(f"{'--exclude-refused' if exclude_refused else '--pledge-equity'} applies to the margin policy only")
     try:
         if policy == "margin":
             result = prove_margin_round(users, round_name, out_dir, preset, secret_file,
                                         source=UsersSource(assets_file, users_format, floor_amounts),
-                                        min_leaves=min_leaves, exclude_refused=exclude_refused)
+                                        min_leaves=min_leaves, exclude_refused=exclude_refused,
+                                        pledge_equity=pledge_equity)
         else:
             result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
                              allow_small_shards=allow_small_shards, resume=resume,

@@ -58,7 +58,9 @@ MAX_NAMED = 1000  # refused lines named in one message
 def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike,
                        preset: str = "standard", secret_file: str | os.PathLike | None = None, progress: bool = True,
                        source: UsersSource = UsersSource(), min_leaves: int = 0,
-                       exclude_refused: bool = False) -> RoundResult:
+                       exclude_refused: bool = False, pledge_equity: str | None = None) -> RoundResult:
+    """`pledge_equity`: a collateral kind that each user's whole equity counts as (OKX v2's rule, net value
+    non-negative at that kind's haircuts), for files that state no collateral."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
@@ -82,7 +84,7 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
             raise InputError(str(error)) from None
         except OSError as error:
             raise InputError(f"{error.filename or users_path}: {error.strerror or error}") from None
-        slots, refused = margin_slots(table, policy, os.fspath(users_path))
+        slots, refused = margin_slots(table, policy, os.fspath(users_path), pledge_equity)
         if refused and not exclude_refused:
             named = "\n".join(f"  {line}" for _, line in refused[:MAX_NAMED])
             more = f"\n  ... and {len(refused) - MAX_NAMED} more" if len(refused) > MAX_NAMED else ""
@@ -132,23 +134,32 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
     return RoundResult(out_dir, public, len(ids), len(proof), bits, time.monotonic() - started)
 
 
-def margin_slots(table: UserTable, policy: Policy, name: str) -> tuple[np.ndarray, list[tuple[int, str]]]:
+def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str | None = None
+                 ) -> tuple[np.ndarray, list[tuple[int, str]]]:
     """The users' slots (per asset: free equity, debt, collateral per kind), and (user, message naming the line)
     for each user the policy refuses."""
     books, kinds = table.margin, policy.kinds
     users, assets = table.balances.shape
-    unknown = sorted(set(books.collateral) - set(kinds)) if books else []
+    stated = dict(books.collateral) if books else {}
+    unknown = sorted(set(stated) - set(kinds))
     if unknown:
         raise InputError(f"{name}: collateral of kind {unknown[0]!r}, which the asset list has no tiers for")
+    if pledge_equity is not None:
+        if pledge_equity not in kinds:
+            raise InputError(f"--pledge-equity {pledge_equity}: the asset list has no such collateral kind "
+                             f"({', '.join(kinds)})")
+        if stated:
+            raise InputError(f"--pledge-equity: {name} states collateral itself")
+        stated = {pledge_equity: table.balances}
     zero = np.zeros_like(table.balances)
     debt = books.debt if books else zero
-    collateral = [books.collateral.get(kind, zero) if books else zero for kind in kinds]
+    collateral = [stated.get(kind, zero) for kind in kinds]
     pledged = sum((c.astype(object) for c in collateral), np.zeros((users, assets), dtype=object))
     free = table.balances.astype(object) - pledged
     slots = np.zeros((users, assets * policy.slots_per_asset), dtype=np.uint64)
     refused = []
     for i in range(users):
-        where = f"{name}:{books.locations[i] if books else i}: user {table.ids[i]!r}"
+        where = f"{books.where(name, i) if books else name}: user {table.ids[i]!r}"
         problems, bounded = [], True
         for j, asset in enumerate(table.assets):
             if free[i, j] < 0:
@@ -175,8 +186,8 @@ def margin_slots(table: UserTable, policy: Policy, name: str) -> tuple[np.ndarra
 
 
 def _usd(hundredfold: int, policy: Policy) -> str:
-    """100 x value units (10^-scale USD) as USD, to the cent (rounded down)."""
-    return format_amount(hundredfold // 10 ** policy.scale, 2)
+    """100 x value units (10^-scale USD) as USD, exactly."""
+    return format_amount(hundredfold, policy.scale + 2)
 
 
 def margin_statement(round_name: str, table: UserTable, policy: Policy, n: int, root, slots: np.ndarray

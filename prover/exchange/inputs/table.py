@@ -19,11 +19,19 @@ from verifier.formats.amounts import BALANCE_BOUND, format_amount
 @dataclass
 class MarginBooks:
     """Debt and collateral in base units beside a table's equity (its `balances`): `debt` (N, A), `collateral`
-    kind -> (N, A) for the collateral kinds the file uses; `locations[i]`: where user i is in the file."""
+    kind -> (N, A) for the collateral kinds the file uses; `locations[i]`: where user i is in the file (a line, or
+    a record for JSON: `location_kind`)."""
 
     debt: np.ndarray
     collateral: dict[str, np.ndarray]
     locations: list[int]
+    location_kind: str
+
+    def where(self, name: str, user: int) -> str:
+        """File and place of a user, for messages."""
+        if self.location_kind == "line":
+            return f"{name}:{self.locations[user]}"
+        return f"{name}: {self.location_kind} {self.locations[user]}"
 
 
 @dataclass
@@ -106,7 +114,7 @@ class UsersBuilder:
         balances[rows, columns] = np.asarray(self._values, dtype=np.uint64)
         books = None
         if self.margin:
-            books = MarginBooks(np.zeros_like(balances), {}, self._locations)
+            books = MarginBooks(np.zeros_like(balances), {}, self._locations, self._location_kind)
             for user, column, kind, units in self._margin:
                 target = books.debt if kind == "debt" else books.collateral.setdefault(kind, np.zeros_like(balances))
                 target[user, column] = units

@@ -138,3 +138,37 @@ def test_report_shows_net_liabilities_against_reserves_and_total_collateral(marg
     report = build_report(summary)
     assert report["assets"][0]["equity"] == btc["equity"] and report["fully_backed"] is False  # no reserves given
     assert "| BTC | 46118.2655591 | 152.26815551 | 45965.99740359 |" in render_markdown(report)
+
+
+OKX_V2 = VECTORS / "okx_v2_batch0.json"
+
+
+@needs_vectors
+def test_okx_v2_signed_amounts_prove_with_equity_pledged(tmp_path):
+    """OKX v2's rule: net value (equity - debt) non-negative. Its signed amounts load as equity and debt, and
+    --pledge-equity counts all equity as collateral of a kind whose tiers are 100% (here every token at 1 USD);
+    one unit of debt more than a user's equity is refused naming the record's line."""
+    records = json.loads(OKX_V2.read_text())
+    assets = tmp_path / "assets.csv"
+    assets.write_text("symbol,decimals,price,equity_tiers_ratio\n"
+                      + "".join(f'{s},8,1,"[0-1000000000000:100]"\n' for s in records[0]["assets"]))
+    result = run(por, "prove", OKX_V2, "--round", "2026-11", "--out", tmp_path / "round", "--preset", "test",
+                 "--secret-file", tmp_path / "secret", "--assets", assets, "--policy", "margin",
+                 "--pledge-equity", "equity")
+    assert result.exit_code == 0, result.output
+    public = json.loads((tmp_path / "round" / "public.json").read_text())
+    eth = next(a for a in public["assets"] if a["symbol"] == "ETH")
+    assert eth["collateral"] == {"equity": eth["equity"]} and eth["debt"] != "0"
+    assert run(por_verify, "proof", tmp_path / "round", "--min-security", "0").exit_code == 0
+
+    net = sum(int(a) for a in records[0]["assets"].values())
+    records[0]["assets"]["ETH"] = str(int(records[0]["assets"]["ETH"]) - net - 1)
+    users = tmp_path / "v2.json"
+    users.write_text(json.dumps(records, indent=4))
+    result = run(por, "prove", users, "--round", "2026-11", "--out", tmp_path / "round2", "--preset", "test",
+                 "--secret-file", tmp_path / "secret", "--assets", assets, "--policy", "margin",
+                 "--pledge-equity", "equity")
+    assert result.exit_code == 2, result.output
+    line = next(line for line in result.stderr.splitlines() if records[0]["id"] in line)
+    assert line.startswith(f"  {users}: record 0: user") and line.endswith(
+        "debt worth 13.1117973 USD exceeds the haircut collateral's 13.11179729 USD")  # one base unit short
