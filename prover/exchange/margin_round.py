@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from circuits.margin import MarginAir, MarginStatement, Policy
-from circuits.margin.policy import AMOUNT_BOUND, MAX_RATIO, haircut_value
+from circuits.margin.policy import AMOUNT_BOUND, MAX_RATIO, collateral_bands
 from prover.engine.prover import prove
 from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inputs import read_asset_list, read_users
@@ -156,33 +156,39 @@ def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str
     collateral = [stated.get(kind, zero) for kind in kinds]
     pledged = sum((c.astype(object) for c in collateral), np.zeros((users, assets), dtype=object))
     free = table.balances.astype(object) - pledged
-    slots = np.zeros((users, assets * policy.slots_per_asset), dtype=np.uint64)
+    width = policy.slots_per_asset
+    slots = np.zeros((users, assets * width), dtype=object)
+    slots[:, 0::width], slots[:, 1::width] = free, debt.astype(object)
+    for q, c in enumerate(collateral):
+        slots[:, 2 + q::width] = c.astype(object)
+    too_large = (slots >= AMOUNT_BOUND).reshape(users, assets, width).any(axis=2)
+    cover = sum((haircut_values(policy.prices[j], policy.tiers[j][q], c[:, j])
+                 for j in range(assets) for q, c in enumerate(collateral)), np.zeros(users, dtype=object))
+    owed = (debt.astype(object) * np.array([MAX_RATIO * p for p in policy.prices], dtype=object)).sum(axis=1)
     refused = []
-    for i in range(users):
-        where = f"{books.where(name, i) if books else name}: user {table.ids[i]!r}"
-        problems, bounded = [], True
+    for i in np.flatnonzero((free < 0).any(axis=1) | too_large.any(axis=1) | (owed > cover)).tolist():
+        problems = []
         for j, asset in enumerate(table.assets):
             if free[i, j] < 0:
                 problems.append(f"{asset.symbol}: collateral {format_amount(pledged[i, j], asset.decimals)} above "
                                 f"equity {format_amount(int(table.balances[i, j]), asset.decimals)}")
-            values = [free[i, j], int(debt[i, j])] + [int(c[i, j]) for c in collateral]
-            if max(values) >= AMOUNT_BOUND:
+            if too_large[i, j]:
                 problems.append(f"{asset.symbol}: an amount of 2^62 base units or more")
-                bounded = False
-        if bounded:
-            cover = sum(haircut_value(policy.prices[j], policy.tiers[j][q], int(c[i, j]))
-                        for j in range(assets) for q, c in enumerate(collateral) if c[i, j])
-            owed = sum(MAX_RATIO * policy.prices[j] * int(debt[i, j]) for j in range(assets))
-            if owed > cover:
-                problems.append(f"debt worth {_usd(owed, policy)} USD exceeds the haircut collateral's "
-                                f"{_usd(cover, policy)} USD")
-        if problems:
-            refused.append((i, f"{where}: {'; '.join(problems)}"))
-            continue
-        for j in range(assets):
-            base = j * policy.slots_per_asset
-            slots[i, base:base + policy.slots_per_asset] = [free[i, j], debt[i, j]] + [c[i, j] for c in collateral]
-    return slots, refused
+        if not too_large[i].any() and owed[i] > cover[i]:
+            problems.append(f"debt worth {_usd(owed[i], policy)} USD exceeds the haircut collateral's "
+                            f"{_usd(cover[i], policy)} USD")
+        refused.append((i, f"{books.where(name, i) if books else name}: user {table.ids[i]!r}: {'; '.join(problems)}"))
+    slots[[i for i, _ in refused]] = 0
+    return slots.astype(np.uint64), refused
+
+
+def haircut_values(price: int, tiers, amounts: np.ndarray) -> np.ndarray:
+    """100 x the haircut value of each amount (base units) as the circuit counts it (`policy.haircut_value`), as
+    exact integers; amounts of 2^62 or more get their last band's (their users are refused anyway)."""
+    bands = collateral_bands(0, price, tiers)
+    chosen = np.searchsorted(np.array([b.lo for b in bands], dtype=np.uint64), amounts, side="right") - 1
+    lo, start, slope = (np.array([getattr(b, k) for b in bands], dtype=object)[chosen] for k in ("lo", "start", "slope"))
+    return start + slope * (amounts.astype(object) - lo)
 
 
 def _usd(hundredfold: int, policy: Policy) -> str:

@@ -5,9 +5,12 @@ import json
 import shutil
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
+from circuits.margin.policy import collateral_bands, haircut_value
 from prover.cli import main as por
+from prover.exchange.margin_round import haircut_values
 from prover.reserves.report import build_report, render_markdown
 from tests.paths import VECTORS
 from tests.prover.exchange.test_cli_round import PROGRESS_LINE, run
@@ -172,3 +175,33 @@ def test_okx_v2_signed_amounts_prove_with_equity_pledged(tmp_path):
     line = next(line for line in result.stderr.splitlines() if records[0]["id"] in line)
     assert line.startswith(f"  {users}: record 0: user") and line.endswith(
         "debt worth 13.1117973 USD exceeds the haircut collateral's 13.11179729 USD")  # one base unit short
+
+
+def test_the_vectorized_haircut_is_the_circuits():
+    """The prover's per-column haircut (which decides who is refused) equals the circuit's band arithmetic at
+    every band edge and between."""
+    price, tiers = 6_510_022_000_000, tuple(((t + 1) * 10**20, 100 - 10 * t) for t in range(10))
+    bands = collateral_bands(0, price, tiers)
+    amounts = sorted({x for b in bands for x in (b.lo, b.hi, max(b.lo - 1, 0), (b.lo + b.hi) // 2)}
+                     | {0, 1, (1 << 62) - 1})
+    got = haircut_values(price, tiers, np.array(amounts, dtype=np.uint64))
+    assert list(got) == [haircut_value(price, tiers, x) for x in amounts]
+
+
+@needs_vectors
+@pytest.mark.parametrize("change, needle", [
+    (lambda p: p["policy"].update(extra=1), "policy.extra"),
+    (lambda p: p["policy"]["prices"].pop("btc"), "policy.prices"),
+    (lambda p: p["policy"]["prices"].update(btc="0651"), "must be a canonical integer string"),
+    (lambda p: p["policy"]["tiers"]["btc"]["loan"].append(["1", 5]), "band tops must increase"),
+    (lambda p: p["policy"]["tiers"]["eth"]["loan"][2].__setitem__(1, 95), "concave"),  # 100, 90, 95
+    (lambda p: p["policy"]["prices"].update(btc=str(1 << 56)), "2^56"),
+    (lambda p: p["assets"][0]["collateral"].pop("loan"), "collateral"),
+    (lambda p: p["assets"][0].update(total="1"), "total"),
+    (lambda p: p["assets"][0].update(equity="0"), "equity below total collateral"),
+    (lambda p: p.update(shards=[]), "does not apply to a margin round"),
+], ids=["extra key", "price missing", "price not canonical", "tops decrease", "ratio increases", "price too large",
+        "kind missing", "plain total", "equity below collateral", "shards"])
+def test_a_malformed_margin_public_json_is_refused_naming_the_field(margin_round, tmp_path, change, needle):
+    result = _forged(margin_round, tmp_path, change)
+    assert result.exit_code == 2 and needle in result.stderr and "Traceback" not in result.output, result.output
