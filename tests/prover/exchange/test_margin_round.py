@@ -3,6 +3,7 @@ margin round it writes: refusals name every line, exclusions are listed, public.
 equity, debt and collateral totals, and any change to them fails verification."""
 import json
 import shutil
+import subprocess
 from fractions import Fraction
 
 import numpy as np
@@ -12,12 +13,16 @@ from circuits.margin.policy import collateral_bands, haircut_value
 from prover.cli import main as por
 from prover.exchange.margin_round import haircut_values
 from prover.reserves.report import build_report, render_markdown
-from tests.paths import VECTORS
+from circuits.tree_hash import digest_from_hex
+from tests.paths import REPO, VECTORS
 from tests.prover.exchange.test_cli_round import PROGRESS_LINE, run
 from verifier.cli import main as por_verify
+from verifier.errors import CheckFailed, InputError
+from verifier.formats.public import load_public
 from verifier.reserves.csvfile import ReservesFile
 from verifier.reserves.liabilities import read_liabilities
 from verifier.reserves.summary import summarize
+from verifier.solvency.inclusion import verify_inclusion
 
 USERS, ASSETS = VECTORS / "binance_sample_users.csv", VECTORS / "binance_cex_assets_info.csv"
 needs_vectors = pytest.mark.skipif(not USERS.exists(), reason="shared vectors not found")
@@ -205,3 +210,42 @@ def test_the_vectorized_haircut_is_the_circuits():
 def test_a_malformed_margin_public_json_is_refused_naming_the_field(margin_round, tmp_path, change, needle):
     result = _forged(margin_round, tmp_path, change)
     assert result.exit_code == 2 and needle in result.stderr and "Traceback" not in result.output, result.output
+
+
+NODE_DRIVER = r"""
+const fs = require('fs');
+const I = require(process.argv[2] + '/inclusion.js');
+const cases = JSON.parse(fs.readFileSync(process.argv[3], 'utf8'));
+process.stdout.write(JSON.stringify(cases.map(([proof, published]) => I.verifyInclusion(proof, published))));
+"""
+
+
+@needs_vectors
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_offline_page_checks_a_margin_inclusion_proof_as_python_does(margin_round, tmp_path):
+    user = "0" * 63 + "c"
+    assert run(por, "inclusion", margin_round, "--user-id", user, "--out", tmp_path / "p.json").exit_code == 0
+    proof = json.loads((tmp_path / "p.json").read_text())
+    public_text = (margin_round / "public.json").read_text()
+    root = json.loads(public_text)["root"]
+    less_debt = json.loads(json.dumps(proof))
+    less_debt["balances"]["btc"]["debt"] = less_debt["entries"][0]["balances"]["btc"]["debt"] = "0"
+    over = json.loads(json.dumps(proof))
+    over["entries"][0]["balances"]["eth"]["collateral"]["loan"] = "100000"
+    cases = [(proof, root), (proof, public_text), (less_debt, root), (over, root)]
+    (tmp_path / "driver.js").write_text(NODE_DRIVER)
+    (tmp_path / "cases.json").write_text(json.dumps([[json.dumps(p), r] for p, r in cases]))
+    done = subprocess.run([shutil.which("node"), str(tmp_path / "driver.js"), str(REPO / "verifier" / "page"),
+                           str(tmp_path / "cases.json")], capture_output=True, text=True, timeout=60, check=True)
+    verdicts = json.loads(done.stdout)
+    assert [v["valid"] for v in verdicts] == [True, True, False, False], verdicts
+    assert verdicts[0]["balances"][0]["amount"].startswith(f"equity {proof['balances']['btc']['equity']}, debt ")
+    assert "collateral is above the equity" in verdicts[3]["reason"]
+    for (p, published), verdict in zip(cases, verdicts):  # the Python verifier agrees case by case
+        try:
+            verify_inclusion(p, digest_from_hex(root), load_public(margin_round / "public.json")
+                             if published.startswith("{") else None)
+            python_valid = True
+        except (CheckFailed, InputError):
+            python_valid = False
+        assert python_valid is verdict["valid"]
