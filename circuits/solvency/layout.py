@@ -49,12 +49,14 @@ class Columns:
 class Layout:
     """Rows and columns of a trace for N leaves and A assets, with `zk_rows` random rows at the end."""
 
-    def __init__(self, leaves: int, assets: int, zk_rows: int):
+    def __init__(self, leaves: int, assets: int, zk_rows: int, min_rows: int = 0):
+        """`assets`: the leaf's values after its idc (the margin policy's slots); `min_rows`: active rows some
+        other family needs (the margin policy's band table)."""
         self.leaves, self.assets = leaves, assets
         self.chunks = -(-(DIGEST_ELEMENTS + assets) // RATE)
         self.leaf_rows = leaves * self.chunks
         self.root_row = self.leaf_rows + leaves - 2
-        min_rows = self.leaf_rows + (leaves - 1)
+        min_rows = max(min_rows, self.leaf_rows + (leaves - 1))
         self.trace_length, self.active_rows = trace_layout(max(min_rows, RangeTable.MIN_ROWS), zk_rows)
         self.cols = Columns(self.chunks, RangeTable.segments_for(self.active_rows))
         self.table = RangeTable(self.cols.range_counter, tuple(self.cols.range_multiplicities))

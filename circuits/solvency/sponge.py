@@ -32,12 +32,15 @@ def constraints(cur: Row, out: list[Expr]) -> list[Constraint]:
     return cs
 
 
-def interactions(cur: Row, out: list[Expr]) -> list[Interaction]:
+def interactions(cur: Row, out: list[Expr], sent: tuple[Expr, ...] = (), received: tuple[Expr, ...] = ()
+                 ) -> list[Interaction]:
+    """`sent` and `received`: further values a leaf carries from chunk to chunk beside its capacity (the margin
+    policy's running value sums); none for the plain policy."""
     lc = cur.leaf_chunk
     if len(lc) == 1:
         return []
     k = cur.chunk_index
     sending = sum(lc[1:-1], lc[0])
     receiving = sum(lc[2:], lc[1])
-    return [Interaction(SPONGE_BUS, sending, (*out[RATE:p2.WIDTH], cur.heap, k)),
-            Interaction(SPONGE_BUS, -receiving, (*cur.state[RATE:p2.WIDTH], cur.heap, k - 1))]
+    return [Interaction(SPONGE_BUS, sending, (*out[RATE:p2.WIDTH], *sent, cur.heap, k)),
+            Interaction(SPONGE_BUS, -receiving, (*cur.state[RATE:p2.WIDTH], *received, cur.heap, k - 1))]

@@ -12,6 +12,7 @@ from prover.exchange.demo import run_demo
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import StoreError, user_count
 from prover.exchange.inputs import FORMATS
+from prover.exchange.margin_round import EXCLUDED_FILE, prove_margin_round
 from prover.exchange.pieces import MAX_SPLIT
 from prover.exchange.progress import Progress
 from prover.exchange.round import (
@@ -67,16 +68,40 @@ def _fail(message: str) -> None:
 @click.option("--floor-amounts", is_flag=True,
               help="Truncate digits beyond an asset's decimals instead of refusing them; public.json records what "
                    "was dropped.")
+@click.option("--policy", type=click.Choice(["plain", "margin"]), default="plain", show_default=True,
+              help="margin: per asset equity, debt and collateral, each user's debt covered by their collateral "
+                   "under the asset list's prices and haircut tiers (--assets with a price and <kind>_tiers_ratio "
+                   "columns).")
+@click.option("--exclude-refused", is_flag=True,
+              help=f"Margin policy: prove the users it accepts and list those it refuses in OUT/{EXCLUDED_FILE}, "
+                   "instead of refusing the file.")
+@click.option("--pledge-equity", metavar="KIND",
+              help="Margin policy, for files that state no collateral (OKX v2): each user's whole equity counts as "
+                   "collateral of KIND, so their net value at KIND's haircuts must cover their debt.")
 def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int,
           allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool,
           assets_file: str | None, users_format: str | None, min_leaves: int, split: int,
-          floor_amounts: bool) -> None:
+          floor_amounts: bool, policy: str, exclude_refused: bool, pledge_equity: str | None) -> None:
     """Prove the liabilities in USERS (CSV, OKX-style JSON, OKX v2 JSON or Binance CSV) and write the round
     directory."""
     if workers is not None and scheduler is not None:
         _fail("give --workers or --scheduler, not both")
+    if policy == "margin":
+        unsupported = [name for name, given in (("--workers", workers), ("--scheduler", scheduler),
+                                                ("--resume", resume), ("--split", split > 1),
+                                                ("--shard-leaves", shard_leaves != DEFAULT_SHARD_LEAVES)) if given]
+        if unsupported:
+            _fail(f"{unsupported[0]} is not available with the margin policy yet (one proof per round)")
+    elif exclude_refused or pledge_equity:
+        _fail(f"{'--exclude-refused' if exclude_refused else '--pledge-equity'} applies to the margin policy only")
     try:
-        result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
+        if policy == "margin":
+            result = prove_margin_round(users, round_name, out_dir, preset, secret_file,
+                                        source=UsersSource(assets_file, users_format, floor_amounts),
+                                        min_leaves=min_leaves, exclude_refused=exclude_refused,
+                                        pledge_equity=pledge_equity)
+        else:
+            result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
                              allow_small_shards=allow_small_shards, resume=resume,
                              workers=_worker_count(workers), scheduler=scheduler,
                              source=UsersSource(assets_file, users_format, floor_amounts), min_leaves=min_leaves,
@@ -99,7 +124,8 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
                f"proof      {result.proof_size} bytes, {result.security_bits} bits of security ({preset} preset)\n"
                f"time       {result.seconds:.1f} s"
                f"{f' ({result.resumed} proofs kept from the interrupted run)' if result.resumed else ''}\n"
-               f"written    {result.out_dir}/ (publish public.json and {proofs}; keep inclusion.sqlite private)")
+               f"written    {result.out_dir}/ (publish public.json and {proofs}"
+               f"{'' if policy == 'margin' else '; keep inclusion.sqlite private'})")
 
 
 @click.command()

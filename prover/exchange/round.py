@@ -52,7 +52,7 @@ from verifier.solvency.round import PUBLIC_FILE, SHARDS_DIR, proof_files
 from verifier.stark.params import ParamsError, load_preset
 
 STORE_FILE = "inclusion.sqlite"
-POLICY = "plain"  # the margin policy is not built yet
+POLICY = "plain"  # margin rounds: margin_round.py
 DEFAULT_SECRET_FILE = "por-master.secret"
 MAX_ROUND_NAME = 128
 DEFAULT_SHARD_LEAVES = 1 << 16  # about 5 GB of peak memory per shard proof at 22 assets

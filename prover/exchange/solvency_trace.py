@@ -43,8 +43,7 @@ def build_main_trace(air: SolvencyAir, witness: Witness, levels: list[np.ndarray
 
     `levels` are the tree's levels over these leaves (leaves first), computed here when not given."""
     s, layout = air.statement, air.layout
-    c = layout.cols
-    n, a, chunks = s.leaves, layout.assets, layout.chunks
+    n, a = s.leaves, layout.assets
     idc = np.asarray(witness.idc, dtype=np.uint64)
     balances = np.asarray(witness.balances, dtype=np.uint64)
     if idc.shape != (n, DIGEST_ELEMENTS) or balances.shape != (n, a):
@@ -60,9 +59,20 @@ def build_main_trace(air: SolvencyAir, witness: Witness, levels: list[np.ndarray
         levels = tree_levels(leaf_digests(idc, balances))
     if len(levels[0]) != n or tuple(int(x) for x in levels[-1][0]) != tuple(s.root):
         raise ValueError("the leaves do not hash to the statement's root")
+    trace, looked_up = build_rows(layout, air.main_width, idc, balances, levels)
+    fill_range_table(trace, layout.table, np.concatenate(looked_up))
+    return trace
 
-    trace = np.zeros((air.main_width, air.active_rows), dtype=np.uint64)
-    states = np.zeros((air.active_rows, p2.WIDTH), dtype=np.uint64)
+
+def build_rows(layout, width: int, idc: np.ndarray, balances: np.ndarray, levels: list[np.ndarray]
+               ) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The (width, active_rows) trace of the shared families (permutations, flags, ids, limbs, accumulators,
+    carries) over leaves `idc || balances`, and every value they look up in the range table (not yet filled in).
+    Unchecked: callers check the leaves against their statement (the margin policy's trace reuses this)."""
+    c = layout.cols
+    n, a, chunks = layout.leaves, layout.assets, layout.chunks
+    trace = np.zeros((width, layout.active_rows), dtype=np.uint64)
+    states = np.zeros((layout.active_rows, p2.WIDTH), dtype=np.uint64)
 
     # Leaf sponges, segment k = rows [kN, (k+1)N): each chunk's capacity is the previous chunk's output.
     states[:layout.leaf_rows, RATE:] = (DOMAIN_LEAF, DIGEST_ELEMENTS + a, 0, 0)
@@ -124,5 +134,4 @@ def build_main_trace(air: SolvencyAir, witness: Witness, levels: list[np.ndarray
         trace[c.carry_hi[lane], ends] = q >> np.uint64(16)
         looked_up += [trace[c.carry_lo[lane], ends], trace[c.carry_hi[lane], ends],
                       trace[c.carry_hi[lane], ends] + np.uint64(TOP_LIMB_SHIFT)]
-    fill_range_table(trace, layout.table, np.concatenate(looked_up))
-    return trace
+    return trace, looked_up

@@ -72,6 +72,12 @@ def render_markdown(report: dict) -> str:
             ratio = f"**{ratio} (below 100%)**"
         backed = {True: "yes", False: "**NO**", None: "-"}[asset["fully_backed"]]
         lines.append(f"| {asset['symbol']} | {asset['reserves']} | {asset['liabilities'] or '-'} | {ratio} | {backed} |")
+    margin = [asset for asset in report["assets"] if "equity" in asset]
+    if margin:
+        lines += ["", "## Margin books (liabilities are net: equity minus debt, at least zero)", "",
+                  "| Asset | Equity | Debt | Net liabilities | Collateral pledged |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {a['symbol']} | {a['equity']} | {a['debt']} | {a['liabilities']} | {a['collateral']} |"
+                  for a in margin]
     lines += ["", f"![Reserve ratios]({report['chart']})", ""]
     lines += _row_section("Rejected rows (not counted)", report["rejected"])
     lines += _row_section("Unverified rows (signature scheme not supported; not counted)", report["unverified"])

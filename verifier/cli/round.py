@@ -5,11 +5,13 @@ Exit codes (verifier.cli.outcomes): 0 valid, 1 invalid (one line saying what fai
 """
 import click
 
+from circuits.margin import MarginStatement
 from circuits.tree_hash import digest_to_hex
 from verifier.cli.outcomes import exit_codes
 from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
 from verifier.formats.fields import parse_digest
+from verifier.formats.margin_public import policy_kinds, slots_as_books
 from verifier.formats.strict_json import read_json_file
 from verifier.solvency.inclusion import verify_inclusion
 from verifier.solvency.round import load_public, verify_round
@@ -36,6 +38,7 @@ def proof(round_dir: str, root: str | None, totals_path: str | None, min_securit
     totals = read_json_file(totals_path) if totals_path else None
     result = verify_round(round_dir, root, totals, min_security, allow_no_zero_knowledge)
     statement, public = result.statement, result.public
+    margin = isinstance(statement, MarginStatement)
     shards = (f"shards     {result.shards} shards of {statement.leaves // result.shards} leaves, one proof each\n"
               if result.shards else "")
     privacy = "zero knowledge" if result.params.zero_knowledge else "NO zero knowledge (allowed by the caller)"
@@ -45,10 +48,12 @@ def proof(round_dir: str, root: str | None, totals_path: str | None, min_securit
                f"{shards}"
                f"proof      {result.proof_size} bytes (params {result.params.name}), {privacy}\n"
                f"{_security_lines(result.security, terms)}"
-               "totals")
+               + ("totals (equity, debt, collateral)" if margin else "totals"))
     width = max(len(symbol) for symbol, _ in statement.assets)
-    for (symbol, decimals), total in zip(statement.assets, statement.totals):
-        click.echo(f"  {symbol.ljust(width)}  {format_amount(total, decimals)}")
+    for j, (symbol, decimals) in enumerate(statement.assets):
+        amounts = ([statement.equity[j], statement.debt[j], sum(statement.collateral[j])] if margin
+                   else [statement.totals[j]])
+        click.echo(f"  {symbol.ljust(width)}  " + "  ".join(format_amount(a, decimals) for a in amounts))
     pinned = [what for what, given in (("root", root), ("totals", totals_path)) if given]
     click.echo("VALID: the proof proves these totals and this root"
                + (f" (matching the published {' and '.join(pinned)})" if pinned else ""))
@@ -84,8 +89,15 @@ def inclusion(inclusion_path: str, root: str | None, public_path: str | None) ->
     public = load_public(public_path) if public_path else None
     published = public.root if public else parse_digest(root.strip(), "--root")
     result = verify_inclusion(read_json_file(inclusion_path), published, public, inclusion_path)
-    balances = ", ".join(f"{symbol} {format_amount(amount, decimals)}"
-                         for (symbol, decimals), amount in zip(result.assets, result.balances) if amount)
+    kinds = policy_kinds(result.policy)
+    if kinds is not None:
+        books = slots_as_books(result.balances, result.assets, kinds)
+        balances = "; ".join(f"{symbol} equity {b['equity']} debt {b['debt']} collateral "
+                             + " ".join(f"{kind} {amount}" for kind, amount in b["collateral"].items())
+                             for symbol, b in books.items())
+    else:
+        balances = ", ".join(f"{symbol} {format_amount(amount, decimals)}"
+                             for (symbol, decimals), amount in zip(result.assets, result.balances) if amount)
     leaves = ", ".join(str(e.index) for e in result.entries)
     click.echo(f"VALID: user {result.user_id!r} is in round {result.round!r} "
                f"(leaf {leaves} of {result.leaves}) with balances: {balances or 'none'}")

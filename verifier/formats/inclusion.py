@@ -4,6 +4,8 @@
      "user_id", "balances": {symbol: total}, "entries": [{"index", "nonce", "balances", "siblings"}]}
 
 One entry per leaf of the user (a user's balances may be split over several leaves); `balances` is their sum.
+Under the margin policy (`policy` "margin/1:<kinds>") each asset's balance is an object {"equity", "debt",
+"collateral": {kind: amount}}, and an entry's leaf holds per asset equity minus collateral, debt, collateral.
 Every amount is a canonical decimal string. The round, policy, leaf count and asset list are bound into `root`
 (circuits.tree_hash.round_root), so a proof re-scaled, re-ordered or re-labelled cannot reach it.
 """
@@ -16,6 +18,7 @@ from circuits.solvency import MAX_LEAVES
 from circuits.tree_hash import Digest, digest_to_hex
 from verifier.formats.amounts import format_amount
 from verifier.formats.fields import Fields, parse_digest
+from verifier.formats.margin_public import books_as_slots, policy_kinds, slots_as_books
 from verifier.formats.public import POLICIES
 
 INCLUSION_FORMAT = "por-inclusion/2"
@@ -29,7 +32,7 @@ MAX_ENTRIES = 1024
 class Entry:
     index: int
     nonce: bytes
-    balances: tuple[int, ...]  # base units, asset order
+    balances: tuple[int, ...]  # base units, asset order (margin: the leaf's slots)
     siblings: tuple[Digest, ...]  # from the leaf level up
 
 
@@ -47,7 +50,11 @@ class Inclusion:
 
 def inclusion_document(round_name: str, policy: str, assets, leaves: int, root: Digest, user_id: str,
                        entries: list[Entry]) -> dict:
+    kinds = policy_kinds(policy)
+
     def amounts(values) -> dict:
+        if kinds is not None:
+            return slots_as_books(values, assets, kinds)
         return {symbol: format_amount(v, decimals) for (symbol, decimals), v in zip(assets, values)}
 
     total = [sum(column) for column in zip(*(e.balances for e in entries))]
@@ -69,7 +76,9 @@ def parse_inclusion(data: object, name: str = "inclusion proof") -> Inclusion:
     """Validate an inclusion proof's JSON: exact keys, types, canonical amounts, hex lengths, index ranges."""
     field = Fields(name, data, _KEYS)
     field.require(data["format"] == INCLUSION_FORMAT, "format", f"must be {INCLUSION_FORMAT!r}")
-    field.require(data["policy"] in POLICIES, "policy", f"must be one of {', '.join(POLICIES)}")
+    kinds = policy_kinds(data["policy"])
+    field.require(data["policy"] in POLICIES or kinds is not None, "policy",
+                  f"must be one of {', '.join(POLICIES)} or margin/1:<kinds>")
     assets, _ = field.assets("assets", with_totals=False)
     leaves = field.integer("leaves")
     field.require(2 <= leaves <= MAX_LEAVES and leaves & (leaves - 1) == 0, "leaves",
@@ -78,14 +87,16 @@ def parse_inclusion(data: object, name: str = "inclusion proof") -> Inclusion:
     entries = data["entries"]
     field.require(isinstance(entries, list) and 1 <= len(entries) <= MAX_ENTRIES, "entries",
                   f"must list 1 to {MAX_ENTRIES} leaves")
-    parsed = tuple(_entry(Fields(name, e, _ENTRY_KEYS, f"entries[{k}]"), assets, leaves, depth)
+    parsed = tuple(_entry(Fields(name, e, _ENTRY_KEYS, f"entries[{k}]"), assets, leaves, depth, kinds)
                    for k, e in enumerate(entries))
     field.require(len({e.index for e in parsed}) == len(parsed), "entries", "name a leaf twice")
     return Inclusion(field.text("round"), data["policy"], tuple(assets), leaves, field.digest("root"),
-                     field.text("user_id"), _balances(field, "balances", assets), parsed)
+                     field.text("user_id"), _balances(field, "balances", assets, kinds), parsed)
 
 
-def _balances(field: Fields, key: str, assets) -> tuple[int, ...]:
+def _balances(field: Fields, key: str, assets, kinds) -> tuple[int, ...]:
+    if kinds is not None:
+        return books_as_slots(field, key, assets, kinds)
     value = field.data[key]
     symbols = [symbol for symbol, _ in assets]
     field.require(isinstance(value, dict) and list(value) == symbols, key,
@@ -93,7 +104,7 @@ def _balances(field: Fields, key: str, assets) -> tuple[int, ...]:
     return tuple(field.amount(f"{key}.{symbol}", value[symbol], decimals) for symbol, decimals in assets)
 
 
-def _entry(field: Fields, assets, leaves: int, depth: int) -> Entry:
+def _entry(field: Fields, assets, leaves: int, depth: int, kinds) -> Entry:
     index = field.integer("index")
     field.require(index < leaves, "index", f"must be below the leaf count {leaves}")
     nonce = field.data["nonce"]
@@ -102,5 +113,5 @@ def _entry(field: Fields, assets, leaves: int, depth: int) -> Entry:
     siblings = field.data["siblings"]
     field.require(isinstance(siblings, list) and len(siblings) == depth, "siblings",
                   f"must list {depth} digests (the tree of {leaves} leaves)")
-    return Entry(index, bytes.fromhex(nonce), _balances(field, "balances", assets),
+    return Entry(index, bytes.fromhex(nonce), _balances(field, "balances", assets, kinds),
                  tuple(parse_digest(s, field.where(f"siblings[{k}]")) for k, s in enumerate(siblings)))

@@ -4,6 +4,9 @@
      "tree_root", "leaves", "params", "security_bits"[, "shards": [{"root", "totals"}]]
      [, "floored": [{"symbol", "amounts", "dropped"}]]}
 
+A margin round (verifier/formats/margin_public.py) has `policy` as an object with the policy's parameters and
+asset entries with equity, debt and collateral in place of `total`; it has no `shards` or `floored`.
+
 `floored` appears only when the exchange chose to floor amounts finer than an asset's decimals: per asset, how
 many amounts and their exact dropped sum (in asset units), so nobody mistakes the published totals for the
 unrounded books.
@@ -18,11 +21,13 @@ import os
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from circuits.margin import MarginStatement
 from circuits.solvency import MAX_LEAVES, Statement
 from circuits.tree_hash import Digest, digest_to_hex, round_header, round_root
 from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
 from verifier.formats.fields import Fields
+from verifier.formats.margin_public import header_policy, margin_assets, parse_margin, policy_document
 from verifier.formats.strict_json import read_json_file
 from verifier.stark.params import ParamsError, StarkParams
 
@@ -41,8 +46,8 @@ class Shard:
 
 
 class Public(NamedTuple):
-    statement: Statement  # the whole round's; its root is the tree root
-    policy: str
+    statement: Statement | MarginStatement  # the whole round's; its root is the tree root
+    policy: str  # as the round header binds it ("plain", or "margin/1:<kinds>")
     root: Digest  # the published root, as public.json states it (checked against the binding by the verifier)
     params: StarkParams
     security_bits: int
@@ -54,15 +59,17 @@ def published_root(statement: Statement, policy: str) -> Digest:
     return round_root(statement.root, round_header(statement.round, policy, statement.leaves, statement.assets))
 
 
-def public_document(statement: Statement, policy: str, params: dict, security_bits: int,
+def public_document(statement: Statement | MarginStatement, policy: str, params: dict, security_bits: int,
                     shards: list[Shard] | tuple = (), floored: list[tuple[str, int, str]] | tuple = ()) -> dict:
     """public.json's content for a proven round; `floored` lists (symbol, amounts floored, dropped sum)."""
+    margin = isinstance(statement, MarginStatement)
     document = {
         "format": PUBLIC_FORMAT,
         "round": statement.round,
-        "policy": policy,
-        "assets": [{"symbol": symbol, "decimals": decimals, "total": format_amount(total, decimals)}
-                   for (symbol, decimals), total in zip(statement.assets, statement.totals)],
+        "policy": policy_document(statement) if margin else policy,
+        "assets": margin_assets(statement) if margin else
+        [{"symbol": symbol, "decimals": decimals, "total": format_amount(total, decimals)}
+         for (symbol, decimals), total in zip(statement.assets, statement.totals)],
         "root": digest_to_hex(published_root(statement, policy)),
         "tree_root": digest_to_hex(statement.root),
         "leaves": statement.leaves,
@@ -90,8 +97,9 @@ def parse_public(data: object, name: str = "public.json") -> Public:
     field = Fields(name, data, _KEYS, optional=_OPTIONAL_KEYS)
     field.require(data["format"] == PUBLIC_FORMAT, "format", f"must be {PUBLIC_FORMAT!r}")
     round_name = field.text("round")
-    field.require(data["policy"] in POLICIES, "policy", f"must be one of {', '.join(POLICIES)}")
-    assets, totals = field.assets("assets", with_totals=True)
+    margin = isinstance(data["policy"], dict)
+    field.require(margin or data["policy"] in POLICIES, "policy",
+                  f"must be one of {', '.join(POLICIES)}, or the margin policy's object")
     leaves = field.integer("leaves")
     field.require(2 <= leaves <= MAX_LEAVES and leaves & (leaves - 1) == 0, "leaves",
                   f"must be a power of two from 2 to {MAX_LEAVES}")
@@ -103,6 +111,12 @@ def parse_public(data: object, name: str = "public.json") -> Public:
     except ParamsError as error:
         raise InputError(f"{name}: params: {error}") from None
     security_bits = field.integer("security_bits")
+    if margin:
+        extra = sorted(set(_OPTIONAL_KEYS) & set(data))
+        field.require(not extra, extra[0] if extra else "", "does not apply to a margin round")
+        statement = parse_margin(field, round_name, leaves, field.digest("tree_root"))
+        return Public(statement, header_policy(statement.policy), field.digest("root"), params, security_bits, ())
+    assets, totals = field.assets("assets", with_totals=True)
     try:
         statement = Statement(round_name, tuple(assets), leaves, field.digest("tree_root"), tuple(totals))
     except ValueError as error:

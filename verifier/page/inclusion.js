@@ -16,7 +16,10 @@
 
   const FORMAT = 'por-inclusion/2';
   const PUBLIC_FORMAT = 'por-public/1';
-  const POLICIES = ['plain']; // the margin policy's leaves hold three amounts per asset: not checked here yet
+  const POLICIES = ['plain']; // and the margin policy, "margin/1:<kinds>" (marginKinds)
+  const MARGIN_POLICY = /^margin\/1:([A-Za-z_][A-Za-z0-9_]*(?:,[A-Za-z_][A-Za-z0-9_]*)*)$/;
+  const BOOK_KEYS = ['equity', 'debt', 'collateral'];
+  const SLOT_BOUND = 1n << 62n; // margin slots (free equity, debt, collateral) are below 2^62
   const PROOF_KEYS = ['format', 'round', 'policy', 'assets', 'leaves', 'root', 'user_id', 'balances', 'entries'];
   const ASSET_KEYS = ['symbol', 'decimals'];
   const ENTRY_KEYS = ['index', 'nonce', 'balances', 'siblings'];
@@ -130,13 +133,35 @@
     });
   }
 
-  /** A balances object naming exactly the round's assets, in its order -> base units per asset. */
-  function parseBalances(value, assets, where) {
+  /** The collateral kinds of a margin policy string, or null. */
+  function marginKinds(policy) {
+    const match = MARGIN_POLICY.exec(policy);
+    if (!match) return null;
+    const kinds = match[1].split(',');
+    return new Set(kinds).size === kinds.length ? kinds : null;
+  }
+
+  /** A balances object naming exactly the round's assets, in its order -> base units per asset; under the margin
+   * policy each asset is {equity, debt, collateral: {kind: amount}} -> the leaf's slots: per asset equity minus
+   * collateral, debt, collateral per kind. */
+  function parseBalances(value, assets, where, kinds) {
     check(isObject(value), `${where} must be a JSON object`);
     const symbols = assets.map((a) => a.symbol);
     check(JSON.stringify(Object.keys(value)) === JSON.stringify(symbols),
       `${where} must name exactly the assets ${symbols.join(', ')}, in that order`);
-    return assets.map((a) => parseAmount(value[a.symbol], a.decimals, `${where}.${a.symbol}`));
+    if (!kinds) return assets.map((a) => parseAmount(value[a.symbol], a.decimals, `${where}.${a.symbol}`));
+    return assets.flatMap((a) => {
+      const at = `${where}.${a.symbol}`;
+      const book = value[a.symbol];
+      checkKeys(book, BOOK_KEYS, at);
+      checkKeys(book.collateral, kinds, `${at}.collateral`);
+      const equity = parseAmount(book.equity, a.decimals, `${at}.equity`);
+      const debt = parseAmount(book.debt, a.decimals, `${at}.debt`);
+      const collateral = kinds.map((k) => parseAmount(book.collateral[k], a.decimals, `${at}.collateral.${k}`));
+      const pledged = collateral.reduce((x, y) => x + y, 0n);
+      check(pledged <= equity, `${at}: collateral is above the equity`);
+      return [equity - pledged, debt, ...collateral];
+    });
   }
 
   function parseEntry(entry, k, proof) {
@@ -145,9 +170,13 @@
     const index = integer(entry.index, 0, proof.leaves - 1, `${where}.index`);
     check(typeof entry.nonce === 'string' && NONCE_HEX.test(entry.nonce),
       `${where}.nonce must be 64 lowercase hex characters`);
-    const balances = parseBalances(entry.balances, proof.assets, `${where}.balances`);
-    balances.forEach((units, j) => check(units < BALANCE_BOUND,
-      `${where}.balances.${proof.assets[j].symbol} is not below 2^63 base units`));
+    const balances = parseBalances(entry.balances, proof.assets, `${where}.balances`, proof.kinds);
+    if (proof.kinds) {
+      check(balances.every((units) => units < SLOT_BOUND), `${where}.balances: an amount is not below 2^62 base units`);
+    } else {
+      balances.forEach((units, j) => check(units < BALANCE_BOUND,
+        `${where}.balances.${proof.assets[j].symbol} is not below 2^63 base units`));
+    }
     const depth = Math.log2(proof.leaves);
     check(Array.isArray(entry.siblings) && entry.siblings.length === depth,
       `${where}.siblings must list ${depth} digests (the tree of ${proof.leaves} leaves is ${depth} deep)`);
@@ -160,13 +189,14 @@
     checkKeys(data, PROOF_KEYS, 'the inclusion proof');
     check(data.format === FORMAT, `unsupported format ${JSON.stringify(data.format)}: this page reads "${FORMAT}"`);
     const proof = { round: text(data.round, '"round"'), policy: text(data.policy, '"policy"') };
-    check(POLICIES.includes(proof.policy), `policy "${proof.policy}" is not supported by this page`);
+    proof.kinds = marginKinds(proof.policy);
+    check(POLICIES.includes(proof.policy) || proof.kinds, `policy "${proof.policy}" is not supported by this page`);
     proof.assets = parseAssets(data.assets);
     proof.leaves = integer(data.leaves, 2, MAX_LEAVES, '"leaves"');
     check(isPowerOfTwo(proof.leaves), '"leaves" must be a power of two');
     proof.root = digest(data.root, '"root"');
     proof.userId = text(data.user_id, '"user_id"');
-    proof.total = parseBalances(data.balances, proof.assets, '"balances"');
+    proof.total = parseBalances(data.balances, proof.assets, '"balances"', proof.kinds);
     check(Array.isArray(data.entries) && data.entries.length > 0, '"entries" must list at least one leaf');
     proof.entries = data.entries.map((entry, k) => parseEntry(entry, k, proof));
     const indices = new Set(proof.entries.map((e) => e.index));
@@ -183,8 +213,10 @@
     const pub = parseJson(raw, 'public.json');
     check(isObject(pub) && pub.format === PUBLIC_FORMAT, `public.json must have format "${PUBLIC_FORMAT}"`);
     check(pub.round === proof.round, `the proof is for round "${proof.round}", public.json for "${pub.round}"`);
-    check(pub.policy === undefined || pub.policy === proof.policy,
-      `the proof uses policy "${proof.policy}", public.json "${pub.policy}"`);
+    const pubPolicy = isObject(pub.policy) && Array.isArray(pub.policy.kinds)
+      ? `margin/1:${pub.policy.kinds.join(',')}` : pub.policy; // a margin round's policy object, as its header has it
+    check(pubPolicy === undefined || pubPolicy === proof.policy,
+      `the proof uses policy "${proof.policy}", public.json "${pubPolicy}"`);
     check(pub.leaves === proof.leaves, `the proof's tree has ${proof.leaves} leaves, public.json's ${pub.leaves}`);
     const sameAsset = (a, j) => isObject(a) && a.symbol === proof.assets[j].symbol &&
       a.decimals === proof.assets[j].decimals;
@@ -212,11 +244,28 @@
   }
 
   function checkSum(proof) {
+    if (proof.kinds) {
+      const added = proof.total.map((_, j) => proof.entries.reduce((acc, e) => acc + e.balances[j], 0n));
+      check(added.every((units, j) => units === proof.total[j]),
+        '"balances": the equity, debt or collateral stated is not what the entries add up to');
+      return;
+    }
     proof.assets.forEach((asset, j) => {
       const sum = proof.entries.reduce((acc, e) => acc + e.balances[j], 0n);
       check(sum === proof.total[j], `"balances".${asset.symbol} is ${formatAmount(proof.total[j], asset.decimals)}, ` +
         `but the entries add up to ${formatAmount(sum, asset.decimals)}`);
     });
+  }
+
+  /** One asset's balance as shown: the amount, or under the margin policy its equity, debt and collateral. */
+  function amountText(proof, asset, j) {
+    if (!proof.kinds) return formatAmount(proof.total[j], asset.decimals);
+    const width = 2 + proof.kinds.length;
+    const [free, debt, ...collateral] = proof.total.slice(j * width, (j + 1) * width);
+    const pledged = collateral.reduce((x, y) => x + y, 0n);
+    const f = (units) => formatAmount(units, asset.decimals);
+    return `equity ${f(free + pledged)}, debt ${f(debt)}, collateral ` +
+      proof.kinds.map((k, q) => `${k} ${f(collateral[q])}`).join(', ');
   }
 
   function summary(proof) {
@@ -227,7 +276,7 @@
       leaves: proof.leaves,
       root: Poseidon2.digestToHex(proof.root),
       entries: proof.entries.length,
-      balances: proof.assets.map((a, j) => ({ symbol: a.symbol, amount: formatAmount(proof.total[j], a.decimals) })),
+      balances: proof.assets.map((a, j) => ({ symbol: a.symbol, amount: amountText(proof, a, j) })),
     };
   }
 

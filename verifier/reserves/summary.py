@@ -30,6 +30,7 @@ class AssetSummary:
     reserves: Fraction
     liabilities: Fraction | None
     verified_rows: int
+    books: tuple[Fraction, Fraction, Fraction] | None = None  # margin rounds: equity, debt, total collateral
 
     @property
     def ratio(self) -> Fraction | None:
@@ -89,6 +90,7 @@ def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liab
     status = {verdict.line: verdict for verdict in verdicts}
     counted = [row for row in reserves.rows if status[row.line].status == VERIFIED]
     owed = {asset.symbol: asset.total for asset in liabilities.assets} if liabilities else {}
+    books = {asset.symbol: asset.books for asset in liabilities.assets} if liabilities else {}
     held: dict[str, Fraction] = {}
     count: dict[str, int] = {}
     for row in counted:
@@ -97,7 +99,8 @@ def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liab
         count[symbol] = count.get(symbol, 0) + 1
     symbols = list(owed) + sorted(set(held) - set(owed))
     assets = tuple(
-        AssetSummary(symbol, held.get(symbol, Fraction(0)), owed.get(symbol), count.get(symbol, 0)) for symbol in symbols
+        AssetSummary(symbol, held.get(symbol, Fraction(0)), owed.get(symbol), count.get(symbol, 0), books.get(symbol))
+        for symbol in symbols
     )
 
     def notes(wanted: str) -> tuple[RowNote, ...]:
@@ -164,7 +167,9 @@ def summary_json(summary: ReservesSummary) -> dict:
 
     def asset(entry: AssetSummary) -> dict:
         ratio = entry.ratio
-        return {
+        margin = {} if entry.books is None else dict(zip(("equity", "debt", "collateral"),
+                                                         map(format_amount, entry.books)))
+        return {**margin,
             "symbol": entry.symbol,
             "reserves": format_amount(entry.reserves),
             "liabilities": None if entry.liabilities is None else format_amount(entry.liabilities),

@@ -14,7 +14,9 @@ from circuits.tree_hash import (
 )
 from verifier.errors import CheckFailed
 from verifier.formats.amounts import BALANCE_BOUND, format_amount
+from circuits.margin.policy import AMOUNT_BOUND
 from verifier.formats.inclusion import Inclusion, parse_inclusion
+from verifier.formats.margin_public import policy_kinds
 from verifier.formats.public import Public
 
 
@@ -33,8 +35,10 @@ def verify_inclusion(document: object, published_root: Digest, public: Public | 
                                                  f"round has {statement.leaves}")
     _check(proof.root == published_root, "inclusion proof names another root than the published one")
     tree_roots = set()
+    bound, what = ((AMOUNT_BOUND, "an amount is not below 2^62") if policy_kinds(proof.policy)
+                   else (BALANCE_BOUND, "a balance is not below 2^63"))
     for k, entry in enumerate(proof.entries):
-        _check(all(b < BALANCE_BOUND for b in entry.balances), f"entry {k}: a balance is not below 2^63 base units")
+        _check(all(b < bound for b in entry.balances), f"entry {k}: {what} base units")
         leaf = leaf_digest(id_commitment(proof.user_id, entry.nonce), list(entry.balances))
         tree_roots.add(path_root(leaf, entry.index, list(entry.siblings)))
     _check(len(tree_roots) == 1, "the user's leaves do not lead to one tree")
@@ -43,7 +47,9 @@ def verify_inclusion(document: object, published_root: Digest, public: Public | 
            f"user {proof.user_id!r}'s leaves do not lead to root {digest_to_hex(published_root)}: wrong balances, "
            "nonce, index, siblings, round, assets or decimals")
     summed = tuple(sum(column) for column in zip(*(e.balances for e in proof.entries)))
-    for (symbol, decimals), stated, total in zip(proof.assets, proof.balances, summed):
+    if policy_kinds(proof.policy):
+        _check(proof.balances == summed, "the stated equity, debt or collateral is not the sum of the user's leaves")
+    for (symbol, decimals), stated, total in zip(proof.assets, proof.balances, summed):  # plain: one per asset
         _check(stated == total, f"{symbol}: the stated balance {format_amount(stated, decimals)} is not the sum of "
                                 f"the user's leaves, {format_amount(total, decimals)}")
     return proof

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from circuits.margin import MarginAir, MarginStatement
 from circuits.solvency import SolvencyAir, Statement
 from circuits.tree_hash import digest_to_hex, node_digest
 from verifier.errors import CheckFailed, InputError
@@ -45,7 +46,7 @@ class VerifiedRound:
     shards: int = 0  # shard proofs checked; 0 for a round proven by one proof.bin
 
     @property
-    def statement(self) -> Statement:
+    def statement(self) -> Statement | MarginStatement:
         return self.public.statement
 
 
@@ -79,6 +80,9 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
         _check(expected == public.root, f"root differs: public.json has {digest_to_hex(public.root)}, "
                                         f"the published root is {root.strip().lower()}")
     if totals is not None:
+        if isinstance(statement, MarginStatement):
+            raise InputError("--totals pins a plain round's totals; a margin round publishes equity, debt and "
+                             "collateral (compare them with public.json)")
         _check_totals(statement, totals)
     parts = proof_files(statement, shards)
     if shards:
@@ -89,8 +93,8 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
         proof = _read_proof(round_dir / file)
         what = f"shard {i} of {len(shards)} in public.json" if shards else "public.json"
         try:
-            verified = verify(SolvencyAir(part, params.zk_rows), proof, params, min_security,
-                              allow_no_zero_knowledge)
+            air = MarginAir if isinstance(part, MarginStatement) else SolvencyAir
+            verified = verify(air(part, params.zk_rows), proof, params, min_security, allow_no_zero_knowledge)
         except VerificationError as error:
             raise CheckFailed(f"{file} does not prove {what}: {error}") from None
         _check(public.security_bits == verified.security_bits,

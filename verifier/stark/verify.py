@@ -112,17 +112,24 @@ def _check_shape(protocol: Protocol, proof: StarkProof) -> None:
 
 
 def _periodic_at(values: list[int], trace_length: int, z: Ext) -> Ext:
-    """The periodic column's polynomial q(z^(n/period)), q interpolating the values over the period's roots."""
+    """The periodic column's polynomial q(z^(n/period)), q interpolating the values over the period's roots, by
+    the barycentric formula q(y) = (y^m - 1) / m * sum_i v_i w^i / (y - w^i): linear in the period m."""
     period = len(values)
-    w_inv = inv(root_of_unity(period))
-    period_inv = inv(period)
+    w = root_of_unity(period)
     y = z ** (trace_length // period)
-    result, y_power = Ext(0), Ext(1)
-    for k in range(period):
-        coeff = sum(v * pow(w_inv, i * k, P) for i, v in enumerate(values)) * period_inv % P
-        result = result + y_power * coeff
-        y_power = y_power * y
-    return result
+    vanishing = y ** period - Ext(1)
+    point = 1
+    if vanishing == Ext(0):  # y is one of the roots: q(y) is its value
+        for v in values:
+            if y == Ext(point):
+                return Ext(v)
+            point = point * w % P
+    total = Ext(0)
+    for v in values:
+        if v:
+            total = total + Ext(v * point % P) / (y - Ext(point))
+        point = point * w % P
+    return total * vanishing * Ext(inv(period))
 
 
 def _divisor_at(protocol: Protocol, c: Constraint, z: Ext) -> Ext:

@@ -27,6 +27,7 @@ def read_users(
     decimals: Mapping[str, int] | None = None,
     file_format: str | None = None,
     floor: bool = False,
+    margin: bool = False,
 ) -> UserTable:
     """Read a users file into a table of base units.
 
@@ -34,6 +35,7 @@ def read_users(
     None to take the file's assets in first-seen order. `decimals` fixes decimals by symbol (an `AssetList`
     carries its own). `file_format`: one of FORMATS, or None to detect it from the content. `floor`: truncate
     digits beyond an asset's decimals instead of refusing them; the table's `floored` says what was dropped.
+    `margin`: load debt and collateral too (the table's `margin`; Binance's CSV and OKX v2 carry them).
     JSON layouts hold base units, so they need every asset's decimals declared.
     """
     if file_format is not None and file_format not in FORMATS:
@@ -44,6 +46,7 @@ def read_users(
     if file_format in ("json", "okx-v2"):
         if floor:
             raise ValueError("floor does not apply to JSON: its amounts are integer base units")
-        return read_users_okx_json(name, text, declared, signed=file_format == "okx-v2")
-    read = read_users_binance if file_format == "binance" else read_users_csv
-    return read(name, text, declared, Scaler(floor))
+        return read_users_okx_json(name, text, declared, signed=file_format == "okx-v2", margin=margin)
+    if file_format == "binance":
+        return read_users_binance(name, text, declared, Scaler(floor), margin)
+    return read_users_csv(name, text, declared, Scaler(floor))

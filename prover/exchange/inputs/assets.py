@@ -53,8 +53,8 @@ class AssetList:
 
 
 def read_asset_list(path: str | os.PathLike) -> AssetList:
-    """Read `symbol,decimals[,...]` or Binance's `symbol,usdt_price,...`; other columns must be named well and are
-    not used yet (prices and haircut tiers are the margin policy's)."""
+    """Read `symbol,decimals[,...]` or Binance's `symbol,usdt_price,...`; other columns must be named well (prices
+    and haircut tiers are read by `margin_assets` for the margin policy)."""
     name = os.fspath(path)
     rows = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
     try:

@@ -4,8 +4,8 @@ net `X`, and the collateral pledged as `vl_X` (VIP loan), `m_X` (margin) and `pm
 
 Only equity, debt and collateral are inputs. The net and total columns are derived (in Binance's own sample they
 carry float artifacts such as 0.07843069000000008, and the total is 0 on most rows), so they are neither read
-nor required. Debt and collateral are parsed exactly (never floored), then refused unless zero until the margin
-policy lands.
+nor required. Debt and collateral are parsed exactly (never floored); they load only for the margin policy, whose
+collateral kinds are `loan`, `margin` and `portfolio` (the asset list's `<kind>_tiers_ratio` columns).
 """
 import csv
 import io
@@ -18,8 +18,8 @@ from prover.exchange.inputs.source import BINANCE_DEBT_PREFIX, BINANCE_EQUITY_PR
 from prover.exchange.inputs.table import UsersBuilder, UserTable
 from verifier.formats.amounts import AmountError
 
-_MARGIN_PREFIXES = {BINANCE_DEBT_PREFIX: "debt", "vl_": "VIP-loan collateral", "m_": "margin collateral",
-                    "pm_": "portfolio-margin collateral"}
+_MARGIN_PREFIXES = {BINANCE_DEBT_PREFIX: ("debt", "debt"), "vl_": ("loan", "VIP-loan collateral"),
+                    "m_": ("margin", "margin collateral"), "pm_": ("portfolio", "portfolio-margin collateral")}
 _IGNORED = ("rn", "total_net_balance_usdt")
 
 
@@ -28,16 +28,17 @@ class _Field:
     position: int  # in the row
     column: int  # the asset's column in the table
     kind: str  # "equity", "debt" or a collateral kind
+    label: str  # the kind, for messages
     name: str  # header cell, for messages
 
 
-def read_users_binance(name: str, text: str, declared: Declared, scaler: Scaler) -> UserTable:
+def read_users_binance(name: str, text: str, declared: Declared, scaler: Scaler, margin: bool = False) -> UserTable:
     rows = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(rows)
         table = Columns(declared)
         id_position, fields = _parse_header(header, table)
-        users = UsersBuilder("line")
+        users = UsersBuilder("line", margin)
         for row in rows:
             if len(row) != len(header):
                 raise Problem(f"expected {len(header)} columns, found {len(row)}")
@@ -51,7 +52,8 @@ def read_users_binance(name: str, text: str, declared: Declared, scaler: Scaler)
                     if spec.kind == "equity":
                         users.add_balance(user, spec.column, scaler.units(cell, asset.decimals, spec.column))
                     else:  # exact: a debt floored to zero would load as no debt
-                        users.add_margin(spec.kind, exact_units(cell, asset.decimals), asset.decimals, spec.name)
+                        users.add_margin(user, spec.column, spec.kind, spec.label, exact_units(cell, asset.decimals),
+                                         asset.decimals, spec.name)
                 except (AmountError, Problem) as error:
                     raise Problem(f"user {row[id_position]!r}: {asset.symbol}: {error}") from None
         return users.build(table.assets, scaler.floored([asset.symbol for asset in table.assets]))
@@ -73,8 +75,8 @@ def _parse_header(header: list[str], table: Columns) -> tuple[int, list[_Field]]
     for position, cell in enumerate(header):
         if cell in _IGNORED or cell == "id" or cell in assets:  # `X` alone is the derived net
             continue
-        kind, symbol = _kind_and_symbol(cell, assets)
-        fields.append(_Field(position, table.column(symbol), kind, cell))
+        kind, label, symbol = _kind_and_symbol(cell, assets)
+        fields.append(_Field(position, table.column(symbol), kind, label, cell))
     for symbol in assets:
         if BINANCE_DEBT_PREFIX + symbol not in header:
             raise Problem(f"{symbol}: no {BINANCE_DEBT_PREFIX}{symbol} column beside {BINANCE_EQUITY_PREFIX}{symbol}")
@@ -83,11 +85,11 @@ def _parse_header(header: list[str], table: Columns) -> tuple[int, list[_Field]]
     return header.index("id"), fields
 
 
-def _kind_and_symbol(cell: str, assets: list[str]) -> tuple[str, str]:
+def _kind_and_symbol(cell: str, assets: list[str]) -> tuple[str, str, str]:
     if cell.startswith(BINANCE_EQUITY_PREFIX):
-        return "equity", cell[len(BINANCE_EQUITY_PREFIX):]
-    for prefix, kind in _MARGIN_PREFIXES.items():
+        return "equity", "equity", cell[len(BINANCE_EQUITY_PREFIX):]
+    for prefix, (kind, label) in _MARGIN_PREFIXES.items():
         if cell.startswith(prefix) and cell[len(prefix):] in assets:
-            return kind, cell[len(prefix):]
+            return kind, label, cell[len(prefix):]
     raise Problem(f"unknown column {cell!r} (Binance's layout has rn, id, and per asset X: e_X, d_X, X, vl_X, m_X, "
                   "pm_X, then total_net_balance_usdt)")

@@ -19,8 +19,8 @@ from verifier.formats.amounts import AmountError
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
-def read_users_okx_json(name: str, text: str, declared: Declared, signed: bool) -> UserTable:
-    """`signed` reads OKX v2: a negative amount is that asset's debt (refused until the margin policy lands)."""
+def read_users_okx_json(name: str, text: str, declared: Declared, signed: bool, margin: bool = False) -> UserTable:
+    """`signed` reads OKX v2: a negative amount is that asset's debt (loaded only for the margin policy)."""
     try:
         records = strict_json.loads(text, name)
     except InputError:
@@ -31,7 +31,7 @@ def read_users_okx_json(name: str, text: str, declared: Declared, signed: bool) 
         table = Columns(declared, require_declared=True)
     except Problem as problem:  # an asset listed without decimals
         raise at(name, 1, problem) from None
-    users = UsersBuilder("record")
+    users = UsersBuilder("record", margin)
     for index, record in enumerate(records):
         symbol = None
         try:
@@ -67,7 +67,8 @@ def _add_amount(users: UsersBuilder, user: int, column: int, decimals: int, amou
     if not isinstance(amount, str):
         raise AmountError(f"amount must be a string of integer base units, found {amount!r}")
     if signed and amount.startswith("-"):
-        users.add_margin("debt", base_units(amount[1:], decimals), decimals, f"{amount} base units")
+        users.add_margin(user, column, "debt", "debt", base_units(amount[1:], decimals), decimals,
+                         f"{amount} base units")
     elif amount.startswith("-"):
         raise AmountError(f"negative amount {amount!r} (OKX v2 debt is read with the okx-v2 format and needs the "
                           "margin policy)")

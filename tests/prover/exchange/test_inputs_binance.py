@@ -35,7 +35,7 @@ def assert_error(path, pattern, **kwargs):
 def test_sample_is_detected_and_its_first_debt_refused_naming_line_user_and_asset():
     message = assert_error(BINANCE_USERS, "margin policy", assets=read_asset_list(BINANCE_ASSETS))
     assert message == (f"{BINANCE_USERS}:2: user '{'0' * 64}': btc: debt of 143.67123498 (d_btc) needs the margin "
-                       "policy, which is not available yet; only equity-only rows load")
+                       "policy (--policy margin); the plain policy loads only equity-only rows")
 
 
 @needs_vectors

@@ -118,8 +118,8 @@ def test_okx_v2_sample_debt_is_refused_until_the_margin_policy(okx_v2_decimals):
         read_users(OKX_V2, decimals=okx_v2_decimals)
     assert str(caught.value) == (
         f"{OKX_V2}:6: record 0: user '0ca5a8a06ad2f88d6b95d219d1018ccc7c1777c557b1a2a72db413eef6264bb0': ETH: "
-        "debt of 0.00000001 (-1 base units) needs the margin policy, which is not available yet; only equity-only "
-        "rows load"
+        "debt of 0.00000001 (-1 base units) needs the margin policy (--policy margin); the plain policy loads only "
+        "equity-only rows"
     )
 
 

@@ -1,0 +1,211 @@
+"""Prove a margin round (SPEC §1 "Margin policy"): users with equity, debt and collateral in, round directory out.
+
+Every user is checked first, as the circuit will: each asset's collateral at most its equity, every slot below
+2^62, and the haircut value of the collateral covering the debt's value. A file with any user failing is refused
+with every such line named; `exclude_refused` proves the others instead and lists each one left out (line, id,
+reason) in the round directory's `excluded.json`, private like the inclusion store (whose leaves hold each
+user's slots, so `por inclusion` exports proofs showing equity, debt and collateral). A margin round is one proof
+(no shards, no --split, no --resume yet); it is staged and published atomically like a plain round.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from circuits.margin import MarginAir, MarginStatement, Policy
+from circuits.margin.policy import AMOUNT_BOUND, MAX_RATIO, collateral_bands
+from prover.engine.prover import prove
+from prover.exchange.id_commitments import commit_user_ids
+from prover.exchange.inputs import read_asset_list, read_users
+from prover.exchange.inputs.margin_assets import read_margin_policy
+from prover.exchange.margin_trace import MarginWitness, build_margin_trace
+from prover.exchange.master_secret import piece_nonce
+from prover.exchange.progress import Progress
+from prover.exchange.inclusion_store import write_store
+from prover.exchange.round import (
+    STORE_FILE,
+    RoundResult,
+    UsersSource,
+    _check_round_name,
+    _fresh_seed,
+    _leaf_count,
+    _master_secret,
+    _shuffled_leaves,
+    DEFAULT_SECRET_FILE,
+)
+from prover.exchange.solvency_trace import exact_totals
+from prover.exchange.staging import Staging, file_sha256
+from prover.exchange.tree import leaf_digests, tree_levels
+from prover.exchange.users import UsersFileError, UserTable
+from verifier.errors import InputError
+from verifier.formats.amounts import format_amount
+from verifier.formats.atomic import atomic_output, fsync_path
+from verifier.formats.margin_public import header_policy
+from verifier.formats.public import public_document
+from verifier.solvency.round import PROOF_FILE, PUBLIC_FILE
+from verifier.stark.params import ParamsError, load_preset
+from verifier.stark.verify import verify
+
+EXCLUDED_FILE = "excluded.json"
+MAX_NAMED = 1000  # refused lines named in one message
+
+
+def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike,
+                       preset: str = "standard", secret_file: str | os.PathLike | None = None, progress: bool = True,
+                       source: UsersSource = UsersSource(), min_leaves: int = 0,
+                       exclude_refused: bool = False, pledge_equity: str | None = None) -> RoundResult:
+    """`pledge_equity`: a collateral kind that each user's whole equity counts as (OKX v2's rule, net value
+    non-negative at that kind's haircuts), for files that state no collateral."""
+    started = time.monotonic()
+    out_dir = Path(out_dir)
+    _check_round_name(round_name)
+    if out_dir.exists():
+        raise InputError(f"{out_dir} already exists; a round directory is never overwritten")
+    if not source.assets_file:
+        raise InputError("the margin policy needs --assets: the asset list with prices and haircut tiers")
+    try:
+        params = load_preset(preset)
+    except ParamsError as error:
+        raise InputError(str(error)) from None
+    Staging.check_absent(out_dir)
+    with Progress(unit="proofs", enabled=progress) as shown:
+        shown.stage("reading users, prices and tiers")
+        try:
+            declared = read_asset_list(source.assets_file)
+            table = read_users(users_path, assets=declared, file_format=source.file_format, floor=source.floor,
+                               margin=True)
+            policy = read_margin_policy(source.assets_file, list(table.assets))
+        except UsersFileError as error:
+            raise InputError(str(error)) from None
+        except OSError as error:
+            raise InputError(f"{error.filename or users_path}: {error.strerror or error}") from None
+        slots, refused = margin_slots(table, policy, os.fspath(users_path), pledge_equity)
+        if refused and not exclude_refused:
+            named = "\n".join(f"  {line}" for _, line in refused[:MAX_NAMED])
+            more = f"\n  ... and {len(refused) - MAX_NAMED} more" if len(refused) > MAX_NAMED else ""
+            raise InputError(f"{users_path}: {len(refused)} users fail the margin policy (prove the others with "
+                             f"--exclude-refused, which lists them in {EXCLUDED_FILE}):\n{named}{more}")
+        keep = np.setdiff1d(np.arange(len(table.ids)), [i for i, _ in refused])
+        if not keep.size:
+            raise InputError(f"{users_path}: every user fails the margin policy")
+        ids = [table.ids[i] for i in keep.tolist()]
+        slots = slots[keep]
+
+        master = _master_secret(Path(secret_file or DEFAULT_SECRET_FILE), shown)
+        seed = _fresh_seed(shown)
+        shown.stage("committing user ids")
+        nonces = [piece_nonce(master, round_name, user_id, 0) for user_id in ids]
+        n = _leaf_count(len(ids), min_leaves)
+        leaves = _shuffled_leaves(slots, commit_user_ids(ids, nonces), seed, n)
+        shown.stage("building the tree")
+        levels = tree_levels(leaf_digests(leaves.idc, leaves.balances))
+        statement = margin_statement(round_name, table, policy, n, tuple(int(x) for x in levels[-1][0]),
+                                     leaves.balances)
+        air = MarginAir(statement, params.zk_rows)
+        shown.stage("main trace")
+        trace = build_margin_trace(air, MarginWitness(leaves.idc, leaves.balances), levels)
+        proof = prove(air, trace, params, progress=shown.stage)
+        del trace
+        shown.stage("verifying the proof")
+        bits = verify(air, proof, params, min_security=0).security_bits
+        shown.stage("writing")
+        public = public_document(statement, header_policy(policy), params.to_json(), bits)
+        staging = Staging.create(out_dir, {"round": round_name, "users_sha256": file_sha256(users_path),
+                                           "secret_sha256": hashlib.sha256(master).hexdigest()})
+        staging.save(PROOF_FILE, proof)
+        with atomic_output(staging.path / PUBLIC_FILE, permissions=0o644) as stream:
+            stream.write(json.dumps(public, indent=2) + "\n")
+        write_store(staging.path / STORE_FILE, round_name, header_policy(policy), public["root"],
+                    list(statement.assets), ids, np.zeros(len(ids), dtype=np.int64), leaves.leaf_of_row, nonces,
+                    slots, levels)
+        fsync_path(staging.path / STORE_FILE)
+        if refused:
+            with atomic_output(staging.path / EXCLUDED_FILE) as stream:
+                stream.write(json.dumps([{"user_id": table.ids[i], "why": why} for i, why in refused], indent=2)
+                             + "\n")
+            shown.note(f"left out {len(refused)} users the margin policy refuses; each is listed in "
+                       f"{out_dir / EXCLUDED_FILE}")
+        staging.publish(out_dir)
+    return RoundResult(out_dir, public, len(ids), len(proof), bits, time.monotonic() - started)
+
+
+def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str | None = None
+                 ) -> tuple[np.ndarray, list[tuple[int, str]]]:
+    """The users' slots (per asset: free equity, debt, collateral per kind), and (user, message naming the line)
+    for each user the policy refuses."""
+    books, kinds = table.margin, policy.kinds
+    users, assets = table.balances.shape
+    stated = dict(books.collateral) if books else {}
+    unknown = sorted(set(stated) - set(kinds))
+    if unknown:
+        raise InputError(f"{name}: collateral of kind {unknown[0]!r}, which the asset list has no tiers for")
+    if pledge_equity is not None:
+        if pledge_equity not in kinds:
+            raise InputError(f"--pledge-equity {pledge_equity}: the asset list has no such collateral kind "
+                             f"({', '.join(kinds)})")
+        if stated:
+            raise InputError(f"--pledge-equity: {name} states collateral itself")
+        stated = {pledge_equity: table.balances}
+    zero = np.zeros_like(table.balances)
+    debt = books.debt if books else zero
+    collateral = [stated.get(kind, zero) for kind in kinds]
+    pledged = sum((c.astype(object) for c in collateral), np.zeros((users, assets), dtype=object))
+    free = table.balances.astype(object) - pledged
+    width = policy.slots_per_asset
+    slots = np.zeros((users, assets * width), dtype=object)
+    slots[:, 0::width], slots[:, 1::width] = free, debt.astype(object)
+    for q, c in enumerate(collateral):
+        slots[:, 2 + q::width] = c.astype(object)
+    too_large = (slots >= AMOUNT_BOUND).reshape(users, assets, width).any(axis=2)
+    cover = sum((haircut_values(policy.prices[j], policy.tiers[j][q], c[:, j])
+                 for j in range(assets) for q, c in enumerate(collateral)), np.zeros(users, dtype=object))
+    owed = (debt.astype(object) * np.array([MAX_RATIO * p for p in policy.prices], dtype=object)).sum(axis=1)
+    refused = []
+    for i in np.flatnonzero((free < 0).any(axis=1) | too_large.any(axis=1) | (owed > cover)).tolist():
+        problems = []
+        for j, asset in enumerate(table.assets):
+            if free[i, j] < 0:
+                problems.append(f"{asset.symbol}: collateral {format_amount(pledged[i, j], asset.decimals)} above "
+                                f"equity {format_amount(int(table.balances[i, j]), asset.decimals)}")
+            if too_large[i, j]:
+                problems.append(f"{asset.symbol}: an amount of 2^62 base units or more")
+        if not too_large[i].any() and owed[i] > cover[i]:
+            problems.append(f"debt worth {_usd(owed[i], policy)} USD exceeds the haircut collateral's "
+                            f"{_usd(cover[i], policy)} USD")
+        refused.append((i, f"{books.where(name, i) if books else name}: user {table.ids[i]!r}: {'; '.join(problems)}"))
+    slots[[i for i, _ in refused]] = 0
+    return slots.astype(np.uint64), refused
+
+
+def haircut_values(price: int, tiers, amounts: np.ndarray) -> np.ndarray:
+    """100 x the haircut value of each amount (base units) as the circuit counts it (`policy.haircut_value`), as
+    exact integers; amounts of 2^62 or more get their last band's (their users are refused anyway)."""
+    bands = collateral_bands(0, price, tiers)
+    chosen = np.searchsorted(np.array([b.lo for b in bands], dtype=np.uint64), amounts, side="right") - 1
+    lo, start, slope = (np.array([getattr(b, k) for b in bands], dtype=object)[chosen] for k in ("lo", "start", "slope"))
+    return start + slope * (amounts.astype(object) - lo)
+
+
+def _usd(hundredfold: int, policy: Policy) -> str:
+    """100 x value units (10^-scale USD) as USD, exactly."""
+    return format_amount(hundredfold, policy.scale + 2)
+
+
+def margin_statement(round_name: str, table: UserTable, policy: Policy, n: int, root, slots: np.ndarray
+                     ) -> MarginStatement:
+    """The statement of the leaves' exact slot totals."""
+    k = policy.slots_per_asset
+    totals = exact_totals(slots)
+    equity, debt, collateral = [], [], []
+    for j in range(len(table.assets)):
+        f, d, *cs = totals[j * k:(j + 1) * k]
+        equity.append(f + sum(cs))
+        debt.append(d)
+        collateral.append(tuple(cs))
+    return MarginStatement(round_name, tuple((a.symbol, a.decimals) for a in table.assets), n, root,
+                           tuple(equity), tuple(debt), tuple(collateral), policy)
