@@ -90,7 +90,9 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     """A serialized proof that `main_trace`, the (main_width, active_rows) active rows, satisfies `air`.
 
     With `check` (the default) the prover refuses a trace that violates a constraint, naming it and the row;
-    tests turn it off to play a cheating prover and watch the verifier reject.
+    tests turn it off to play a cheating prover and watch the verifier reject. The trace is copied with its
+    random rows and dropped: a caller that keeps no reference to it (passes the builder's result directly) does
+    not hold a second copy of it for the whole proof.
     """
     report = progress or (lambda stage: None)
     protocol = Protocol(air, params)
