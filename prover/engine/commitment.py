@@ -4,7 +4,8 @@ The LDE domain (a coset of size blowup*n) is the union of `blowup` cosets of the
 coset j mod blowup, at position j div blowup, and the next trace row of a point is the next position in the same
 coset. So the prover can commit, evaluate constraints and answer queries one coset at a time, keeping only the
 coefficients: a 2^19-row, 200-column trace then needs ~1 GB at a time instead of ~7 GB for its LDE. When the
-whole LDE is small, the cosets are kept rather than recomputed.
+cosets will be read again (the trace's, by the constraint quotient) and the whole LDE is small, they are kept
+rather than recomputed.
 """
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from prover.engine.polynomials import evaluate_at_points
 from prover.engine.row_hashing import hash_rows
 from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX
 
-KEEP_LDE_BYTES = 1 << 30  # below this, cosets are cached after the first pass instead of recomputed
+# Up to this, cosets read again are cached after the first pass instead of recomputed. A kept LDE is live with the
+# main trace's coset and the quotient's working arrays, so it adds to the peak: at 2^16 leaves x 22 assets the
+# LogUp columns' 0.8 GB LDE (26 x 2^22 words) would; recomputing them costs 8 small NTTs, ~2% of the proof.
+KEEP_LDE_BYTES = 1 << 29
 
 
 def coset_shift(k: int, n: int, blowup: int) -> int:
@@ -26,11 +30,13 @@ def coset_shift(k: int, n: int, blowup: int) -> int:
 
 
 class CommittedPolynomials:
-    def __init__(self, coeffs: np.ndarray, blowup: int):
+    def __init__(self, coeffs: np.ndarray, blowup: int, reread: bool = True):
+        """Commit to the LDE of each row of `coeffs`; `reread`: coset() will be called again after this (only
+        then can keeping the cosets pay)."""
         self.coeffs = np.ascontiguousarray(coeffs, dtype=np.uint64)
         self.width, self.n = self.coeffs.shape
         self.blowup = blowup
-        self._cache = {} if self.width * self.n * blowup * 8 <= KEEP_LDE_BYTES else None
+        self._cache = {} if reread and self.width * self.n * blowup * 8 <= KEEP_LDE_BYTES else None
         leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
         for k in range(blowup):
             leaves[k::blowup] = hash_rows(LEAF_PREFIX, self.coset(k).T)

@@ -134,7 +134,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
                               check)
     if params.zero_knowledge:
         quotient = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
-    quotient_committed = CommittedPolynomials(quotient, blowup)
+    quotient_committed = CommittedPolynomials(quotient, blowup, reread=False)  # opened from coefficients only
     transcript.absorb("quotient root", quotient_committed.root)
 
     report("out-of-domain openings")
