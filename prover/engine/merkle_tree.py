@@ -7,12 +7,21 @@ from prover.engine.row_hashing import hash_rows
 from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX, NODE_PREFIX
 
 
+KEPT_FROM = 8  # lowest kept level above the leaves: a sibling below it costs at most 2^8 - 1 hashes
+
+
+def _parents(level: np.ndarray) -> np.ndarray:
+    return hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_BYTES))  # row i: children 2i || 2i+1
+
+
 class MerkleTree:
     """Commits to the rows of a (rows, width) uint64 matrix; rows is a power of two.
 
     The matrix is kept by reference, not copied: a transposed view of a (width, rows) LDE commits without a
     second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as
-    `verifier.stark.commitment`'s hash_row and hash_children."""
+    `verifier.stark.commitment`'s hash_row and hash_children. Only the leaves and the levels from KEPT_FROM up
+    are kept: the levels between hold 7/8 as many digests as the leaves (0.44 GB for a 2^24-leaf LDE at 2^18
+    leaves), and an opening rehashes the at most 2^KEPT_FROM leaves under each sibling it needs there."""
 
     def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None):
         """Commit to the rows of a matrix, or to leaf digests already computed (whose rows live elsewhere)."""
@@ -27,23 +36,33 @@ class MerkleTree:
         self.rows = rows
         self.depth = n.bit_length() - 1
         level = leaves
-        self.levels = [level]
-        while len(level) > 1:
-            level = hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_BYTES))  # row i: children 2i || 2i+1
-            self.levels.append(level)
+        self.levels = {0: leaves}  # height -> digests, for the heights kept
+        for height in range(1, self.depth + 1):
+            level = _parents(level)
+            if height >= KEPT_FROM or height == self.depth:
+                self.levels[height] = level
 
     @property
     def root(self) -> bytes:
-        return self.levels[-1][0].tobytes()
+        return self.levels[self.depth][0].tobytes()
+
+    def node(self, height: int, index: int) -> bytes:
+        """The digest of node `index` at `height` (0: the leaves), rehashed from its leaves if not kept."""
+        if height in self.levels:
+            return self.levels[height][index].tobytes()
+        level = self.levels[0][index << height:(index + 1) << height]
+        for _ in range(height):
+            level = _parents(level)
+        return level[0].tobytes()
 
     def siblings(self, indices) -> list[bytes]:
         """The batched siblings that authenticate the leaves at `indices` (see `verifier.stark.commitment`)."""
         out = []
         known = set(int(i) for i in indices)
-        for level in self.levels[:-1]:
+        for height in range(self.depth):
             for index in sorted(known):
                 if index ^ 1 not in known:
-                    out.append(level[index ^ 1].tobytes())
+                    out.append(self.node(height, index ^ 1))
             known = {index >> 1 for index in known}
         return out
 
