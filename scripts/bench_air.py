@@ -11,13 +11,13 @@ import argparse
 import time
 
 import numpy as np
+from stage_memory import StageMemory
 
 from circuits.field import P
 from circuits.solvency import SolvencyAir, Statement
 from prover.engine.prover import prove
 from prover.exchange.solvency_trace import Witness, build_main_trace, exact_totals
 from prover.exchange.tree import leaf_digests, tree_levels
-from stage_memory import StageMemory
 from verifier.stark.params import load_preset
 from verifier.stark.verify import verify
 

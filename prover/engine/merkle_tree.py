@@ -6,7 +6,6 @@ import numpy as np
 from prover.engine.row_hashing import hash_rows
 from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX, NODE_PREFIX
 
-
 KEPT_FROM = 8  # lowest kept level above the leaves: a sibling below it costs at most 2^8 - 1 hashes
 
 
