@@ -22,8 +22,10 @@ from toy_airs import (
 from circuits.field import Ext, P
 from circuits.logup import RANGE_BITS
 from prover.engine import fri as prover_fri
+from prover.engine import ntt
 from prover.engine import quotient as prover_quotient
 from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
+from prover.engine.commitment import CommittedPolynomials, coset_shift
 from prover.engine.prover import find_violations, prove
 from prover.engine.quotient import ConstraintViolation
 from verifier.stark.fri import fold_coset
@@ -360,3 +362,14 @@ def test_prover_does_not_keep_the_callers_trace():
     seen = []
     verify(air, prove(air, trace.pop(), TEST, progress=lambda stage: seen.append((stage, alive() is not None))), TEST)
     assert ("constraint quotient", False) in seen
+
+
+def test_unkept_cosets_reuse_the_array_a_caller_still_holds():
+    coeffs = np.random.default_rng(9).integers(0, P, (3, 64), dtype=np.uint64)
+    committed = CommittedPolynomials(coeffs, 4, reread=False)
+    expected = [ntt.coset_ntt(coeffs, coset_shift(k, 64, 4)) for k in range(4)]
+    held = committed.coset(0)
+    assert np.array_equal(held, expected[0])
+    assert committed.coset(1) is held and np.array_equal(held, expected[1])  # one coset alive, not two
+    del held
+    assert np.array_equal(committed.coset(2), expected[2]) and np.array_equal(committed.coset(3), expected[3])
