@@ -9,7 +9,7 @@ import numpy as np
 
 from circuits.air import BOUNDARY, TRANSITION, Air
 from circuits.field import Ext, P, root_of_unity
-from prover.engine import lde
+from prover.engine import lde, ntt
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.engine.aux_trace import build_aux_trace
 from prover.engine.commitment import CommittedPolynomials
@@ -108,16 +108,19 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     main = _with_random_rows(main_active, n)
     del main_active, main_trace  # from here on, main[:, :active_rows]: one copy of a trace that can take gigabytes
     report("commit main trace")
-    main_committed = CommittedPolynomials(lde.interpolate(main), blowup)
+    coeffs = lde.interpolate(main)
+    del main  # not held beside the coefficients and a coset while committing (the peak at 2^18 leaves): ...
+    main_committed = CommittedPolynomials(coeffs, blowup)
+    del coeffs
     transcript.absorb("main root", main_committed.root)
+    main = ntt.ntt(main_committed.coeffs) if protocol.aux_width or check else None  # ... recomputed: one NTT
 
     challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
     aux = aux_committed = None
     if protocol.aux_width:
         report("commit LogUp columns")
-        aux_active = build_aux_trace(protocol.logup, main[:, :protocol.active_rows], protocol.periodic, challenges,
-                                     check=check)
-        aux = _with_random_rows(_ext_columns_as_base(aux_active), n)
+        aux = _with_random_rows(_ext_columns_as_base(build_aux_trace(protocol.logup, main[:, :protocol.active_rows],
+                                                                     protocol.periodic, challenges, check=check)), n)
         aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
         transcript.absorb("aux root", aux_committed.root)
 
