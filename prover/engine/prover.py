@@ -121,15 +121,16 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         report("commit LogUp columns")
         aux = _with_random_rows(_ext_columns_as_base(build_aux_trace(protocol.logup, main[:, :protocol.active_rows],
                                                                      protocol.periodic, challenges, check=check)), n)
-        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
-        transcript.absorb("aux root", aux_committed.root)
-
     if check:
         violations = find_violations(protocol, main, aux, challenges)
         if violations:
             name, row = violations[0]
             raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
-    del main, aux
+    del main  # checked before the LogUp columns are committed: their commitment does not add to the trace's arrays
+    if aux is not None:
+        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
+        del aux
+        transcript.absorb("aux root", aux_committed.root)
 
     report("constraint quotient")
     alpha = transcript.challenge_ext("composition")
