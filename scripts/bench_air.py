@@ -11,6 +11,7 @@ import argparse
 import time
 
 import numpy as np
+from stage_memory import StageMemory
 
 from circuits.field import P
 from circuits.solvency import SolvencyAir, Statement
@@ -35,16 +36,22 @@ def main() -> None:
     statement = Statement("bench", tuple((f"A{i}", 8) for i in range(args.assets)), args.users,
                           tuple(int(x) for x in levels[-1][0]), exact_totals(balances))
     air = SolvencyAir(statement, params.zk_rows)
+    memory = StageMemory()
+    memory("main trace")
     started = time.perf_counter()
-    trace = build_main_trace(air, Witness(idc, balances), levels)
+    trace = [build_main_trace(air, Witness(idc, balances), levels)]
     traced = time.perf_counter()
-    proof = prove(air, trace, params)
+    proof = prove(air, trace.pop(), params, progress=memory)  # not kept here: prove frees it once copied
     proved = time.perf_counter()
+    memory("verify")
     verified = verify(SolvencyAir(statement, params.zk_rows), proof, params, min_security=0)
     checked = time.perf_counter()
+    memory.stop()
     print(f"{args.users} leaves x {args.assets} assets: width {air.main_width}, {air.trace_length} rows, "
           f"{len(air.interactions())} interactions; trace {traced - started:.2f} s, prove {proved - traced:.2f} s, "
-          f"verify {checked - proved:.3f} s; proof {len(proof)} B, {verified.security_bits} bits")
+          f"verify {checked - proved:.3f} s; proof {len(proof)} B, {verified.security_bits} bits; "
+          f"peak {memory.peak / 2**30:.2f} GiB")
+    print(memory.report())
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ The LDE domain (a coset of size blowup*n) is the union of `blowup` cosets of the
 coset j mod blowup, at position j div blowup, and the next trace row of a point is the next position in the same
 coset. So the prover can commit, evaluate constraints and answer queries one coset at a time, keeping only the
 coefficients: a 2^19-row, 200-column trace then needs ~1 GB at a time instead of ~7 GB for its LDE. When the
-whole LDE is small, the cosets are kept rather than recomputed.
+cosets will be read again (the trace's, by the constraint quotient) and the whole LDE is small, they are kept
+rather than recomputed.
 """
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from prover.engine.polynomials import evaluate_at_points
 from prover.engine.row_hashing import hash_rows
 from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX
 
-KEEP_LDE_BYTES = 1 << 30  # below this, cosets are cached after the first pass instead of recomputed
+# Up to this, cosets read again are cached after the first pass instead of recomputed. A kept LDE is live with the
+# main trace's coset and the quotient's working arrays, so it adds to the peak: at 2^16 leaves x 22 assets the
+# LogUp columns' 0.8 GB LDE (26 x 2^22 words) would; recomputing them costs 8 small NTTs, ~2% of the proof.
+KEEP_LDE_BYTES = 1 << 29
 
 
 def coset_shift(k: int, n: int, blowup: int) -> int:
@@ -28,15 +32,17 @@ def coset_shift(k: int, n: int, blowup: int) -> int:
 
 
 class CommittedPolynomials:
-    def __init__(self, coeffs: np.ndarray, blowup: int):
+    def __init__(self, coeffs: np.ndarray, blowup: int, reread: bool = True):
+        """Commit to the LDE of each row of `coeffs`; `reread`: cosets() will be iterated again after this (only
+        then can keeping the cosets pay)."""
         self.coeffs = np.ascontiguousarray(coeffs, dtype=np.uint64)
         self.width, self.n = self.coeffs.shape
         self.blowup = blowup
-        self._cache = [] if self.width * self.n * blowup * 8 <= KEEP_LDE_BYTES else None
+        self._cache = [] if reread and self.width * self.n * blowup * 8 <= KEEP_LDE_BYTES else None
         leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
         for k, values in self.cosets():
             leaves[k::blowup] = hash_rows(LEAF_PREFIX, values.T)
-        self.tree = MerkleTree(leaves=leaves)
+        self.tree = MerkleTree(leaves=leaves, keep_leaves=False)  # 0.25 GB less per 2^24-point LDE; see open
 
     @property
     def root(self) -> bytes:
@@ -45,9 +51,11 @@ class CommittedPolynomials:
     def cosets(self) -> Iterator[tuple[int, np.ndarray]]:
         """(k, values) for every coset k in turn, values (width, n) the polynomials at its points in order.
 
-        While they are computed the coefficients sit in bit-reversed order (permuted in place, and back when the
-        iteration ends: nothing may read them meanwhile), so the blowup transforms share one permutation instead
-        of gathering it each."""
+        Unless cosets are kept, one array is reused: each coset is computed into the previous one's, so a caller
+        must be done with a coset before it asks for the next (one coset alive, not two: 0.8 GB less at 2^16
+        leaves). While they are computed the coefficients sit in bit-reversed order (permuted in place, and back
+        when the iteration ends: nothing may read them meanwhile), so the blowup transforms share one permutation
+        instead of gathering it each."""
         if self._cache is not None and len(self._cache) == self.blowup:
             yield from enumerate(self._cache)
             return
@@ -55,8 +63,11 @@ class CommittedPolynomials:
             self._cache.clear()
         ntt.bit_reverse_rows(self.coeffs)
         try:
+            values = None
             for k in range(self.blowup):
-                values = ntt.coset_ntt(self.coeffs, coset_shift(k, self.n, self.blowup), reversed_input=True)
+                shift = coset_shift(k, self.n, self.blowup)
+                values = ntt.coset_ntt(self.coeffs, shift, reversed_input=True,
+                                       out=None if self._cache is not None else values)
                 if self._cache is not None:
                     self._cache.append(values)
                 yield k, values
@@ -64,8 +75,11 @@ class CommittedPolynomials:
             ntt.bit_reverse_rows(self.coeffs)
 
     def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
-        """The LDE rows at the sorted, distinct `indices` (evaluated afresh) and their Merkle siblings."""
+        """The LDE rows at the sorted, distinct `indices` and their Merkle siblings. The rows are evaluated afresh,
+        and so are those of the sibling leaves, whose digests the tree does not keep (about 1% of the proof)."""
         indices = sorted(set(int(i) for i in indices))
+        others = sorted({j ^ 1 for j in indices} - set(indices))
         w = root_of_unity(self.n * self.blowup)
-        rows = evaluate_at_points(self.coeffs, [GENERATOR * pow(w, j, P) % P for j in indices]).T
-        return rows, self.tree.siblings(indices)
+        rows = evaluate_at_points(self.coeffs, [GENERATOR * pow(w, j, P) % P for j in indices + others]).T
+        digests = hash_rows(LEAF_PREFIX, np.ascontiguousarray(rows[len(indices):])) if others else []
+        return rows[:len(indices)], self.tree.siblings(indices, {j: d.tobytes() for j, d in zip(others, digests)})

@@ -6,15 +6,26 @@ import numpy as np
 from prover.engine.row_hashing import hash_rows
 from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX, NODE_PREFIX
 
+KEPT_FROM = 8  # lowest kept level above the leaves: a sibling below it costs at most 2^8 - 1 hashes
+
+
+def _parents(level: np.ndarray) -> np.ndarray:
+    return hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_BYTES))  # row i: children 2i || 2i+1
+
 
 class MerkleTree:
     """Commits to the rows of a (rows, width) uint64 matrix; rows is a power of two.
 
     The matrix is kept by reference, not copied: a transposed view of a (width, rows) LDE commits without a
     second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as
-    `verifier.stark.commitment`'s hash_row and hash_children."""
+    `verifier.stark.commitment`'s hash_row and hash_children. Only the leaves and the levels from KEPT_FROM up
+    are kept: the levels between hold 7/8 as many digests as the leaves (0.44 GB for a 2^24-leaf LDE at 2^18
+    leaves), and an opening rehashes the at most 2^KEPT_FROM leaves under each sibling it needs there. A tree
+    whose rows live elsewhere can keep level 1 instead of the leaves (half the digests): its opener then passes
+    the digests of the sibling leaves, from rows it evaluates anyway."""
 
-    def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None):
+    def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None,
+                 keep_leaves: bool = True):
         """Commit to the rows of a matrix, or to leaf digests already computed (whose rows live elsewhere)."""
         if (rows is None) == (leaves is None):
             raise ValueError("a Merkle tree commits to rows or to leaf digests")
@@ -27,23 +38,40 @@ class MerkleTree:
         self.rows = rows
         self.depth = n.bit_length() - 1
         level = leaves
-        self.levels = [level]
-        while len(level) > 1:
-            level = hash_rows(NODE_PREFIX, level.reshape(-1, 2 * DIGEST_BYTES))  # row i: children 2i || 2i+1
-            self.levels.append(level)
+        keep_leaves = keep_leaves or self.depth == 0
+        self.levels = {0: leaves} if keep_leaves else {}  # height -> digests, for the heights kept
+        self._base = 0 if keep_leaves else 1  # the level non-kept nodes above it are rehashed from
+        for height in range(1, self.depth + 1):
+            level = _parents(level)
+            if height >= KEPT_FROM or height == self.depth or height == self._base:
+                self.levels[height] = level
 
     @property
     def root(self) -> bytes:
-        return self.levels[-1][0].tobytes()
+        return self.levels[self.depth][0].tobytes()
 
-    def siblings(self, indices) -> list[bytes]:
-        """The batched siblings that authenticate the leaves at `indices` (see `verifier.stark.commitment`)."""
+    def node(self, height: int, index: int, leaves: dict[int, bytes] | None = None) -> bytes:
+        """The digest of node `index` at `height` (0: the leaves, from `leaves` if not kept), rehashed from the
+        level below it that is kept if it is not."""
+        if height in self.levels:
+            return self.levels[height][index].tobytes()
+        if height == 0:
+            return leaves[index]
+        below = height - self._base
+        level = self.levels[self._base][index << below:(index + 1) << below]
+        for _ in range(below):
+            level = _parents(level)
+        return level[0].tobytes()
+
+    def siblings(self, indices, leaves: dict[int, bytes] | None = None) -> list[bytes]:
+        """The batched siblings that authenticate the leaves at `indices` (see `verifier.stark.commitment`);
+        `leaves`: the digests of the sibling leaves, for a tree that does not keep its leaves."""
         out = []
         known = set(int(i) for i in indices)
-        for level in self.levels[:-1]:
+        for height in range(self.depth):
             for index in sorted(known):
                 if index ^ 1 not in known:
-                    out.append(level[index ^ 1].tobytes())
+                    out.append(self.node(height, index ^ 1, leaves))
             known = {index >> 1 for index in known}
         return out
 

@@ -265,12 +265,13 @@ def bit_reverse_rows(matrix: np.ndarray) -> None:
 
 
 def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE, blowup: int = 1,
-              reversed_input: bool = False) -> np.ndarray:
+              reversed_input: bool = False, out: np.ndarray | None = None) -> np.ndarray:
     """post_scale * DFT_N(pre_scale * values zero-padded to N) along the last axis, N = blowup * n.
 
     tw = twiddles(N, inverse) selects the direction; scales have length n (pre) and N (post), or 0 for none.
     With `reversed_input`, values are given in bit-reversed order (see `bit_reverse_rows`): the transform then
-    skips its bit-reversal gather, about a third of its time at 2^17 points.
+    skips its bit-reversal gather, about a third of its time at 2^17 points. `out`, a C-contiguous uint64 array
+    of the result's shape (not `values`), receives the result instead of a new array.
     """
     values = np.ascontiguousarray(values, dtype=np.uint64)
     n = values.shape[-1]
@@ -279,14 +280,19 @@ def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE,
     rows = values.reshape(-1, n)
     if pre_scale.size:
         pre_scale = pre_scale[_bit_reversal(n)]
-    out = np.empty((rows.shape[0], n * blowup), dtype=np.uint64)
+    shape = values.shape[:-1] + (n * blowup,)
+    if out is None:
+        out = np.empty(shape, dtype=np.uint64)
+    elif out.shape != shape or out.dtype != np.uint64 or not out.flags.c_contiguous or np.may_share_memory(out, values):
+        raise ValueError("transform's out must be a separate C-contiguous uint64 array of the result's shape")
+    result, out = out, out.reshape(rows.shape[0], n * blowup)
     if n * blowup < SERIAL_BELOW or rows.shape[0] >= threads.workers():
         threads.run_ranges(_transform_rows, rows.shape[0], rows, out, tw, pre_scale, post_scale, reversed_input,
                            min_per_thread=max(1, SERIAL_BELOW // (n * blowup)))
     else:
         for r in range(rows.shape[0]):
             _transform_split(rows[r], out[r], tw, pre_scale, post_scale, reversed_input)
-    return out.reshape(values.shape[:-1] + (n * blowup,))
+    return result
 
 
 def ntt(coeffs) -> np.ndarray:
@@ -301,11 +307,12 @@ def intt(evals) -> np.ndarray:
     return transform(evals, twiddles(n, inverse=True), post_scale=np.full(n, field.inv(n), dtype=np.uint64))
 
 
-def coset_ntt(coeffs, shift: int, reversed_input: bool = False) -> np.ndarray:
+def coset_ntt(coeffs, shift: int, reversed_input: bool = False, out: np.ndarray | None = None) -> np.ndarray:
     """Evaluations at shift * w_n^i: the ntt of the coefficients c_j * shift^j (given in bit-reversed order
-    with `reversed_input`)."""
+    with `reversed_input`; into `out` if given)."""
     n = np.shape(coeffs)[-1]
-    return transform(coeffs, twiddles(n), pre_scale=field_arrays.powers(shift, n), reversed_input=reversed_input)
+    return transform(coeffs, twiddles(n), pre_scale=field_arrays.powers(shift, n), reversed_input=reversed_input,
+                     out=out)
 
 
 def coset_intt(evals, shift: int) -> np.ndarray:

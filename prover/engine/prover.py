@@ -9,7 +9,7 @@ import numpy as np
 
 from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air
 from circuits.field import Ext, P, root_of_unity
-from prover.engine import lde
+from prover.engine import lde, ntt
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.engine.aux_trace import build_aux_trace
 from prover.engine.commitment import CommittedPolynomials
@@ -118,7 +118,9 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     """A serialized proof that `main_trace`, the (main_width, active_rows) active rows, satisfies `air`.
 
     With `check` (the default) the prover refuses a trace that violates a constraint, naming it and the row;
-    tests turn it off to play a cheating prover and watch the verifier reject.
+    tests turn it off to play a cheating prover and watch the verifier reject. The trace is copied with its
+    random rows and dropped: a caller that keeps no reference to it (passes the builder's result directly) does
+    not hold a second copy of it for the whole proof.
     """
     report = progress or (lambda stage: None)
     protocol = Protocol(air, params)
@@ -134,23 +136,27 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     main = _with_random_rows(main_active, n)
     del main_active, main_trace  # from here on, main[:, :active_rows]: one copy of a trace that can take gigabytes
     report("commit main trace")
-    main_committed = CommittedPolynomials(lde.interpolate(main), blowup)
+    coeffs = lde.interpolate(main)
+    del main  # not held beside the coefficients and a coset while committing (the peak at 2^18 leaves): ...
+    main_committed = CommittedPolynomials(coeffs, blowup)
+    del coeffs
     transcript.absorb("main root", main_committed.root)
+    main = ntt.ntt(main_committed.coeffs) if protocol.aux_width or check else None  # ... recomputed: one NTT
 
     challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
     aux = aux_committed = None
     if protocol.aux_width:
         report("commit LogUp columns")
-        aux_active = build_aux_trace(protocol.logup, main[:, :protocol.active_rows], protocol.periodic, challenges,
-                                     check=check)
-        aux = _with_random_rows(_ext_columns_as_base(aux_active), n)
-        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
-        transcript.absorb("aux root", aux_committed.root)
-
+        aux = _with_random_rows(_ext_columns_as_base(build_aux_trace(protocol.logup, main[:, :protocol.active_rows],
+                                                                     protocol.periodic, challenges, check=check)), n)
     if check and not satisfies_constraints(protocol, main, aux, challenges):
         name, row = find_violations(protocol, main, aux, challenges)[0]
         raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
-    del main, aux
+    del main  # checked before the LogUp columns are committed: their commitment does not add to the trace's arrays
+    if aux is not None:
+        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
+        del aux
+        transcript.absorb("aux root", aux_committed.root)
 
     report("constraint quotient")
     alpha = transcript.challenge_ext("composition")
@@ -158,7 +164,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
                               check)
     if params.zero_knowledge:
         quotient = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
-    quotient_committed = CommittedPolynomials(quotient, blowup)
+    quotient_committed = CommittedPolynomials(quotient, blowup, reread=False)  # opened from coefficients only
     transcript.absorb("quotient root", quotient_committed.root)
 
     report("out-of-domain openings")

@@ -25,9 +25,9 @@ def prove_shard(part: Statement, idc: np.ndarray, balances: np.ndarray, levels: 
     proof that fails is ever kept)."""
     air = SolvencyAir(part, params.zk_rows)
     progress("main trace")
-    trace = build_main_trace(air, Witness(idc, balances), levels)
-    proof = prove(air, trace, params, progress=progress)
-    del trace
+    # handed straight to prove, which copies it and drops it: a name kept here would hold the trace for the whole
+    # proof (0.8 GB at 2^16 leaves, 3.2 GB at 2^18)
+    proof = prove(air, build_main_trace(air, Witness(idc, balances), levels), params, progress=progress)
     progress("verifying the proof")
     return proof, verify(air, proof, params, min_security=0).security_bits
 

@@ -132,3 +132,13 @@ def test_interpolate_inverts_evaluation_on_the_subgroup():
     root = field.root_of_unity(128)
     assert int(columns[2, 5]) == evaluate(coeffs[2], pow(root, 5, field.P))
     assert np.array_equal(ntt.ntt(coeffs), columns)
+
+
+def test_transform_into_a_given_array():
+    coeffs = random_field((3, 1 << 14), seed=8)  # large enough to split a transform across threads
+    out = np.full(coeffs.shape, 7, dtype=np.uint64)
+    assert ntt.coset_ntt(coeffs, SHIFT, out=out) is out
+    assert np.array_equal(out, ntt.coset_ntt(coeffs, SHIFT))
+    with pytest.raises(ValueError, match="out"):
+        ntt.coset_ntt(coeffs, SHIFT, out=coeffs)
+

@@ -6,6 +6,7 @@ A cheating prover is a subclass whose trace breaks the statement, proved with `c
 (`check=True`) must refuse the same trace, naming the constraint and row.
 """
 import re
+import weakref
 
 import numpy as np
 import pytest
@@ -21,8 +22,10 @@ from toy_airs import (
 from circuits.field import Ext, P
 from circuits.logup import RANGE_BITS
 from prover.engine import fri as prover_fri
+from prover.engine import ntt
 from prover.engine import quotient as prover_quotient
 from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
+from prover.engine.commitment import CommittedPolynomials, coset_shift
 from prover.engine.prover import _with_random_rows, find_violations, prove, satisfies_constraints
 from prover.engine.quotient import ConstraintViolation
 from verifier.stark.fri import fold_coset
@@ -362,3 +365,26 @@ def test_high_degree_deep_composition_rejected(monkeypatch, fib):
         prove(air, air.build_main_trace(None), TEST)
     reason = rejected(air, prove(air, air.build_main_trace(None), TEST, check=False))
     assert "FRI" in reason or "out-of-domain" in reason
+
+
+def test_prover_does_not_keep_the_callers_trace():
+    """prove() drops the trace once copied, so a caller that hands it over does not hold it for the whole proof
+    (at 2^16 leaves, a 0.8 GB trace held to the end was the peak's largest avoidable term)."""
+    air = FibonacciAir(STEPS, fibonacci_output(STEPS), ZK)
+    trace = [air.build_main_trace(None)]
+    alive = weakref.ref(trace[0])
+    seen = []
+    verify(air, prove(air, trace.pop(), TEST, progress=lambda stage: seen.append((stage, alive() is not None))), TEST)
+    assert ("constraint quotient", False) in seen
+
+
+def test_unkept_cosets_reuse_one_array():
+    coeffs = np.random.default_rng(9).integers(0, P, (3, 64), dtype=np.uint64)
+    committed = CommittedPolynomials(coeffs.copy(), 4, reread=False)
+    expected = [ntt.coset_ntt(coeffs, coset_shift(k, 64, 4)) for k in range(4)]
+    arrays = []
+    for k, values in committed.cosets():
+        assert np.array_equal(values, expected[k])
+        arrays.append(values)
+    assert all(a is arrays[0] for a in arrays)  # one coset alive, not two
+    assert np.array_equal(committed.coeffs, coeffs)
