@@ -55,7 +55,7 @@ STORE_FILE = "inclusion.sqlite"
 POLICY = "plain"  # margin rounds: margin_round.py
 DEFAULT_SECRET_FILE = "por-master.secret"
 MAX_ROUND_NAME = 128
-DEFAULT_SHARD_LEAVES = 1 << 16  # about 5 GB of peak memory per shard proof at 22 assets
+DEFAULT_SHARD_LEAVES = 1 << 16  # about 2.4 GiB of peak memory per shard proof at 22 assets
 MIN_SHARD_LEAVES = 1 << 12  # each shard's totals are published: a small shard would reveal a few users' balances
 
 
