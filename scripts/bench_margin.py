@@ -2,10 +2,13 @@
 
     python scripts/bench_margin.py --users 4096 --assets 22 --kinds 3
     python scripts/bench_margin.py --users 4096 --assets 22 --plain
+    python scripts/bench_margin.py --users 65536 --assets 22 --kinds 3 --shard-leaves 16384
 
 Users hold random free equity and collateral of every kind in every asset (below 2^40 base units) and owe one
 liquid asset, as much as their haircut collateral covers (Binance's 10-band tiers for every kind, scale 16). It prints the
-AIR's width, trace length and interaction count, the time of each step and the proof's size and security.
+AIR's width, trace length and interaction count, the time of each step and the proof's size and security; with
+--shard-leaves, the round is proven as a sharded round is (one proof per subtree, one after another, each verified
+against its shard statement) and the totals are summed.
 """
 import argparse
 import time
@@ -20,6 +23,8 @@ from prover.engine.prover import prove
 from prover.exchange.margin_trace import MarginWitness, build_margin_trace
 from prover.exchange.solvency_trace import Witness, build_main_trace, exact_totals
 from prover.exchange.tree import leaf_digests, tree_levels
+from verifier.formats.public import Shard
+from verifier.solvency.round import proof_files
 from verifier.stark.params import load_preset
 from verifier.stark.verify import verify
 
@@ -47,7 +52,7 @@ def margin_round(users: int, assets: int, kinds: int, rng):
                                 tuple(sum(totals[j * width + k] for k in range(width) if k != 1) for j in range(assets)),
                                 tuple(totals[j * width + 1] for j in range(assets)),
                                 tuple(tuple(totals[j * width + 2:(j + 1) * width]) for j in range(assets)), policy)
-    return MarginAir, statement, lambda air: build_margin_trace(air, MarginWitness(idc, slots), levels)
+    return MarginAir, statement, idc, slots, levels
 
 
 def plain_round(users: int, assets: int, rng):
@@ -56,7 +61,7 @@ def plain_round(users: int, assets: int, rng):
     levels = tree_levels(leaf_digests(idc, balances))
     statement = Statement("bench", tuple((f"A{i}", 8) for i in range(assets)), users,
                           tuple(int(x) for x in levels[-1][0]), exact_totals(balances))
-    return SolvencyAir, statement, lambda air: build_main_trace(air, Witness(idc, balances), levels)
+    return SolvencyAir, statement, idc, balances, levels
 
 
 def main() -> None:
@@ -66,23 +71,42 @@ def main() -> None:
     parser.add_argument("--kinds", type=int, default=3, help="collateral kinds, 1 to 3 (default 3)")
     parser.add_argument("--plain", action="store_true", help="the plain policy instead, for comparison")
     parser.add_argument("--preset", default="standard", help="parameter preset (default standard)")
+    parser.add_argument("--shard-leaves", type=int, help="prove in shards of this many leaves")
     args = parser.parse_args()
     params = load_preset(args.preset)
     rng = np.random.default_rng(1)
-    kind, statement, build = (plain_round(args.users, args.assets, rng) if args.plain
-                              else margin_round(args.users, args.assets, args.kinds, rng))
-    air = kind(statement, params.zk_rows)
-    started = time.perf_counter()
-    trace = build(air)
-    traced = time.perf_counter()
-    proof = prove(air, trace, params)
-    proved = time.perf_counter()
-    verified = verify(kind(statement, params.zk_rows), proof, params, min_security=0)
-    checked = time.perf_counter()
+    kind, statement, idc, values, levels = (plain_round(args.users, args.assets, rng) if args.plain
+                                            else margin_round(args.users, args.assets, args.kinds, rng))
+    size = args.shard_leaves or args.users
+    shards = [] if size >= args.users else [
+        Shard(tuple(int(x) for x in levels[size.bit_length() - 1][i]), exact_totals(values[i * size:(i + 1) * size]))
+        for i in range(args.users // size)]
     label = "plain" if args.plain else f"margin, {args.kinds} kinds"
-    print(f"{args.users} leaves x {args.assets} assets ({label}): width {air.main_width}, {air.trace_length} rows, "
-          f"{len(air.interactions())} interactions; trace {traced - started:.2f} s, prove {proved - traced:.2f} s, "
-          f"verify {checked - proved:.3f} s; proof {len(proof)} B, {verified.security_bits} bits")
+    total = {"trace": 0.0, "prove": 0.0, "verify": 0.0, "bytes": 0}
+    for i, (_, part) in enumerate(proof_files(statement, shards)):
+        rows = slice(i * size, (i + 1) * size)
+        subtree = [level[i * len(level) // max(len(shards), 1):(i + 1) * len(level) // max(len(shards), 1)]
+                   for level in levels[:size.bit_length()]]
+        air = kind(part, params.zk_rows)
+        started = time.perf_counter()
+        trace = (build_main_trace(air, Witness(idc[rows], values[rows]), subtree) if args.plain
+                 else build_margin_trace(air, MarginWitness(idc[rows], values[rows]), subtree))
+        traced = time.perf_counter()
+        proof = prove(air, trace, params)
+        del trace
+        proved = time.perf_counter()
+        verified = verify(kind(part, params.zk_rows), proof, params, min_security=0)
+        checked = time.perf_counter()
+        print(f"{size} leaves x {args.assets} assets ({label}{f', shard {i}' if shards else ''}): width "
+              f"{air.main_width}, {air.trace_length} rows, {len(air.interactions())} interactions; trace "
+              f"{traced - started:.2f} s, prove {proved - traced:.2f} s, verify {checked - proved:.3f} s; proof "
+              f"{len(proof)} B, {verified.security_bits} bits", flush=True)
+        for key, value in (("trace", traced - started), ("prove", proved - traced), ("verify", checked - proved),
+                           ("bytes", len(proof))):
+            total[key] += value
+    if shards:
+        print(f"{args.users} leaves in {len(shards)} shards ({label}): trace {total['trace']:.1f} s, prove "
+              f"{total['prove']:.1f} s, verify {total['verify']:.2f} s, proofs {total['bytes']} B")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,14 @@ class MarginStatement:
         if len(self.root) != DIGEST_ELEMENTS or any(not 0 <= x < P for x in self.root):
             raise ValueError("the root is 4 canonical field elements")
 
+    @classmethod
+    def of_slot_totals(cls, round_name: str, assets, leaves: int, root, totals, policy: Policy) -> "MarginStatement":
+        """The statement whose `slot_totals()` are `totals` (per asset: free equity, debt, collateral per kind)."""
+        k = policy.slots_per_asset
+        per_asset = [totals[j * k:(j + 1) * k] for j in range(len(assets))]
+        return cls(round_name, tuple(assets), leaves, tuple(root), tuple(t[0] + sum(t[2:]) for t in per_asset),
+                   tuple(t[1] for t in per_asset), tuple(tuple(t[2:]) for t in per_asset), policy)
+
     @property
     def slots(self) -> int:
         return len(self.assets) * self.policy.slots_per_asset

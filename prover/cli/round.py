@@ -88,10 +88,9 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
         _fail("give --workers or --scheduler, not both")
     if policy == "margin":
         unsupported = [name for name, given in (("--workers", workers), ("--scheduler", scheduler),
-                                                ("--resume", resume), ("--split", split > 1),
-                                                ("--shard-leaves", shard_leaves != DEFAULT_SHARD_LEAVES)) if given]
+                                                ("--resume", resume), ("--split", split > 1)) if given]
         if unsupported:
-            _fail(f"{unsupported[0]} is not available with the margin policy yet (one proof per round)")
+            _fail(f"{unsupported[0]} is not available with the margin policy yet")
     elif exclude_refused or pledge_equity:
         _fail(f"{'--exclude-refused' if exclude_refused else '--pledge-equity'} applies to the margin policy only")
     try:
@@ -99,7 +98,8 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
             result = prove_margin_round(users, round_name, out_dir, preset, secret_file,
                                         source=UsersSource(assets_file, users_format, floor_amounts),
                                         min_leaves=min_leaves, exclude_refused=exclude_refused,
-                                        pledge_equity=pledge_equity)
+                                        pledge_equity=pledge_equity, shard_leaves=shard_leaves,
+                                        allow_small_shards=allow_small_shards)
         else:
             result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
                              allow_small_shards=allow_small_shards, resume=resume,

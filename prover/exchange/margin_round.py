@@ -4,8 +4,9 @@ Every user is checked first, as the circuit will: each asset's collateral at mos
 2^62, and the haircut value of the collateral covering the debt's value. A file with any user failing is refused
 with every such line named; `exclude_refused` proves the others instead and lists each one left out (line, id,
 reason) in the round directory's `excluded.json`, private like the inclusion store (whose leaves hold each
-user's slots, so `por inclusion` exports proofs showing equity, debt and collateral). A margin round is one proof
-(no shards, no --split, no --resume yet); it is staged and published atomically like a plain round.
+user's slots, so `por inclusion` exports proofs showing equity, debt and collateral). A round of more than
+`shard_leaves` leaves is sharded as a plain round is (one proof per subtree, proven here one after another); no
+--split, --resume or Dask yet. It is staged and published atomically like a plain round.
 """
 from __future__ import annotations
 
@@ -28,13 +29,16 @@ from prover.exchange.master_secret import piece_nonce
 from prover.exchange.progress import Progress
 from prover.exchange.inclusion_store import write_store
 from prover.exchange.round import (
+    DEFAULT_SHARD_LEAVES,
     STORE_FILE,
     RoundResult,
     UsersSource,
     _check_round_name,
+    _check_shard_privacy,
     _fresh_seed,
     _leaf_count,
     _master_secret,
+    _shards,
     _shuffled_leaves,
     DEFAULT_SECRET_FILE,
 )
@@ -47,7 +51,7 @@ from verifier.formats.amounts import format_amount
 from verifier.formats.atomic import atomic_output, fsync_path
 from verifier.formats.margin_public import header_policy
 from verifier.formats.public import public_document
-from verifier.solvency.round import PROOF_FILE, PUBLIC_FILE
+from verifier.solvency.round import PUBLIC_FILE, proof_files
 from verifier.stark.params import ParamsError, load_preset
 from verifier.stark.verify import verify
 
@@ -58,7 +62,8 @@ MAX_NAMED = 1000  # refused lines named in one message
 def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike,
                        preset: str = "standard", secret_file: str | os.PathLike | None = None, progress: bool = True,
                        source: UsersSource = UsersSource(), min_leaves: int = 0,
-                       exclude_refused: bool = False, pledge_equity: str | None = None) -> RoundResult:
+                       exclude_refused: bool = False, pledge_equity: str | None = None,
+                       shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False) -> RoundResult:
     """`pledge_equity`: a collateral kind that each user's whole equity counts as (OKX v2's rule, net value
     non-negative at that kind's haircuts), for files that state no collateral."""
     started = time.monotonic()
@@ -101,23 +106,28 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
         shown.stage("committing user ids")
         nonces = [piece_nonce(master, round_name, user_id, 0) for user_id in ids]
         n = _leaf_count(len(ids), min_leaves)
+        _check_shard_privacy(n, shard_leaves, allow_small_shards)
         leaves = _shuffled_leaves(slots, commit_user_ids(ids, nonces), seed, n)
         shown.stage("building the tree")
         levels = tree_levels(leaf_digests(leaves.idc, leaves.balances))
         statement = margin_statement(round_name, table, policy, n, tuple(int(x) for x in levels[-1][0]),
                                      leaves.balances)
-        air = MarginAir(statement, params.zk_rows)
-        shown.stage("main trace")
-        trace = build_margin_trace(air, MarginWitness(leaves.idc, leaves.balances), levels)
-        proof = prove(air, trace, params, progress=shown.stage)
-        del trace
-        shown.stage("verifying the proof")
-        bits = verify(air, proof, params, min_security=0).security_bits
-        shown.stage("writing")
-        public = public_document(statement, header_policy(policy), params.to_json(), bits)
+        shards = _shards(leaves, levels, shard_leaves)
+        parts = proof_files(statement, shards)
         staging = Staging.create(out_dir, {"round": round_name, "users_sha256": file_sha256(users_path),
                                            "secret_sha256": hashlib.sha256(master).hexdigest()})
-        staging.save(PROOF_FILE, proof)
+        shown.set_total(len(parts))
+        size = 0
+        for i, (file, part) in enumerate(parts):
+            rows = slice(i * part.leaves, (i + 1) * part.leaves)
+            subtree = [level[i * len(level) // len(parts):(i + 1) * len(level) // len(parts)]
+                       for level in levels[:part.leaves.bit_length()]]
+            proof, bits = _prove_part(part, leaves.idc[rows], leaves.balances[rows], subtree, params, shown)
+            staging.save(file, proof)
+            size += len(proof)
+            shown.advance()
+        shown.stage("writing")
+        public = public_document(statement, header_policy(policy), params.to_json(), bits, shards)
         with atomic_output(staging.path / PUBLIC_FILE, permissions=0o644) as stream:
             stream.write(json.dumps(public, indent=2) + "\n")
         write_store(staging.path / STORE_FILE, round_name, header_policy(policy), public["root"],
@@ -131,7 +141,19 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
             shown.note(f"left out {len(refused)} users the margin policy refuses; each is listed in "
                        f"{out_dir / EXCLUDED_FILE}")
         staging.publish(out_dir)
-    return RoundResult(out_dir, public, len(ids), len(proof), bits, time.monotonic() - started)
+    return RoundResult(out_dir, public, len(ids), size, bits, time.monotonic() - started, len(shards))
+
+
+def _prove_part(part: MarginStatement, idc: np.ndarray, slots: np.ndarray, levels: list[np.ndarray], params,
+                shown: Progress) -> tuple[bytes, int]:
+    """One proof of the round (the whole tree, or one shard's subtree), verified, and its security in bits."""
+    air = MarginAir(part, params.zk_rows)
+    shown.stage("main trace")
+    trace = build_margin_trace(air, MarginWitness(idc, slots), levels)
+    proof = prove(air, trace, params, progress=shown.stage)
+    del trace
+    shown.stage("verifying the proof")
+    return proof, verify(air, proof, params, min_security=0).security_bits
 
 
 def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str | None = None
@@ -199,13 +221,5 @@ def _usd(hundredfold: int, policy: Policy) -> str:
 def margin_statement(round_name: str, table: UserTable, policy: Policy, n: int, root, slots: np.ndarray
                      ) -> MarginStatement:
     """The statement of the leaves' exact slot totals."""
-    k = policy.slots_per_asset
-    totals = exact_totals(slots)
-    equity, debt, collateral = [], [], []
-    for j in range(len(table.assets)):
-        f, d, *cs = totals[j * k:(j + 1) * k]
-        equity.append(f + sum(cs))
-        debt.append(d)
-        collateral.append(tuple(cs))
-    return MarginStatement(round_name, tuple((a.symbol, a.decimals) for a in table.assets), n, root,
-                           tuple(equity), tuple(debt), tuple(collateral), policy)
+    return MarginStatement.of_slot_totals(round_name, [(a.symbol, a.decimals) for a in table.assets], n, root,
+                                          exact_totals(slots), policy)

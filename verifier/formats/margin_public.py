@@ -6,6 +6,9 @@ the policy and its parameters, and asset entries carrying equity, debt and colla
                "tiers": {"BTC": {"loan": [["100000000000000000000", 100], ...], ...}, ...}}   band tops, percent
     "assets": [{"symbol", "decimals", "equity", "debt", "collateral": {"loan": "...", ...}}]
 
+A sharded margin round's `shards` give each shard's totals as the assets' entries do, keyed by symbol:
+`"totals": {"BTC": {"equity", "debt", "collateral": {...}}, ...}`.
+
 Prices and tops are exact integers written as strings; amounts canonical decimal strings at the asset's decimals.
 The round header (bound into `root`) names the policy as `margin/1:<kinds>`, which fixes the leaf's slot layout.
 """

@@ -5,7 +5,8 @@
      [, "floored": [{"symbol", "amounts", "dropped"}]]}
 
 A margin round (verifier/formats/margin_public.py) has `policy` as an object with the policy's parameters and
-asset entries with equity, debt and collateral in place of `total`; it has no `shards` or `floored`.
+asset entries with equity, debt and collateral in place of `total` (so do its `shards`' totals); it has no
+`floored`.
 
 `floored` appears only when the exchange chose to floor amounts finer than an asset's decimals: per asset, how
 many amounts and their exact dropped sum (in asset units), so nobody mistakes the published totals for the
@@ -27,7 +28,14 @@ from circuits.tree_hash import Digest, digest_to_hex, round_header, round_root
 from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
 from verifier.formats.fields import Fields
-from verifier.formats.margin_public import header_policy, margin_assets, parse_margin, policy_document
+from verifier.formats.margin_public import (
+    books_as_slots,
+    header_policy,
+    margin_assets,
+    parse_margin,
+    policy_document,
+    slots_as_books,
+)
 from verifier.formats.strict_json import read_json_file
 from verifier.stark.params import ParamsError, StarkParams
 
@@ -39,7 +47,8 @@ _OPTIONAL_KEYS = ("shards", "floored")
 
 @dataclass(frozen=True)
 class Shard:
-    """One shard's published subtree root and exact per-asset totals (base units, the round's asset order)."""
+    """One shard's published subtree root and exact per-asset totals (base units, the round's asset order; for a
+    margin round per slot: each asset's free equity, debt and collateral per kind)."""
 
     root: Digest
     totals: tuple[int, ...]
@@ -76,7 +85,11 @@ def public_document(statement: Statement | MarginStatement, policy: str, params:
         "params": params,
         "security_bits": security_bits,
     }
-    if shards:
+    if shards and margin:
+        document["shards"] = [{"root": digest_to_hex(shard.root),
+                               "totals": slots_as_books(shard.totals, statement.assets, statement.policy.kinds)}
+                              for shard in shards]
+    elif shards:
         document["shards"] = [{"root": digest_to_hex(shard.root),
                                "totals": [format_amount(total, decimals)
                                           for (_, decimals), total in zip(statement.assets, shard.totals)]}
@@ -112,10 +125,11 @@ def parse_public(data: object, name: str = "public.json") -> Public:
         raise InputError(f"{name}: params: {error}") from None
     security_bits = field.integer("security_bits")
     if margin:
-        extra = sorted(set(_OPTIONAL_KEYS) & set(data))
-        field.require(not extra, extra[0] if extra else "", "does not apply to a margin round")
+        field.require("floored" not in data, "floored", "does not apply to a margin round")
         statement = parse_margin(field, round_name, leaves, field.digest("tree_root"))
-        return Public(statement, header_policy(statement.policy), field.digest("root"), params, security_bits, ())
+        shards = _shards(field, statement) if "shards" in data else ()
+        return Public(statement, header_policy(statement.policy), field.digest("root"), params, security_bits,
+                      shards)
     assets, totals = field.assets("assets", with_totals=True)
     try:
         statement = Statement(round_name, tuple(assets), leaves, field.digest("tree_root"), tuple(totals))
@@ -127,9 +141,10 @@ def parse_public(data: object, name: str = "public.json") -> Public:
     return Public(statement, data["policy"], field.digest("root"), params, security_bits, shards)
 
 
-def _shards(field: Fields, statement: Statement) -> tuple[Shard, ...]:
+def _shards(field: Fields, statement: Statement | MarginStatement) -> tuple[Shard, ...]:
     """The `shards` list: S >= 2 entries with S dividing N into subtrees of a power-of-two size, each a canonical
-    root and one exact, non-negative total per asset with that asset's decimals."""
+    root and one exact, non-negative total per asset with that asset's decimals (a margin round: per asset its
+    equity, debt and collateral, as the round's own entries)."""
     entries = field.data["shards"]
     count = len(entries) if isinstance(entries, list) else 0
     field.require(count >= 2 and count & (count - 1) == 0 and statement.leaves // count >= 2, "shards",
@@ -137,6 +152,12 @@ def _shards(field: Fields, statement: Statement) -> tuple[Shard, ...]:
     shards = []
     for i, entry in enumerate(entries):
         shard = Fields(field.name, entry, ("root", "totals"), f"shards[{i}]")
+        if isinstance(statement, MarginStatement):
+            totals = books_as_slots(shard, "totals", statement.assets, statement.policy.kinds)
+            shard.require(all(t < (statement.leaves // count) << 62 for t in totals), "totals",
+                          "must each be below the shard's leaf count times 2^62 base units")
+            shards.append(Shard(shard.digest("root"), totals))
+            continue
         values = entry["totals"]
         shard.require(isinstance(values, list) and len(values) == len(statement.assets), "totals",
                       f"must list one total per asset ({len(statement.assets)})")

@@ -56,6 +56,12 @@ def proof_files(statement: Statement, shards: tuple[Shard, ...] | list[Shard]) -
     if not shards:
         return [(PROOF_FILE, statement)]
     count = len(shards)
+    if isinstance(statement, MarginStatement):  # shard totals per slot
+        return [(f"{SHARDS_DIR}/shard-{i:04d}.bin",
+                 MarginStatement.of_slot_totals(f"{statement.round}/shard {i} of {count}", statement.assets,
+                                                statement.leaves // count, shard.root, shard.totals,
+                                                statement.policy))
+                for i, shard in enumerate(shards)]
     return [(f"{SHARDS_DIR}/shard-{i:04d}.bin",
              Statement(f"{statement.round}/shard {i} of {count}", statement.assets, statement.leaves // count,
                        shard.root, shard.totals))
@@ -105,11 +111,20 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
 
 def _check_recombination(statement: Statement, shards: tuple[Shard, ...]) -> None:
     """The shards add up to the round: per asset their totals sum to the round's exactly, and their roots (the
-    subtrees' roots, in leaf order) hash up, pairwise level by level, to the round's root."""
-    for j, ((symbol, decimals), total) in enumerate(zip(statement.assets, statement.totals)):
-        summed = sum(shard.totals[j] for shard in shards)
-        _check(summed == total, f"{symbol}: the shard totals sum to {format_amount(summed, decimals)}, "
-                                f"the round total is {format_amount(total, decimals)}")
+    subtrees' roots, in leaf order) hash up, pairwise level by level, to the round's root (a margin round's: every
+    slot total, free equity, debt and collateral per kind)."""
+    if isinstance(statement, MarginStatement):
+        names = ("free equity", "debt") + statement.policy.kinds
+        for j, total in enumerate(statement.slot_totals()):
+            (symbol, decimals), what = statement.assets[j // len(names)], names[j % len(names)]
+            summed = sum(shard.totals[j] for shard in shards)
+            _check(summed == total, f"{symbol} {what}: the shard totals sum to {format_amount(summed, decimals)}, "
+                                    f"the round's is {format_amount(total, decimals)}")
+    else:
+        for j, ((symbol, decimals), total) in enumerate(zip(statement.assets, statement.totals)):
+            summed = sum(shard.totals[j] for shard in shards)
+            _check(summed == total, f"{symbol}: the shard totals sum to {format_amount(summed, decimals)}, "
+                                    f"the round total is {format_amount(total, decimals)}")
     level = [shard.root for shard in shards]
     while len(level) > 1:
         level = [node_digest(level[k], level[k + 1]) for k in range(0, len(level), 2)]

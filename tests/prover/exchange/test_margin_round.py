@@ -18,6 +18,7 @@ from tests.paths import REPO, VECTORS
 from tests.prover.exchange.test_cli_round import PROGRESS_LINE, run
 from verifier.cli import main as por_verify
 from verifier.errors import CheckFailed, InputError
+from verifier.formats.amounts import format_amount
 from verifier.formats.public import load_public
 from verifier.reserves.csvfile import ReservesFile
 from verifier.reserves.liabilities import read_liabilities
@@ -204,9 +205,10 @@ def test_the_vectorized_haircut_is_the_circuits():
     (lambda p: p["assets"][0]["collateral"].pop("loan"), "collateral"),
     (lambda p: p["assets"][0].update(total="1"), "total"),
     (lambda p: p["assets"][0].update(equity="0"), "equity below total collateral"),
-    (lambda p: p.update(shards=[]), "does not apply to a margin round"),
+    (lambda p: p.update(floored=[]), "does not apply to a margin round"),
+    (lambda p: p.update(shards=[]), "must list a power of two of shards"),
 ], ids=["extra key", "price missing", "price not canonical", "tops decrease", "ratio increases", "price too large",
-        "kind missing", "plain total", "equity below collateral", "shards"])
+        "kind missing", "plain total", "equity below collateral", "floored", "no shards"])
 def test_a_malformed_margin_public_json_is_refused_naming_the_field(margin_round, tmp_path, change, needle):
     result = _forged(margin_round, tmp_path, change)
     assert result.exit_code == 2 and needle in result.stderr and "Traceback" not in result.output, result.output
@@ -249,3 +251,45 @@ def test_the_offline_page_checks_a_margin_inclusion_proof_as_python_does(margin_
         except (CheckFailed, InputError):
             python_valid = False
         assert python_valid is verdict["valid"]
+
+
+@pytest.fixture(scope="module")
+def sharded_margin_round(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("margin-sharded")
+    result = prove_margin(tmp, "--exclude-refused", "--shard-leaves", "32", "--allow-small-shards")
+    assert result.exit_code == 0, result.output
+    return tmp / "round"
+
+
+def _move_debt(public):
+    """One base unit of BTC debt moved from shard 0's totals to shard 1's: the round's totals still add up."""
+    first, second = (public["shards"][k]["totals"]["btc"] for k in (0, 1))
+    units = [int(round(float(s["debt"]) * 10**8)) for s in (first, second)]
+    assert units[0] > 0
+    first["debt"], second["debt"] = (format_amount(units[0] - 1, 8), format_amount(units[1] + 1, 8))
+
+
+@needs_vectors
+def test_a_sharded_margin_round_verifies_and_binds_each_shard(sharded_margin_round, tmp_path):
+    """128 leaves in 4 shards of 32: each shard proves its leaves solvent and its own totals; the verifier adds
+    the shards' equity, debt and collateral up to the round's and hashes their roots up to the tree root."""
+    public = json.loads((sharded_margin_round / "public.json").read_text())
+    assert len(public["shards"]) == 4 and set(public["shards"][0]["totals"]["btc"]) == {"equity", "debt",
+                                                                                          "collateral"}
+    assert sorted(p.name for p in (sharded_margin_round / "proofs").iterdir()) == [
+        f"shard-{i:04d}.bin" for i in range(4)]
+    result = run(por_verify, "proof", sharded_margin_round, "--min-security", "0")
+    assert result.exit_code == 0 and "4 shards of 32 leaves" in result.stdout, result.output
+    moved = _forged(sharded_margin_round, tmp_path, _move_debt)
+    assert moved.exit_code == 1 and "shard-0000.bin does not prove shard 0" in moved.stderr, moved.output
+    copy = tmp_path / "swapped"
+    shutil.copytree(sharded_margin_round, copy)
+    a, b = copy / "proofs" / "shard-0001.bin", copy / "proofs" / "shard-0002.bin"
+    a_bytes = a.read_bytes()
+    a.write_bytes(b.read_bytes())
+    b.write_bytes(a_bytes)
+    assert run(por_verify, "proof", copy, "--min-security", "0").exit_code == 1
+    user = "0" * 63 + "c"
+    out = tmp_path / "proof.json"
+    assert run(por, "inclusion", sharded_margin_round, "--user-id", user, "--out", out).exit_code == 0
+    assert run(por_verify, "inclusion", out, "--public", sharded_margin_round / "public.json").exit_code == 0
