@@ -187,6 +187,34 @@ def _rounds(v, m):
         _g_lanes(v, m, 3, 4, 9, 14, s[14], s[15])
 
 
+@nb.njit(inline="always", cache=True)
+def _start_lanes(h):
+    """Every lane's chaining value set to BLAKE2s-256's initial one."""
+    for k in range(8):
+        for lane in range(h.shape[1]):
+            h[k, lane] = _IV[k]
+    for lane in range(h.shape[1]):
+        h[0, lane] ^= _PARAM_BLOCK
+
+
+@nb.njit(inline="always", cache=True)
+def _compress_lanes(h, v, m, counter, last):
+    """_compress on every lane: chaining values h (8, LANES), message words m (16, LANES), v the working space."""
+    for k in range(8):
+        for lane in range(h.shape[1]):
+            v[k, lane] = h[k, lane]
+            v[8 + k, lane] = _IV[k]
+    for lane in range(h.shape[1]):
+        v[12, lane] ^= counter & _M32
+        v[13, lane] ^= counter >> np.uint64(32)
+        if last:
+            v[14, lane] ^= _M32
+    _rounds(v, m)
+    for k in range(8):
+        for lane in range(h.shape[1]):
+            h[k, lane] ^= v[k, lane] ^ v[8 + k, lane]
+
+
 @nb.njit(nb.void(nb.uint8, nb.uint64[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
 def _hash_column_rows(prefix, columns, out, lo, hi):
     """out[i] = blake2s(prefix || column i of `columns` as little-endian bytes) for i in [lo, hi): the rows of
@@ -205,11 +233,7 @@ def _hash_column_rows(prefix, columns, out, lo, hi):
     for start in range(lo, hi, LANES):
         for l in range(LANES):
             rows[l] = min(start + l, hi - 1)
-        for k in range(8):
-            for l in range(LANES):
-                h[k, l] = _IV[k]
-        for l in range(LANES):
-            h[0, l] ^= _PARAM_BLOCK
+        _start_lanes(h)
         for b in range(blocks):
             for k in range(8):
                 q = 8 * b + k
@@ -225,20 +249,7 @@ def _hash_column_rows(prefix, columns, out, lo, hi):
                         word = np.uint64(0)
                     m[2 * k, l] = word & _M32
                     m[2 * k + 1, l] = word >> s32
-            counter = np.uint64(min(64 * (b + 1), total))
-            for k in range(8):
-                for l in range(LANES):
-                    v[k, l] = h[k, l]
-                    v[8 + k, l] = _IV[k]
-            for l in range(LANES):
-                v[12, l] ^= counter & _M32
-                v[13, l] ^= counter >> s32
-                if b == blocks - 1:
-                    v[14, l] ^= _M32
-            _rounds(v, m)
-            for k in range(8):
-                for l in range(LANES):
-                    h[k, l] ^= v[k, l] ^ v[8 + k, l]
+            _compress_lanes(h, v, m, np.uint64(min(64 * (b + 1), total)), b == blocks - 1)
         for l in range(min(LANES, hi - start)):
             for k in range(8):
                 for j in range(4):

@@ -6,12 +6,11 @@ increasing order (the result is the smallest valid nonce, as a plain loop would 
 """
 from __future__ import annotations
 
-
 import numba as nb
 import numpy as np
 
 from prover.engine import threads
-from prover.engine.blake2s_batch import _IV, _M32, _PARAM_BLOCK, LANES, _rounds
+from prover.engine.blake2s_batch import LANES, _compress_lanes, _start_lanes
 from verifier.stark import commitment
 from verifier.stark.transcript import Transcript
 
@@ -28,11 +27,7 @@ def _try_nonces(words, length, offset, mask, base, hits, lo, hi):
     v = np.empty((16, LANES), dtype=np.uint64)
     m = np.empty((16, LANES), dtype=np.uint64)
     for start in range(lo, hi, LANES):
-        for k in range(8):
-            for lane in range(LANES):
-                h[k, lane] = _IV[k]
-        for lane in range(LANES):
-            h[0, lane] ^= _PARAM_BLOCK
+        _start_lanes(h)
         for b in range(blocks):
             for w in range(16):
                 first = 64 * b + 4 * w  # byte position of this word
@@ -44,20 +39,7 @@ def _try_nonces(words, length, offset, mask, base, hits, lo, hi):
                             byte = (np.uint64(base + start + lane) >> np.uint64(8 * j)) & np.uint64(0xFF)
                             word |= byte << np.uint64(8 * k)
                     m[w, lane] = word
-            counter = np.uint64(min(64 * (b + 1), length))
-            for k in range(8):
-                for lane in range(LANES):
-                    v[k, lane] = h[k, lane]
-                    v[8 + k, lane] = _IV[k]
-            for lane in range(LANES):
-                v[12, lane] ^= counter & _M32
-                v[13, lane] ^= counter >> np.uint64(32)
-                if b == blocks - 1:
-                    v[14, lane] ^= _M32
-            _rounds(v, m)
-            for k in range(8):
-                for lane in range(LANES):
-                    h[k, lane] ^= v[k, lane] ^ v[8 + k, lane]
+            _compress_lanes(h, v, m, np.uint64(min(64 * (b + 1), length)), b == blocks - 1)
         for lane in range(min(LANES, hi - start)):
             low = h[0, lane] | (h[1, lane] << np.uint64(32))  # the digest's first 8 bytes, little-endian
             hits[start + lane] = 1 if low & mask == 0 else 0
