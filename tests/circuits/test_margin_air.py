@@ -28,11 +28,11 @@ from prover.engine.array_algebra import ARRAYS, trace_leaf
 from prover.engine.aux_trace import UnbalancedInteractions
 from prover.engine.prover import prove
 from prover.engine.quotient import ConstraintViolation
-from prover.engine.range_table import fill_range_table
 from prover.exchange import tree
 from prover.exchange.margin_trace import MarginWitness, build_margin_trace, fill_margin
 from prover.exchange.solvency_trace import build_rows
 from tests.circuits.test_solvency_air import PARAMS, lookups_balance, violated
+from tests.circuits.test_solvency_air import refill_range_table as solvency_refill
 from verifier.stark.verify import VerificationError, verify
 
 verify = functools.partial(verify, min_security=0)
@@ -105,17 +105,8 @@ def range_interactions(air):
 
 
 def refill_range_table(air, trace):
-    """The range table's multiplicities for every value the trace looks up that the table can hold."""
-    lookups = range_interactions(air)
-    exprs = [e for i in lookups for e in (i.values[0], i.multiplicity)]
-    values = Program(exprs).evaluate(ARRAYS, trace_leaf(trace, None, [], []))
-    rows = trace.shape[1]
-    looked_up = []
-    for v, m in zip(values[0::2], values[1::2]):
-        v, m = np.broadcast_to(np.asarray(v, dtype=np.uint64), rows), np.broadcast_to(np.asarray(m), rows)
-        looked_up.append(np.repeat(v, m.astype(np.int64)))
-    looked_up = np.concatenate(looked_up)
-    fill_range_table(trace, air.layout.table, looked_up[looked_up < (1 << 16)])
+    """The range table's multiplicities for every value the margin trace looks up."""
+    solvency_refill(air, trace, range_interactions(air))
 
 
 def cheat_trace(air, witness):

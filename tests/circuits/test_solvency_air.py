@@ -194,10 +194,11 @@ def rebuild_sums(air, trace, restarts=()) -> tuple[int, ...]:
     return tuple(claimed)
 
 
-def refill_range_table(air, trace):
+def refill_range_table(air, trace, lookups=None):
     """The range table's multiplicities for every value the trace looks up (those below 2^16: no table can hold
-    the others)."""
-    lookups = balance_family.interactions(Row(air.layout)) + totals_family.interactions(Row(air.layout))
+    the others); `lookups`: the range interactions, the liabilities AIR's by default."""
+    if lookups is None:
+        lookups = balance_family.interactions(Row(air.layout)) + totals_family.interactions(Row(air.layout))
     exprs = [e for i in lookups for e in (i.values[0], i.multiplicity)]
     values = Program(exprs).evaluate(ARRAYS, trace_leaf(trace, None, [], []))
     rows = trace.shape[1]

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from paths import VECTORS
+from users_files import write
 
 from prover.exchange.inputs import (
     Asset,
@@ -14,12 +15,6 @@ from prover.exchange.inputs import (
 
 # binance/zkmerkle-proof-of-solvency @ 9a3e5b79 src/sampledata/cex_assets_info.csv
 BINANCE_ASSETS = VECTORS / "binance_cex_assets_info.csv"
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def refused(path, pattern):

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 from paths import VECTORS
+from users_files import assert_error, write
 
-from prover.exchange.inputs import Asset, UsersFileError, read_asset_list, read_users
+from prover.exchange.inputs import Asset, read_asset_list, read_users
 
 # binance/zkmerkle-proof-of-solvency @ 9a3e5b79 src/sampledata/sample_users0.csv and cex_assets_info.csv
 BINANCE_USERS = VECTORS / "binance_sample_users.csv"
@@ -14,18 +15,6 @@ BINANCE_ASSETS = VECTORS / "binance_cex_assets_info.csv"
 needs_vectors = pytest.mark.skipif(not BINANCE_USERS.exists(), reason="shared vectors not beside the checkout")
 
 HEADER = "rn,id,e_btc,d_btc,btc,vl_btc,m_btc,pm_btc,e_eth,d_eth,eth,vl_eth,m_eth,pm_eth,total_net_balance_usdt"
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def assert_error(path, pattern, **kwargs):
-    with pytest.raises(UsersFileError, match=pattern) as caught:
-        read_users(path, **kwargs)
-    return str(caught.value)
 
 
 # --- Binance's sample ---------------------------------------------------------------------------------------

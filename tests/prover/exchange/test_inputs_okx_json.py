@@ -4,6 +4,8 @@ import json
 import numpy as np
 import pytest
 from paths import VECTORS
+from users_files import assert_error as users_file_error
+from users_files import write
 
 from prover.exchange.inputs import Asset, AssetList, UsersFileError, read_users
 
@@ -14,21 +16,13 @@ needs_vectors = pytest.mark.skipif(not OKX_V2.exists(), reason="shared vectors n
 BTC_ETH = {"BTC": 8, "ETH": 8}
 
 
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def write_json(tmp_path, records, name="users.json"):
     return write(tmp_path, name, "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]\n")
 
 
 def assert_error(path, pattern, **kwargs):
     kwargs.setdefault("decimals", BTC_ETH)
-    with pytest.raises(UsersFileError, match=pattern) as caught:
-        read_users(path, **kwargs)
-    return str(caught.value)
+    return users_file_error(path, pattern, **kwargs)
 
 
 # --- what loads ----------------------------------------------------------------------------------------------

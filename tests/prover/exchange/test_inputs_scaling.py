@@ -1,15 +1,10 @@
 """Amounts at the declared decimals: the 2^63 cap stated with the decimals that fit, and the explicit floor."""
 import pytest
+from users_files import write
 
 from prover.exchange.inputs import Asset, AssetList, Floored, UsersFileError, read_users
 from prover.exchange.inputs.scaling import Scaler, capped
 from verifier.formats.amounts import AmountError
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_cap_message_says_which_decimals_fit(tmp_path):

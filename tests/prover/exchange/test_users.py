@@ -2,22 +2,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from users_files import assert_error, write
 
-from prover.exchange.inputs import Asset, UsersFileError, UserTable, read_users
+from prover.exchange.inputs import Asset, UserTable, read_users
 from verifier.formats.amounts import format_amount
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def assert_error(path, pattern, **kwargs):
-    with pytest.raises(UsersFileError, match=pattern) as caught:
-        read_users(path, **kwargs)
-    return str(caught.value)
-
 
 # --- CSV: what is accepted -----------------------------------------------------------------------------------
 
