@@ -388,3 +388,52 @@ def test_unkept_cosets_reuse_one_array():
         arrays.append(values)
     assert all(a is arrays[0] for a in arrays)  # one coset alive, not two
     assert np.array_equal(committed.coeffs, coeffs)
+
+
+def test_kept_and_recomputed_cosets_open_the_same_rows(monkeypatch):
+    """Kept cosets answer the queries by lookup; streamed ones evaluate the rows from the coefficients."""
+    from prover.engine import commitment
+
+    coeffs = np.random.default_rng(5).integers(0, P, (3, 64), dtype=np.uint64)
+    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 1 << 20)
+    kept = CommittedPolynomials(coeffs.copy(), 8)
+    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 0)
+    streamed = CommittedPolynomials(coeffs.copy(), 8)
+    assert kept._cache and streamed._cache is None
+    assert kept.root == streamed.root
+    indices = [0, 1, 7, 100, 301, 511]
+    rows, siblings = kept.open(indices)
+    expected_rows, expected_siblings = streamed.open(indices)
+    assert np.array_equal(rows, expected_rows) and siblings == expected_siblings
+    lde = np.concatenate([ntt.coset_ntt(coeffs, coset_shift(k, 64, 8))[:, :, None] for k in range(8)], axis=2)
+    assert np.array_equal(rows, lde.reshape(3, -1)[:, indices].T)  # point j: coset j mod 8, position j div 8
+
+
+def test_the_memory_budget_decides_what_is_kept(monkeypatch):
+    from prover.engine import commitment
+
+    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 3 * 64 * 8 * 8)  # exactly this LDE
+    assert CommittedPolynomials(np.ones((3, 64), np.uint64), 8)._cache is not None
+    assert CommittedPolynomials(np.ones((4, 64), np.uint64), 8)._cache is None
+    assert CommittedPolynomials(np.ones((3, 64), np.uint64), 8, reread=False)._cache is None
+    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", None)  # half of what the system has available
+    monkeypatch.setattr(commitment, "available_memory", lambda: 2 * 3 * 64 * 8 * 8)
+    assert CommittedPolynomials(np.ones((3, 64), np.uint64), 8)._cache is not None
+    monkeypatch.setattr(commitment, "available_memory", lambda: 2 * 3 * 64 * 8 * 8 - 2)
+    assert CommittedPolynomials(np.ones((3, 64), np.uint64), 8)._cache is None
+
+
+def test_available_memory_is_read_from_the_system():
+    from prover.engine.commitment import available_memory
+
+    assert 0 < available_memory() < 1 << 50
+
+
+def test_a_proof_with_nothing_kept_verifies(monkeypatch):
+    """Budget 0, as for 2^18 leaves: every pass recomputes its cosets and the openings evaluate the rows."""
+    from prover.engine import commitment
+
+    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 0)
+    values = [0, 1, 65535, 300, 7]
+    air = RangeCheckAir(len(values), ZK)  # main and LogUp columns both streamed
+    verify(air, prove(air, air.build_main_trace(values), TEST), TEST)
