@@ -22,9 +22,10 @@ from prover.engine.polynomials import evaluate_at_points
 from prover.engine.row_hashing import hash_rows
 from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX
 
-# An LDE read again is kept if it takes at most this many bytes; None: half the memory the system has available
-# when the commitment starts (so one proof on a 24 GB machine keeps its 2^16-leaf trace LDE, and a 2^18-leaf one,
-# 27 GB, streams). POR_KEEP_LDE_BYTES in the environment sets it (0: always recompute, the least memory).
+# A proof keeps its trace's LDEs (main and LogUp columns) if together they take at most this many bytes; None: half
+# the memory the system has available when the proof starts (so one proof on a 24 GB machine keeps the 7.7 GB of a
+# 2^16-leaf round, and a 2^18-leaf one, 31 GB, streams them all). POR_KEEP_LDE_BYTES in the environment sets it
+# (0: always recompute, the least memory).
 KEEP_LDE_BYTES: int | None = int(os.environ["POR_KEEP_LDE_BYTES"]) if "POR_KEEP_LDE_BYTES" in os.environ else None
 
 
@@ -41,6 +42,7 @@ def available_memory() -> int:
 
 
 def may_keep(nbytes: int) -> bool:
+    """Whether LDEs of `nbytes` in all fit the budget above."""
     budget = KEEP_LDE_BYTES if KEEP_LDE_BYTES is not None else available_memory() // 2
     return nbytes <= budget
 
@@ -51,13 +53,13 @@ def coset_shift(k: int, n: int, blowup: int) -> int:
 
 
 class CommittedPolynomials:
-    def __init__(self, coeffs: np.ndarray, blowup: int, reread: bool = True):
-        """Commit to the LDE of each row of `coeffs`; `reread`: cosets() will be iterated again after this (only
-        then can keeping the cosets pay)."""
+    def __init__(self, coeffs: np.ndarray, blowup: int, keep: bool = False):
+        """Commit to the LDE of each row of `coeffs`; `keep`: hold on to its cosets for later passes and openings
+        instead of recomputing them (worth it only when they are read again)."""
         self.coeffs = np.ascontiguousarray(coeffs, dtype=np.uint64)
         self.width, self.n = self.coeffs.shape
         self.blowup = blowup
-        self._cache = [] if reread and may_keep(self.width * self.n * blowup * 8) else None
+        self._cache = [] if keep else None
         leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
         for k, values in self.cosets():
             leaves[k::blowup] = hash_rows(LEAF_PREFIX, values.T)

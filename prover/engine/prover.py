@@ -12,7 +12,7 @@ from circuits.field import Ext, P, root_of_unity
 from prover.engine import lde, ntt
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.engine.aux_trace import build_aux_trace
-from prover.engine.commitment import CommittedPolynomials
+from prover.engine.commitment import CommittedPolynomials, may_keep
 from prover.engine.constraint_program import compile_constraints
 from prover.engine.constraint_vm import evaluate_quotient
 from prover.engine.deep import deep_composition
@@ -138,7 +138,8 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     report("commit main trace")
     coeffs = lde.interpolate(main)
     del main  # not held beside the coefficients and a coset while committing (the peak at 2^18 leaves): ...
-    main_committed = CommittedPolynomials(coeffs, blowup)
+    keep = may_keep(protocol.trace_width * n * blowup * 8)  # both LDEs (main and LogUp), or stream both
+    main_committed = CommittedPolynomials(coeffs, blowup, keep)
     del coeffs
     transcript.absorb("main root", main_committed.root)
     main = ntt.ntt(main_committed.coeffs) if protocol.aux_width or check else None  # ... recomputed: one NTT
@@ -154,7 +155,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
     del main  # checked before the LogUp columns are committed: their commitment does not add to the trace's arrays
     if aux is not None:
-        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup)
+        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup, keep)
         del aux
         transcript.absorb("aux root", aux_committed.root)
 
@@ -164,7 +165,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
                               check)
     if params.zero_knowledge:
         quotient = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
-    quotient_committed = CommittedPolynomials(quotient, blowup, reread=False)  # opened from coefficients only
+    quotient_committed = CommittedPolynomials(quotient, blowup)  # read once: opened from coefficients
     transcript.absorb("quotient root", quotient_committed.root)
 
     report("out-of-domain openings")

@@ -380,7 +380,7 @@ def test_prover_does_not_keep_the_callers_trace():
 
 def test_unkept_cosets_reuse_one_array():
     coeffs = np.random.default_rng(9).integers(0, P, (3, 64), dtype=np.uint64)
-    committed = CommittedPolynomials(coeffs.copy(), 4, reread=False)
+    committed = CommittedPolynomials(coeffs.copy(), 4)
     expected = [ntt.coset_ntt(coeffs, coset_shift(k, 64, 4)) for k in range(4)]
     arrays = []
     for k, values in committed.cosets():
@@ -390,16 +390,11 @@ def test_unkept_cosets_reuse_one_array():
     assert np.array_equal(committed.coeffs, coeffs)
 
 
-def test_kept_and_recomputed_cosets_open_the_same_rows(monkeypatch):
+def test_kept_and_recomputed_cosets_open_the_same_rows():
     """Kept cosets answer the queries by lookup; streamed ones evaluate the rows from the coefficients."""
-    from prover.engine import commitment
-
     coeffs = np.random.default_rng(5).integers(0, P, (3, 64), dtype=np.uint64)
-    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 1 << 20)
-    kept = CommittedPolynomials(coeffs.copy(), 8)
-    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 0)
-    streamed = CommittedPolynomials(coeffs.copy(), 8)
-    assert kept._cache and streamed._cache is None
+    kept, streamed = CommittedPolynomials(coeffs.copy(), 8, keep=True), CommittedPolynomials(coeffs.copy(), 8)
+    assert len(kept._cache) == 8 and streamed._cache is None
     assert kept.root == streamed.root
     indices = [0, 1, 7, 100, 301, 511]
     rows, siblings = kept.open(indices)
@@ -412,15 +407,11 @@ def test_kept_and_recomputed_cosets_open_the_same_rows(monkeypatch):
 def test_the_memory_budget_decides_what_is_kept(monkeypatch):
     from prover.engine import commitment
 
-    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 3 * 64 * 8 * 8)  # exactly this LDE
-    assert CommittedPolynomials(np.ones((3, 64), np.uint64), 8)._cache is not None
-    assert CommittedPolynomials(np.ones((4, 64), np.uint64), 8)._cache is None
-    assert CommittedPolynomials(np.ones((3, 64), np.uint64), 8, reread=False)._cache is None
+    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 1000)
+    assert commitment.may_keep(1000) and not commitment.may_keep(1001)
     monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", None)  # half of what the system has available
-    monkeypatch.setattr(commitment, "available_memory", lambda: 2 * 3 * 64 * 8 * 8)
-    assert CommittedPolynomials(np.ones((3, 64), np.uint64), 8)._cache is not None
-    monkeypatch.setattr(commitment, "available_memory", lambda: 2 * 3 * 64 * 8 * 8 - 2)
-    assert CommittedPolynomials(np.ones((3, 64), np.uint64), 8)._cache is None
+    monkeypatch.setattr(commitment, "available_memory", lambda: 2000)
+    assert commitment.may_keep(1000) and not commitment.may_keep(1001)
 
 
 def test_available_memory_is_read_from_the_system():
