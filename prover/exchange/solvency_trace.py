@@ -15,7 +15,7 @@ from circuits.solvency.balances import TOP_LIMB_SHIFT
 from circuits.solvency.layout import LIMB_BITS, LIMBS
 from circuits.tree_hash import DIGEST_ELEMENTS, DOMAIN_LEAF, DOMAIN_NODE, RATE
 from prover.engine.range_table import fill_range_table
-from prover.exchange.poseidon2_batch import permute_batch, permute_batch_with_sboxes
+from prover.exchange.poseidon2_batch import SBOX_COLUMNS, permute_batch, permute_batch_with_sboxes
 from prover.exchange.tree import leaf_digests, tree_levels
 
 _LOW32 = np.uint64(0xFFFF_FFFF)
@@ -102,14 +102,10 @@ def build_rows(layout, width: int, idc: np.ndarray, balances: np.ndarray, levels
         trace[c.heap_id, rows] = ids
     trace[c.root, layout.root_row] = 1
 
-    # Every permutation's S-box outputs.
-    _, full, partial = permute_batch_with_sboxes(states)
-    trace[c.state] = states.T
+    # Every permutation's input and S-box outputs, written into their columns (the first SBOX_COLUMNS).
+    assert c.state + [i for r in c.full for i in r] + c.partial == list(range(SBOX_COLUMNS))
+    permute_batch_with_sboxes(states, trace[:SBOX_COLUMNS])
     del states
-    for r in range(p2.FULL_ROUNDS):
-        trace[c.full[r]] = full[:, r, :].T
-    trace[c.partial] = partial.T
-    del full, partial
 
     # Limbs of every range-checked lane (leaf rows; not the idc); per-lane accumulators restarting each segment;
     # on each segment's end, the carry q = acc_lo >> 32 (below N <= 2^31) as two 16-bit limbs.
