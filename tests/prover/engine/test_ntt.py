@@ -153,3 +153,19 @@ def test_intt_in_place_matches_and_reuses_the_array():
         ntt.intt(values[:, ::2].copy().T, overwrite=True)  # not C-contiguous
     with pytest.raises(ValueError):  # sharing memory is refused unless in place on bit-reversed input
         ntt.transform(values, ntt.twiddles(1 << 12), out=values)
+
+
+@pytest.mark.parametrize("n", [1, 4, 8, 64, 1 << 12])  # below, at and above the partial sums' lane count
+def test_evaluation_at_an_extension_point_matches_horner(n):
+    from circuits.field import Ext
+    from prover.engine.polynomials import evaluate_at
+
+    coeffs = random_field((3, n), seed=n + 1)
+    z = Ext(0x1234_5678_9ABC_DEF0 % field.P, 0x0FED_CBA9_8765_4321 % field.P)
+    expected = []
+    for row in coeffs:
+        acc = Ext(0)
+        for c in reversed(row.tolist()):
+            acc = acc * z + Ext(c)
+        expected.append(acc)
+    assert evaluate_at(coeffs, z) == expected
