@@ -85,31 +85,33 @@ def _full_round64(s, r, limbs, columns, row, record):
     _external64(s, limbs)
 
 
-@nb.njit(nb.void(nb.uint64[:, ::1], nb.uint64[:, ::1], nb.boolean, nb.int64, nb.int64), nogil=True, cache=True)
-def _permute_rows(states, columns, record, lo, hi):
-    """Permute rows [lo, hi) of `states` in place; if `record`, column i of `columns` (SBOX_COLUMNS, M) gets row
-    i's input and S-box outputs: written straight into the trace's column layout, with no transposition after."""
+@nb.njit(nb.void(nb.uint64[:, ::1], nb.uint64[:, ::1], nb.int64, nb.boolean, nb.int64, nb.int64),
+         nogil=True, cache=True)
+def _permute_rows(states, columns, first, record, lo, hi):
+    """Permute rows [lo, hi) of `states` in place; if `record`, column first + i of `columns` (SBOX_COLUMNS, *)
+    gets row i's input and S-box outputs: written straight into the trace's column layout, not transposed after."""
     first_partial = WIDTH * (1 + FULL_ROUNDS)
     limbs = np.empty((2, WIDTH), dtype=np.uint64)
     for row in range(lo, hi):
         s = states[row]
+        column = first + row
         if record:
             for i in range(WIDTH):
-                columns[i, row] = s[i]
+                columns[i, column] = s[i]
         _external64(s, limbs)
         for r in range(HALF_FULL_ROUNDS):
-            _full_round64(s, r, limbs, columns, row, record)
+            _full_round64(s, r, limbs, columns, column, record)
         for r in range(PARTIAL_ROUNDS):
             s[0] = _sbox64(add64(s[0], _RC_INTERNAL[r]))
             if record:
-                columns[first_partial + r, row] = s[0]
+                columns[first_partial + r, column] = s[0]
             _internal64(s)
         for r in range(HALF_FULL_ROUNDS, FULL_ROUNDS):
-            _full_round64(s, r, limbs, columns, row, record)
+            _full_round64(s, r, limbs, columns, column, record)
 
 
-def _permute(states, columns, record) -> None:
-    threads.run_ranges(_permute_rows, states.shape[0], states, columns, record, min_per_thread=64)
+def _permute(states, columns, first, record) -> None:
+    threads.run_ranges(_permute_rows, states.shape[0], states, columns, first, record, min_per_thread=64)
 
 
 def _as_states(states) -> np.ndarray:
@@ -124,21 +126,25 @@ def _as_states(states) -> np.ndarray:
 def permute_batch(states: np.ndarray) -> np.ndarray:
     """Permute each row of an (M, 12) uint64 array (rows split across threads)."""
     out = _as_states(states)
-    _permute(out, np.empty((0, 0), dtype=np.uint64), False)
+    _permute(out, np.empty((0, 0), dtype=np.uint64), 0, False)
     return out
 
 
-def permute_batch_with_sboxes(states: np.ndarray, columns: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Permute each row and return (outputs (M, 12), columns (SBOX_COLUMNS, M)): column i holds row i's input
-    (12), its full rounds' S-box outputs (8 x 12, round by round) and its partial rounds' (22).
+def permute_batch_with_sboxes(states: np.ndarray, columns: np.ndarray | None = None, first: int = 0
+                              ) -> tuple[np.ndarray, np.ndarray]:
+    """Permute each row and return (outputs (M, 12), columns (SBOX_COLUMNS, *)): column first + i holds row i's
+    input (12), its full rounds' S-box outputs (8 x 12, round by round) and its partial rounds' (22).
 
     The S-box outputs (state_i + c)^7 are what the AIR stores as trace columns, one permutation per row; pass
-    `columns` (a C-contiguous (SBOX_COLUMNS, M) uint64 array, e.g. rows of the trace) to have them written there.
+    `columns` (a C-contiguous uint64 array of SBOX_COLUMNS rows, e.g. the trace's first rows) and the column of
+    the first state to have them written there; by default a new (SBOX_COLUMNS, M) array.
     """
     out = _as_states(states)
     if columns is None:
         columns = np.empty((SBOX_COLUMNS, out.shape[0]), dtype=np.uint64)
-    elif columns.shape != (SBOX_COLUMNS, out.shape[0]) or columns.dtype != np.uint64 or not columns.flags.c_contiguous:
-        raise ValueError(f"columns must be a C-contiguous uint64 array of shape {(SBOX_COLUMNS, out.shape[0])}")
-    _permute(out, columns, True)
+    if (columns.ndim != 2 or columns.shape[0] != SBOX_COLUMNS or not 0 <= first <= columns.shape[1] - out.shape[0]
+            or columns.dtype != np.uint64 or not columns.flags.c_contiguous):
+        raise ValueError(f"columns must be a C-contiguous uint64 array of {SBOX_COLUMNS} rows with room for "
+                         f"{out.shape[0]} columns from column {first}")
+    _permute(out, columns, first, True)
     return out, columns
