@@ -25,26 +25,25 @@ from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX
 # A proof keeps its trace's LDEs (main and LogUp columns) if together they take at most this many bytes; None: half
 # the memory the system has available when the proof starts (so one proof on a 24 GB machine keeps the 7.7 GB of a
 # 2^16-leaf round, and a 2^18-leaf one, 31 GB, streams them all). POR_KEEP_LDE_BYTES in the environment sets it
-# (0: always recompute, the least memory).
+# (0: always recompute, the least memory); local Dask workers get their share (prover.exchange.distributed).
 KEEP_LDE_BYTES: int | None = int(os.environ["POR_KEEP_LDE_BYTES"]) if "POR_KEEP_LDE_BYTES" in os.environ else None
 
 
 def available_memory() -> int:
-    """Bytes the system can still hand out without swapping (Linux's MemAvailable; elsewhere free pages)."""
-    try:
-        with open("/proc/meminfo") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    """Bytes the system can still hand out without swapping (psutil: MemAvailable on Linux)."""
+    import psutil
+
+    return psutil.virtual_memory().available
+
+
+def lde_budget() -> int:
+    """The bytes of LDE a proof may keep now (KEEP_LDE_BYTES above)."""
+    return KEEP_LDE_BYTES if KEEP_LDE_BYTES is not None else available_memory() // 2
 
 
 def may_keep(nbytes: int) -> bool:
-    """Whether LDEs of `nbytes` in all fit the budget above."""
-    budget = KEEP_LDE_BYTES if KEEP_LDE_BYTES is not None else available_memory() // 2
-    return nbytes <= budget
+    """Whether LDEs of `nbytes` in all fit the budget."""
+    return nbytes <= lde_budget()
 
 
 def coset_shift(k: int, n: int, blowup: int) -> int:

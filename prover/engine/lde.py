@@ -9,9 +9,10 @@ from circuits import field
 from prover.engine import field_arrays, ntt
 
 
-def interpolate(columns: np.ndarray) -> np.ndarray:
-    """Coefficients of the polynomials of degree < n taking each column's values on the subgroup of order n."""
-    return ntt.intt(columns)
+def interpolate(columns: np.ndarray, overwrite: bool = False) -> np.ndarray:
+    """Coefficients of the polynomials of degree < n taking each column's values on the subgroup of order n;
+    with `overwrite`, computed in the columns' own array (see ntt.intt)."""
+    return ntt.intt(columns, overwrite)
 
 
 def low_degree_extend(coeffs: np.ndarray, blowup: int, shift: int = field.GENERATOR) -> np.ndarray:

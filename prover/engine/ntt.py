@@ -241,15 +241,48 @@ def _transform_split(src, dst, tw, pre_scale, post_scale, reversed_input) -> Non
         threads.run_ranges(_post_scale, n, dst, post_scale, align=CHUNK // 4)
 
 
+TILE_LOG = 4  # bit reversal swaps 16 x 16 tiles: rows of 16 contiguous words instead of single words
+
+
 @nb.njit(nogil=True, cache=True)
 def _bit_reverse_rows(matrix, lo, hi):
+    """Rows [lo, hi) into bit-reversed order, in place. With index bits (a, b, c), a and c TILE_LOG bits each,
+    (a, b, c) goes to (rev c, rev b, rev a): the 16 x 16 tile of middle b and that of middle rev b are read in
+    runs of 16 contiguous words and swapped, transposed, so every cache line is used whole (a single-word swap
+    misses the cache on each word of a large row: 2^19 words, 1.1-1.3 ms a row instead of 2.8-4.3 ms)."""
     log_n = _log2(matrix.shape[1])
+    t = np.uint64(TILE_LOG)
+    size = 1 << TILE_LOG
+    if log_n < 2 * t + 1:
+        for r in range(lo, hi):
+            row = matrix[r]
+            for i in range(row.size):
+                j = _bit_reverse(np.uint64(i), log_n)
+                if i < j:
+                    row[i], row[j] = row[j], row[i]
+        return
+    middle = log_n - 2 * t
+    high = middle + t
+    rev = np.empty(size, dtype=np.int64)
+    for j in range(size):
+        rev[j] = _bit_reverse(np.uint64(j), t)
+    tile, mirror = np.empty((size, size), dtype=np.uint64), np.empty((size, size), dtype=np.uint64)
     for r in range(lo, hi):
-        row = matrix[r]
-        for i in range(row.size):
-            j = _bit_reverse(np.uint64(i), log_n)
-            if i < j:
-                row[i], row[j] = row[j], row[i]
+        x = matrix[r]
+        for b in range(1 << middle):
+            rb = _bit_reverse(np.uint64(b), middle)
+            if rb < b:
+                continue
+            for a in range(size):
+                at_b, at_rb = (a << high) | (b << t), (a << high) | (rb << t)
+                for c in range(size):
+                    tile[a, c] = x[at_b + c]
+                    mirror[a, c] = x[at_rb + c]
+            for c in range(size):
+                to_rb, to_b = (rev[c] << high) | (rb << t), (rev[c] << high) | (b << t)
+                for a in range(size):
+                    x[to_rb + rev[a]] = tile[a, c]
+                    x[to_b + rev[a]] = mirror[a, c]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -271,7 +304,8 @@ def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE,
     tw = twiddles(N, inverse) selects the direction; scales have length n (pre) and N (post), or 0 for none.
     With `reversed_input`, values are given in bit-reversed order (see `bit_reverse_rows`): the transform then
     skips its bit-reversal gather, about a third of its time at 2^17 points. `out`, a C-contiguous uint64 array
-    of the result's shape (not `values`), receives the result instead of a new array.
+    of the result's shape, receives the result instead of a new array; it may be `values` itself only for
+    reversed input without blowup (each block is then read and written in place).
     """
     values = np.ascontiguousarray(values, dtype=np.uint64)
     n = values.shape[-1]
@@ -283,8 +317,10 @@ def transform(values, tw: np.ndarray, pre_scale=_NO_SCALE, post_scale=_NO_SCALE,
     shape = values.shape[:-1] + (n * blowup,)
     if out is None:
         out = np.empty(shape, dtype=np.uint64)
-    elif out.shape != shape or out.dtype != np.uint64 or not out.flags.c_contiguous or np.may_share_memory(out, values):
-        raise ValueError("transform's out must be a separate C-contiguous uint64 array of the result's shape")
+    elif out.shape != shape or out.dtype != np.uint64 or not out.flags.c_contiguous or (
+            np.may_share_memory(out, values) and not (out is values and reversed_input and blowup == 1)):
+        raise ValueError("transform's out must be a C-contiguous uint64 array of the result's shape, not sharing "
+                         "memory with values (unless it is values, with reversed input and no blowup)")
     result, out = out, out.reshape(rows.shape[0], n * blowup)
     if n * blowup < SERIAL_BELOW or rows.shape[0] >= threads.workers():
         threads.run_ranges(_transform_rows, rows.shape[0], rows, out, tw, pre_scale, post_scale, reversed_input,
@@ -301,10 +337,22 @@ def ntt(coeffs) -> np.ndarray:
     return transform(coeffs, twiddles(n))
 
 
-def intt(evals) -> np.ndarray:
-    """Coefficients of the polynomials of degree < n taking these values at w_n^i: the inverse of ntt."""
+def intt(evals, overwrite: bool = False) -> np.ndarray:
+    """Coefficients of the polynomials of degree < n taking these values at w_n^i: the inverse of ntt.
+
+    `overwrite`: evals (a C-contiguous uint64 array) becomes the result, computed in place: no second array
+    (0.8 GB at 2^16 leaves) and an in-place bit reversal instead of the transform's gather."""
     n = np.shape(evals)[-1]
-    return transform(evals, twiddles(n, inverse=True), post_scale=np.full(n, field.inv(n), dtype=np.uint64))
+    unscale = np.full(n, field.inv(n), dtype=np.uint64)
+    if not overwrite:
+        return transform(evals, twiddles(n, inverse=True), post_scale=unscale)
+    if not (isinstance(evals, np.ndarray) and evals.dtype == np.uint64 and evals.flags.c_contiguous
+            and evals.flags.writeable):
+        raise ValueError("intt(overwrite=True) needs a writeable C-contiguous uint64 array")
+    rows = evals.reshape(-1, n)
+    bit_reverse_rows(rows)
+    return transform(rows, twiddles(n, inverse=True), post_scale=unscale, reversed_input=True, out=rows
+                     ).reshape(evals.shape)
 
 
 def coset_ntt(coeffs, shift: int, reversed_input: bool = False, out: np.ndarray | None = None) -> np.ndarray:

@@ -27,25 +27,6 @@ def ext_powers(z: Ext, n: int) -> np.ndarray:
 
 
 @nb.njit(nogil=True, cache=True)
-def _combine(columns, coeffs, out, lo, hi):
-    # out[j] = sum_i coeffs[i] * columns[i, j]: base columns (any strides), extension coefficients
-    w = columns.shape[0]
-    for j in range(lo, hi):
-        s0, s1 = np.uint64(0), np.uint64(0)
-        for i in range(w):
-            v = columns[i, j]
-            s0 = add64(s0, mul64(coeffs[i, 0], v))
-            s1 = add64(s1, mul64(coeffs[i, 1], v))
-        out[j, 0], out[j, 1] = s0, s1
-
-
-def _combined(columns: np.ndarray, coeffs: np.ndarray) -> np.ndarray:
-    out = np.empty((columns.shape[1], 2), dtype=np.uint64)
-    threads.run_ranges(_combine, columns.shape[1], columns, coeffs, out, min_per_thread=1 << 12)
-    return out
-
-
-@nb.njit(nogil=True, cache=True)
 def _combine_rows(columns, coeffs, out, lo, hi):
     # out[j] = sum_i coeffs[i] * columns[i, j] for C-contiguous (w, n) columns: a block of j at a time, column by
     # column, so every read is sequential and the inner loop vectorizes (_combine strides across columns)
@@ -78,11 +59,38 @@ def combine_columns(columns: np.ndarray, coeffs: list[Ext]) -> np.ndarray:
     return out
 
 
+@nb.njit(nogil=True, cache=True)
+def _evaluate_ext(coeffs, powers, out, lo, hi):
+    """out[i] = sum_k coeffs[i, k] * (p0[k] + p1[k] X) for rows i in [lo, hi), powers = (p0, p1) of shape (2, n).
+
+    Each row is summed into a block of partial sums (k mod block) that are added up at the end: the loop over a
+    block vectorizes, where one running sum per row is scalar code waiting on each modular step."""
+    n = coeffs.shape[1]
+    block = min(n, 1024)
+    acc0 = np.empty(block, dtype=np.uint64)
+    acc1 = np.empty(block, dtype=np.uint64)
+    for i in range(lo, hi):
+        for j in range(block):
+            acc0[j] = 0
+            acc1[j] = 0
+        for start in range(0, n, block):
+            row, q0, q1 = coeffs[i, start:start + block], powers[0, start:start + block], powers[1, start:start + block]
+            for j in range(block):
+                acc0[j] = add64(acc0[j], mul64(row[j], q0[j]))
+                acc1[j] = add64(acc1[j], mul64(row[j], q1[j]))
+        s0, s1 = np.uint64(0), np.uint64(0)
+        for j in range(block):
+            s0 = add64(s0, acc0[j])
+            s1 = add64(s1, acc1[j])
+        out[i, 0], out[i, 1] = s0, s1
+
+
 def evaluate_at(coeffs: np.ndarray, z: Ext) -> list[Ext]:
-    """Each base-coefficient polynomial (rows of `coeffs`, low degree first) evaluated at the point z: the same
-    combination as `combine_columns`, with the powers of z as coefficients, along the other axis."""
-    coeffs = np.ascontiguousarray(coeffs)
-    values = _combined(coeffs.T, ext_powers(z, coeffs.shape[1]))
+    """Each base-coefficient polynomial (rows of `coeffs`, low degree first) evaluated at the point z."""
+    coeffs = np.ascontiguousarray(coeffs, dtype=np.uint64)
+    powers = np.ascontiguousarray(ext_powers(z, coeffs.shape[1]).T)
+    values = np.empty((coeffs.shape[0], 2), dtype=np.uint64)
+    threads.run_ranges(_evaluate_ext, coeffs.shape[0], coeffs, powers, values)
     return [Ext(int(a), int(b)) for a, b in values]
 
 

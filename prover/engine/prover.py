@@ -7,30 +7,23 @@ from typing import Callable
 
 import numpy as np
 
-from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air
+from circuits.air import BOUNDARY, TRANSITION, Air
 from circuits.field import Ext, P, root_of_unity
 from prover.engine import lde, ntt
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.engine.aux_trace import build_aux_trace
 from prover.engine.commitment import CommittedPolynomials, may_keep
-from prover.engine.constraint_program import compile_constraints
-from prover.engine.constraint_vm import evaluate_quotient
 from prover.engine.deep import deep_composition
 from prover.engine.fri import commit_layers
 from prover.engine.grinding import grind
 from prover.engine.polynomials import evaluate_at
-from prover.engine.quotient import (
-    ConstraintViolation,
-    divisor_groups,
-    quotient_values,
-    split_quotient,
-)
+from prover.engine.quotient import ConstraintViolation, quotient_values, split_quotient
 from verifier.stark.params import StarkParams
 from verifier.stark.proof_format import Opening, StarkProof, serialize
 from verifier.stark.protocol import Protocol
 
 Progress = Callable[[str], None]
-CHECK_ROWS = 1 << 16  # trace rows per block when the honest prover checks its constraints
+CHECK_ROWS = 1 << 16  # trace rows per block when naming a violated constraint
 
 
 def random_field_elements(shape) -> np.ndarray:
@@ -89,28 +82,17 @@ def find_violations(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None
     return [(protocol.constraints[k].name, row) for k, row in sorted(first_bad.items())]
 
 
-def satisfies_constraints(protocol: Protocol, main: np.ndarray, aux: np.ndarray | None,
-                          challenges: list[Ext]) -> bool:
-    """Whether every constraint holds where it must, in one pass of the quotient's register machine: a random
-    combination of the constraints, masked to each one's rows instead of divided by its vanishing polynomial
-    (a violation escapes only with probability 1/|F_ext|; `find_violations` then names it)."""
-    n = protocol.trace_length
-    group_keys, group_of = divisor_groups(protocol)
-    masks = np.zeros((max(1, len(group_keys)), n), dtype=np.uint64)
-    for g, key in enumerate(group_keys):
-        if key == EVERY_ROW:
-            masks[g, :protocol.active_rows] = 1
-        elif key == TRANSITION:
-            masks[g, :protocol.active_rows - 1] = 1
-        else:
-            masks[g, key] = 1
-    coefficients = [Ext(*(int(v) for v in random_field_elements(2))) for _ in group_of]
-    program = compile_constraints([c.expr for c in protocol.constraints], group_of, coefficients, challenges)
-    combined = np.empty((n, 2), dtype=np.uint64)
-    periodic = np.stack(periodic_rows(protocol.periodic, n)) if protocol.periodic else np.zeros((0, n), np.uint64)
-    evaluate_quotient(program, main, aux if aux is not None else np.zeros((0, n), np.uint64), periodic, masks,
-                      combined)
-    return not combined.any()
+def _named_violation(protocol: Protocol, main: CommittedPolynomials, aux: CommittedPolynomials | None,
+                     challenges: list[Ext]) -> ConstraintViolation:
+    """The error for a trace whose constraint quotient is not a polynomial (split_quotient's degree check, which
+    a violated constraint fails but with probability ~1/|F_ext|): the first failing constraint and row, found on
+    the trace recomputed from its coefficients (only when proving fails)."""
+    values = [ntt.ntt(c.coeffs) for c in (main, aux) if c is not None]
+    found = find_violations(protocol, values[0], values[1] if aux is not None else None, challenges)
+    if not found:
+        return ConstraintViolation("the constraint quotient is not a polynomial of the expected degree")
+    name, row = found[0]
+    return ConstraintViolation(f"constraint {name!r} fails at row {row}")
 
 
 def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool = True,
@@ -136,33 +118,32 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     main = _with_random_rows(main_active, n)
     del main_active, main_trace  # from here on, main[:, :active_rows]: one copy of a trace that can take gigabytes
     report("commit main trace")
-    coeffs = lde.interpolate(main)
-    del main  # not held beside the coefficients and a coset while committing (the peak at 2^18 leaves): ...
     keep = may_keep(protocol.trace_width * n * blowup * 8)  # both LDEs (main and LogUp), or stream both
-    main_committed = CommittedPolynomials(coeffs, blowup, keep)
-    del coeffs
+    trace = main.copy() if keep and protocol.aux_width else None  # for the LogUp columns, if memory allows...
+    main_committed = CommittedPolynomials(lde.interpolate(main, overwrite=True), blowup, keep)
+    del main  # (now the coefficients: the trace and its coefficients are never two arrays unless kept)
     transcript.absorb("main root", main_committed.root)
-    main = ntt.ntt(main_committed.coeffs) if protocol.aux_width or check else None  # ... recomputed: one NTT
 
     challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
-    aux = aux_committed = None
+    aux_committed = None
     if protocol.aux_width:
         report("commit LogUp columns")
-        aux = _with_random_rows(_ext_columns_as_base(build_aux_trace(protocol.logup, main[:, :protocol.active_rows],
-                                                                     protocol.periodic, challenges, check=check)), n)
-    if check and not satisfies_constraints(protocol, main, aux, challenges):
-        name, row = find_violations(protocol, main, aux, challenges)[0]
-        raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
-    del main  # checked before the LogUp columns are committed: their commitment does not add to the trace's arrays
-    if aux is not None:
-        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup, keep)
+        trace = ntt.ntt(main_committed.coeffs) if trace is None else trace  # ... or recomputed: one NTT
+        aux = build_aux_trace(protocol.logup, trace[:, :protocol.active_rows], protocol.periodic, challenges,
+                              check=check)
+        del trace
+        aux = _with_random_rows(_ext_columns_as_base(aux), n)
+        aux_committed = CommittedPolynomials(lde.interpolate(aux, overwrite=True), blowup, keep)
         del aux
         transcript.absorb("aux root", aux_committed.root)
 
     report("constraint quotient")
     alpha = transcript.challenge_ext("composition")
-    quotient = split_quotient(protocol, quotient_values(protocol, main_committed, aux_committed, challenges, alpha),
-                              check)
+    try:
+        quotient = split_quotient(protocol, quotient_values(protocol, main_committed, aux_committed, challenges,
+                                                           alpha), check)
+    except ConstraintViolation:
+        raise _named_violation(protocol, main_committed, aux_committed, challenges) from None
     if params.zero_knowledge:
         quotient = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
     quotient_committed = CommittedPolynomials(quotient, blowup)  # read once: opened from coefficients

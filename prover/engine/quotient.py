@@ -21,11 +21,15 @@ class ConstraintViolation(ValueError):
 
 @nb.njit(nogil=True, cache=True)
 def _exclusion(x, roots, out, lo, hi):
-    for j in range(lo, hi):
-        acc = np.uint64(1)
+    """out[j] = prod_r (x[j] - r) for j in [lo, hi): root by root over blocks of points, so that the loop over
+    points vectorizes (a product per point, root after root, is a chain of dependent multiplications)."""
+    for start in range(lo, hi, 1024):
+        end = min(start + 1024, hi)
+        xs, acc = x[start:end], out[start:end]
+        acc[:] = 1
         for r in roots:
-            acc = F.mul64(acc, F.sub64(x[j], r))
-        out[j] = acc
+            for j in range(end - start):
+                acc[j] = F.mul64(acc[j], F.sub64(xs[j], r))
 
 
 def domain_points(size: int, shift: int = GENERATOR) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from prover.engine.commitment import available_memory, lde_budget
 from verifier.errors import InputError
 
 TOPIC = "por-progress"
@@ -81,9 +82,7 @@ class WorkerStage:
 
 def default_workers(shard_leaves: int) -> int:
     """As many workers as memory holds one shard proof each, at most one per core."""
-    import psutil
-
-    fits = psutil.virtual_memory().available // (shard_leaves * BYTES_PER_LEAF)
+    fits = available_memory() // (shard_leaves * BYTES_PER_LEAF)
     return int(max(1, min(os.cpu_count() or 1, fits)))
 
 
@@ -103,6 +102,10 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, proces
         with client:
             yield client
         return
+    # Proofs running side by side would each see the same free memory and keep LDEs for it: each worker
+    # process gets its share of the budget instead (see prover.engine.commitment.KEEP_LDE_BYTES).
+    shares = {"env": {"POR_KEEP_LDE_BYTES": str(lde_budget() // (workers or 1))}} if processes else {}
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      silence_logs=logging.ERROR, **shares) as cluster, Client(cluster) as client:
         yield client
+

@@ -73,11 +73,12 @@ def write_store(path: Path, round_name: str, policy: str, root_hex: str, assets:
                                 ("leaves", str(len(levels[0])))])
         connection.executemany("INSERT INTO assets VALUES (?, ?, ?)",
                                [(j, symbol, decimals) for j, (symbol, decimals) in enumerate(assets)])
+        rows = list(zip(user_ids, np.asarray(pieces).tolist(), leaf_of_row.tolist(), nonces, balances.tolist()))
+        rows.sort(key=lambda r: (r[0], r[1]))  # in key order, the table (WITHOUT ROWID) grows at its end
         connection.executemany(
             "INSERT INTO users VALUES (?, ?, ?, ?, ?)",
             ((user_id, piece, leaf, nonce.hex(), json.dumps([str(b) for b in row]))
-             for user_id, piece, leaf, nonce, row in zip(user_ids, np.asarray(pieces).tolist(), leaf_of_row.tolist(),
-                                                         nonces, balances.tolist())),
+             for user_id, piece, leaf, nonce, row in rows),
         )
         connection.executemany(
             "INSERT INTO tree VALUES (?, ?, ?)",

@@ -73,37 +73,45 @@ def _internal64(s):
         s[i] = add64(mul64(s[i], _DIAG_M_1[i]), total)
 
 
+SBOX_COLUMNS = WIDTH + FULL_ROUNDS * WIDTH + PARTIAL_ROUNDS  # a recorded permutation: input, then every S-box
+
+
 @nb.njit(inline="always", cache=True)
-def _full_round64(s, r, limbs, sbox_out, record):
+def _full_round64(s, r, limbs, columns, row, record):
     for i in range(WIDTH):
         s[i] = _sbox64(add64(s[i], _RC_EXTERNAL[r, i]))
         if record:
-            sbox_out[i] = s[i]
+            columns[WIDTH * (1 + r) + i, row] = s[i]
     _external64(s, limbs)
 
 
-@nb.njit(nb.void(nb.uint64[:, ::1], nb.uint64[:, :, ::1], nb.uint64[:, ::1], nb.boolean, nb.int64, nb.int64),
+@nb.njit(nb.void(nb.uint64[:, ::1], nb.uint64[:, ::1], nb.int64, nb.boolean, nb.int64, nb.int64),
          nogil=True, cache=True)
-def _permute_rows(states, full_sbox_out, partial_sbox_out, record, lo, hi):
-    """Permute rows [lo, hi) of `states` in place; if `record`, store the S-box outputs of row i at index i."""
+def _permute_rows(states, columns, first, record, lo, hi):
+    """Permute rows [lo, hi) of `states` in place; if `record`, column first + i of `columns` (SBOX_COLUMNS, *)
+    gets row i's input and S-box outputs: written straight into the trace's column layout, not transposed after."""
+    first_partial = WIDTH * (1 + FULL_ROUNDS)
     limbs = np.empty((2, WIDTH), dtype=np.uint64)
     for row in range(lo, hi):
         s = states[row]
-        out_row = row if record else 0
+        column = first + row
+        if record:
+            for i in range(WIDTH):
+                columns[i, column] = s[i]
         _external64(s, limbs)
         for r in range(HALF_FULL_ROUNDS):
-            _full_round64(s, r, limbs, full_sbox_out[out_row, r], record)
+            _full_round64(s, r, limbs, columns, column, record)
         for r in range(PARTIAL_ROUNDS):
             s[0] = _sbox64(add64(s[0], _RC_INTERNAL[r]))
             if record:
-                partial_sbox_out[out_row, r] = s[0]
+                columns[first_partial + r, column] = s[0]
             _internal64(s)
         for r in range(HALF_FULL_ROUNDS, FULL_ROUNDS):
-            _full_round64(s, r, limbs, full_sbox_out[out_row, r], record)
+            _full_round64(s, r, limbs, columns, column, record)
 
 
-def _permute(states, full, partial, record) -> None:
-    threads.run_ranges(_permute_rows, states.shape[0], states, full, partial, record, min_per_thread=64)
+def _permute(states, columns, first, record) -> None:
+    threads.run_ranges(_permute_rows, states.shape[0], states, columns, first, record, min_per_thread=64)
 
 
 def _as_states(states) -> np.ndarray:
@@ -115,23 +123,28 @@ def _as_states(states) -> np.ndarray:
     return out
 
 
-def _sbox_outputs(rows: int) -> tuple[np.ndarray, np.ndarray]:
-    return np.empty((rows, FULL_ROUNDS, WIDTH), dtype=np.uint64), np.empty((rows, PARTIAL_ROUNDS), dtype=np.uint64)
-
-
 def permute_batch(states: np.ndarray) -> np.ndarray:
     """Permute each row of an (M, 12) uint64 array (rows split across threads)."""
     out = _as_states(states)
-    _permute(out, *_sbox_outputs(1), False)  # one unused row: the kernel's record target when not recording
+    _permute(out, np.empty((0, 0), dtype=np.uint64), 0, False)
     return out
 
 
-def permute_batch_with_sboxes(states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Permute each row and return (outputs (M, 12), full-round S-box outputs (M, 8, 12), partial (M, 22)).
+def permute_batch_with_sboxes(states: np.ndarray, columns: np.ndarray | None = None, first: int = 0
+                              ) -> tuple[np.ndarray, np.ndarray]:
+    """Permute each row and return (outputs (M, 12), columns (SBOX_COLUMNS, *)): column first + i holds row i's
+    input (12), its full rounds' S-box outputs (8 x 12, round by round) and its partial rounds' (22).
 
-    The S-box outputs (state_i + c)^7 are what the AIR stores as trace columns, one permutation per row.
+    The S-box outputs (state_i + c)^7 are what the AIR stores as trace columns, one permutation per row; pass
+    `columns` (a C-contiguous uint64 array of SBOX_COLUMNS rows, e.g. the trace's first rows) and the column of
+    the first state to have them written there; by default a new (SBOX_COLUMNS, M) array.
     """
     out = _as_states(states)
-    full, partial = _sbox_outputs(out.shape[0])
-    _permute(out, full, partial, True)
-    return out, full, partial
+    if columns is None:
+        columns = np.empty((SBOX_COLUMNS, out.shape[0]), dtype=np.uint64)
+    if (columns.ndim != 2 or columns.shape[0] != SBOX_COLUMNS or not 0 <= first <= columns.shape[1] - out.shape[0]
+            or columns.dtype != np.uint64 or not columns.flags.c_contiguous):
+        raise ValueError(f"columns must be a C-contiguous uint64 array of {SBOX_COLUMNS} rows with room for "
+                         f"{out.shape[0]} columns from column {first}")
+    _permute(out, columns, first, True)
+    return out, columns

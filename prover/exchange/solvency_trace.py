@@ -15,7 +15,7 @@ from circuits.solvency.balances import TOP_LIMB_SHIFT
 from circuits.solvency.layout import LIMB_BITS, LIMBS
 from circuits.tree_hash import DIGEST_ELEMENTS, DOMAIN_LEAF, DOMAIN_NODE, RATE
 from prover.engine.range_table import fill_range_table
-from prover.exchange.poseidon2_batch import permute_batch, permute_batch_with_sboxes
+from prover.exchange.poseidon2_batch import SBOX_COLUMNS, permute_batch, permute_batch_with_sboxes
 from prover.exchange.tree import leaf_digests, tree_levels
 
 _LOW32 = np.uint64(0xFFFF_FFFF)
@@ -72,44 +72,47 @@ def build_rows(layout, width: int, idc: np.ndarray, balances: np.ndarray, levels
     c = layout.cols
     n, a, chunks = layout.leaves, layout.assets, layout.chunks
     trace = np.zeros((width, layout.active_rows), dtype=np.uint64)
-    states = np.zeros((layout.active_rows, p2.WIDTH), dtype=np.uint64)
+    assert c.state + [i for r in c.full for i in r] + c.partial == list(range(SBOX_COLUMNS))
+    permutations = trace[:SBOX_COLUMNS]  # each row's permutation, written there by the batch kernel
 
     # Leaf sponges, segment k = rows [kN, (k+1)N): each chunk's capacity is the previous chunk's output.
-    states[:layout.leaf_rows, RATE:] = (DOMAIN_LEAF, DIGEST_ELEMENTS + a, 0, 0)
+    states = np.zeros((n, p2.WIDTH), dtype=np.uint64)
+    states[:, RATE:] = (DOMAIN_LEAF, DIGEST_ELEMENTS + a, 0, 0)
     for k in range(chunks):
         seg = slice(layout.segment_start(k), layout.segment_end(k) + 1)
         lanes = slice(k * RATE - DIGEST_ELEMENTS, (k + 1) * RATE - DIGEST_ELEMENTS)  # asset columns of chunk k
         if k == 0:
-            states[seg, :DIGEST_ELEMENTS] = idc
-            states[seg, DIGEST_ELEMENTS:DIGEST_ELEMENTS + min(a, RATE - DIGEST_ELEMENTS)] = \
+            states[:, :DIGEST_ELEMENTS] = idc
+            states[:, DIGEST_ELEMENTS:DIGEST_ELEMENTS + min(a, RATE - DIGEST_ELEMENTS)] = \
                 balances[:, :RATE - DIGEST_ELEMENTS]
         else:
             block = balances[:, lanes]
-            states[seg, :block.shape[1]] = block
-            states[seg, RATE:] = permute_batch(states[layout.segment_start(k - 1):layout.segment_end(k - 1) + 1])[:, RATE:]
+            states[:, :RATE] = 0
+            states[:, :block.shape[1]] = block
+        out, _ = permute_batch_with_sboxes(states, permutations, seg.start)
+        states[:, RATE:] = out[:, RATE:]
         trace[c.leaf_chunk[k], seg] = 1
         trace[c.heap_id, seg] = np.arange(n, 2 * n, dtype=np.uint64)
         trace[c.seg_end, layout.segment_end(k)] = 1
 
     # Tree nodes: node k (heap order) sits at row leaf_rows + (N - 1 - k); its inputs are its children's digests.
+    nodes = np.zeros((n - 1, p2.WIDTH), dtype=np.uint64)
+    nodes[:, RATE:] = (DOMAIN_NODE, 2 * DIGEST_ELEMENTS, 0, 0)
     for children in levels[:-1]:
         ids = np.arange(len(children) // 2, len(children))
         rows = layout.leaf_rows + (n - 1 - ids)
-        states[rows, :DIGEST_ELEMENTS] = children[0::2]
-        states[rows, DIGEST_ELEMENTS:RATE] = children[1::2]
-        states[rows, RATE:] = np.array([DOMAIN_NODE, 2 * DIGEST_ELEMENTS, 0, 0], dtype=np.uint64)
+        nodes[rows - layout.leaf_rows, :DIGEST_ELEMENTS] = children[0::2]
+        nodes[rows - layout.leaf_rows, DIGEST_ELEMENTS:RATE] = children[1::2]
         trace[c.node, rows] = 1
         trace[c.heap_id, rows] = ids
     trace[c.root, layout.root_row] = 1
+    permute_batch_with_sboxes(nodes, permutations, layout.leaf_rows)
+    del nodes
 
-    # Every permutation's S-box outputs.
-    _, full, partial = permute_batch_with_sboxes(states)
-    trace[c.state] = states.T
-    del states
-    for r in range(p2.FULL_ROUNDS):
-        trace[c.full[r]] = full[:, r, :].T
-    trace[c.partial] = partial.T
-    del full, partial
+    # The rows after the nodes permute the zero state: one permutation, copied to all of them.
+    filler = slice(layout.leaf_rows + n - 1, layout.active_rows)
+    _, zero = permute_batch_with_sboxes(np.zeros((1, p2.WIDTH), dtype=np.uint64))
+    permutations[:, filler] = zero
 
     # Limbs of every range-checked lane (leaf rows; not the idc); per-lane accumulators restarting each segment;
     # on each segment's end, the carry q = acc_lo >> 32 (below N <= 2^31) as two 16-bit limbs.

@@ -72,9 +72,12 @@ def test_batch_matches_scalar():
 def test_sbox_outputs_replay_the_permutation():
     """Recompute each permutation from the recorded S-box outputs with only the linear layers."""
     states = random_states(16)
-    out, full, partial = poseidon2_batch.permute_batch_with_sboxes(states)
-    assert full.shape == (16, 8, 12) and partial.shape == (16, 22)
+    out, columns = poseidon2_batch.permute_batch_with_sboxes(states)
+    assert columns.shape == (12 + 8 * 12 + 22, 16)
     assert np.array_equal(out, poseidon2_batch.permute_batch(states))
+    assert np.array_equal(columns[:12], states.T)  # the inputs first
+    full = columns[12:108].T.reshape(16, 8, 12)
+    partial = columns[108:].T
 
     def mod_p(values):
         return [v % P for v in values]
@@ -103,3 +106,14 @@ def test_permute_rejects_malformed_state(bad):
 def test_permute_batch_rejects_malformed_states(bad):
     with pytest.raises(ValueError):
         poseidon2_batch.permute_batch(bad.astype(np.uint64))
+
+
+def test_sbox_columns_are_written_where_asked():
+    states = random_states(8)
+    trace = np.zeros((200, 8), dtype=np.uint64)
+    out, columns = poseidon2_batch.permute_batch_with_sboxes(states, trace[:poseidon2_batch.SBOX_COLUMNS])
+    assert np.shares_memory(columns, trace)
+    assert np.array_equal(trace[:130], poseidon2_batch.permute_batch_with_sboxes(states)[1])
+    assert not trace[130:].any()
+    with pytest.raises(ValueError):
+        poseidon2_batch.permute_batch_with_sboxes(states, trace[:129])

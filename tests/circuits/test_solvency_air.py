@@ -139,10 +139,8 @@ def permute_rows(air, trace, rows):
     c = air.layout.cols
     rows = np.atleast_1d(rows)
     state = np.ascontiguousarray(trace[c.state][:, rows].T)
-    _, full, partial = poseidon2_batch.permute_batch_with_sboxes(state)
-    for r in range(p2.FULL_ROUNDS):
-        trace[np.ix_(c.full[r], rows)] = full[:, r, :].T
-    trace[np.ix_(c.partial, rows)] = partial.T
+    _, columns = poseidon2_batch.permute_batch_with_sboxes(state)
+    trace[np.ix_(range(poseidon2_batch.SBOX_COLUMNS), rows)] = columns  # the inputs, then every S-box output
 
 
 def output(air, trace, row):

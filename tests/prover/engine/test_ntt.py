@@ -65,7 +65,7 @@ def test_batch_equals_rows(n):
     assert np.array_equal(ntt.coset_intt(transformed, SHIFT), batch)
 
 
-@pytest.mark.parametrize("n", [1, 2, 8, 1 << 10, 1 << 14])  # 2^14: one transform split across threads
+@pytest.mark.parametrize("n", [1, 2, 8, 1 << 8, 1 << 9, 1 << 10, 1 << 14])  # 2^9: tiles; 2^14: split across threads
 def test_bit_reversed_input_gives_the_same_transform(n):
     coeffs = random_field((3, n), seed=n + 7)
     permuted = coeffs.copy()
@@ -141,3 +141,31 @@ def test_transform_into_a_given_array():
     with pytest.raises(ValueError, match="out"):
         ntt.coset_ntt(coeffs, SHIFT, out=coeffs)
 
+
+
+def test_intt_in_place_matches_and_reuses_the_array():
+    values = random_field((3, 1 << 12), seed=11)
+    expected = ntt.intt(values)
+    work = values.copy()
+    result = ntt.intt(work, overwrite=True)
+    assert np.shares_memory(result, work) and np.array_equal(result, expected)
+    with pytest.raises(ValueError):
+        ntt.intt(values[:, ::2].copy().T, overwrite=True)  # not C-contiguous
+    with pytest.raises(ValueError):  # sharing memory is refused unless in place on bit-reversed input
+        ntt.transform(values, ntt.twiddles(1 << 12), out=values)
+
+
+@pytest.mark.parametrize("n", [1, 4, 8, 64, 1 << 12])  # below, at and above the partial sums' lane count
+def test_evaluation_at_an_extension_point_matches_horner(n):
+    from circuits.field import Ext
+    from prover.engine.polynomials import evaluate_at
+
+    coeffs = random_field((3, n), seed=n + 1)
+    z = Ext(0x1234_5678_9ABC_DEF0 % field.P, 0x0FED_CBA9_8765_4321 % field.P)
+    expected = []
+    for row in coeffs:
+        acc = Ext(0)
+        for c in reversed(row.tolist()):
+            acc = acc * z + Ext(c)
+        expected.append(acc)
+    assert evaluate_at(coeffs, z) == expected

@@ -26,7 +26,7 @@ from prover.engine import ntt
 from prover.engine import quotient as prover_quotient
 from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
 from prover.engine.commitment import CommittedPolynomials, coset_shift
-from prover.engine.prover import _with_random_rows, find_violations, prove, satisfies_constraints
+from prover.engine.prover import _with_random_rows, find_violations, prove
 from prover.engine.quotient import ConstraintViolation
 from verifier.stark.fri import fold_coset
 from verifier.stark.params import load_preset
@@ -172,18 +172,25 @@ def test_tampered_trace_rejected_and_refused(row, column, constraint, failing_ro
     rejected(air, prove(air, air.build_main_trace(None), TEST, check=False))
 
 
-def test_one_pass_check_holds_constraints_exactly_where_they_must_hold():
+@pytest.mark.parametrize("row, column, failing_rows", [(0, 0, {0}), (7, 1, {6, 7}), (-1, 1, {-2})])
+def test_a_violation_anywhere_is_named_once_the_quotient_fails_its_degree_check(row, column, failing_rows):
+    """The prover has no separate pass over the trace: the quotient's degree check refuses, and the trace
+    recomputed from its coefficients names the first failing constraint and row."""
+    air = FibonacciTamperedRow(row, column)
+    rows = "|".join(str(r % air.active_rows) for r in failing_rows)
+    with pytest.raises(ConstraintViolation, match=rf"fails at row ({rows})$"):
+        prove(air, air.build_main_trace(None), TEST)
+
+
+def test_find_violations_ignores_the_random_rows():
     air = FibonacciAir(STEPS, fibonacci_output(STEPS), ZK)
     protocol = Protocol(air, TEST)
     main = _with_random_rows(air.build_main_trace(None), air.trace_length)
-    assert satisfies_constraints(protocol, main, None, [])
+    assert not find_violations(protocol, main, None, [])
     main[0, air.active_rows:] ^= 1  # the random rows are free
-    assert satisfies_constraints(protocol, main, None, [])
-    for row, column in ((0, 0), (7, 1), (air.active_rows - 1, 1)):  # the first row, a middle one, the last active
-        bad = main.copy()
-        bad[column, row] = (int(bad[column, row]) + 1) % P
-        assert not satisfies_constraints(protocol, bad, None, [])
-        assert find_violations(protocol, bad, None, [])
+    assert not find_violations(protocol, main, None, [])
+    main[1, 7] ^= 1
+    assert find_violations(protocol, main, None, [])
 
 
 class BusWrongTotal(BusAir):
