@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 _announced = False
+_background: subprocess.Popen | None = None  # the background compilation this process started, if any
 _ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `prover` package
 # Set for every process started after a background compilation was: they must not start another (the background
 # process itself, a proof's Dask workers).
@@ -50,15 +51,17 @@ def announce_if_cold(dispatcher, kernel: str = "ntt._transform_rows") -> None:
 
 def _start_background_compile() -> None:
     """One process running `compile_late_kernels`, stopped when this one exits; none on a single core."""
+    global _background
     if (os.cpu_count() or 1) < 2:
         return
     os.environ[_BACKGROUND] = "1"
     try:
-        process = subprocess.Popen([sys.executable, "-m", "prover.engine.kernel_cache", "--late"], cwd=_ROOT,
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _background = subprocess.Popen([sys.executable, "-m", "prover.engine.kernel_cache", "--late"], cwd=_ROOT,
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
     except OSError:
         return
-    atexit.register(_stop, process)
+    atexit.register(_stop, _background)
 
 
 def _stop(process: subprocess.Popen) -> None:
