@@ -6,7 +6,8 @@ would dominate proving for narrow rows. The verifier keeps hashlib: it hashes a 
 
 Two compiled specializations for the prover: the rows of an LDE coset, a (w, n) column matrix hashed LANES
 rows at a time across SIMD lanes, and C-contiguous rows of 64-bit words (Merkle nodes, FRI layers); rows of any
-other byte length go to a byte-wise kernel compiled only if used.
+other byte length go to a byte-wise kernel. Each compiles on first use, not at import: on a fresh install the
+word kernel is compiled in the background (prover.engine.kernel_cache) while the prover compiles the rest.
 """
 from __future__ import annotations
 
@@ -119,7 +120,7 @@ def _hash_byte_rows(prefix, rows, out, lo, hi):
                 out[i, 4 * w + k] = np.uint8((h[w] >> np.uint64(8 * k)) & np.uint64(0xFF))
 
 
-@nb.njit(nb.void(nb.uint8, nb.uint64[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
+@nb.njit(nogil=True, cache=True)
 def _hash_word_rows(prefix, rows, out, lo, hi):
     """out[i] = blake2s(prefix || rows[i] as little-endian bytes) for i in [lo, hi): rows of 64-bit words.
 
@@ -221,8 +222,7 @@ def _compress_lanes(h, v, m, counter, last):
             h[k, lane] ^= v[k, lane] ^ v[8 + k, lane]
 
 
-@nb.njit(nb.void(nb.uint8, nb.uint64[:, ::1], nb.int64, nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True,
-         cache=True)
+@nb.njit(nogil=True, cache=True)
 def _hash_column_rows(prefix, columns, length, out, lo, hi):
     """out[i] = blake2s(prefix || the first `length` bytes of column i of `columns`, little-endian) for i in
     [lo, hi): the rows of a (w, n) column matrix, LANES at a time, one per SIMD lane (every step of the hash runs

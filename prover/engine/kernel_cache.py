@@ -75,15 +75,16 @@ def late_kernels() -> list[tuple[str, str, tuple]]:
     constraint VM (the slowest to compile) first, then in the order the proof reaches them: exactly the types of
     the prover's calls,
     so that it loads these from the cache rather than compiling them again. Each module is imported only when
-    its kernel's turn comes, so that the eager kernels of the modules a proof imports first (the row hashing,
-    the NTT) are compiled by the process that needs them now, not by both (hence nothing from `quotient`, which
-    imports the row hashing)."""
+    its kernel's turn comes, so that the eager kernels of the modules a proof imports first (Poseidon2, the
+    NTT's bit reversal) are compiled by the process that needs them now, not by both (hence nothing from
+    `quotient`, which imports the NTT)."""
     import numba as nb
 
     i, u = nb.int64, nb.uint64
     ints, base, cols, fortran = nb.int64[:, ::1], nb.uint64[::1], nb.uint64[:, ::1], nb.uint64[::1, :]
     return [
         ("constraint_vm", "_run", (ints, base, cols, cols, cols, cols, cols, i, i, i, i, i)),
+        ("blake2s_batch", "_hash_word_rows", (nb.uint8, cols, nb.uint8[:, ::1], i, i)),
         ("field_arrays", "_base_mul_ext_scalar_arr", (base, u, u, cols, i, i)),
         ("field_arrays", "_sub_arr", (base, base, base, i, i)),
         ("field_arrays", "_add_scalar_arr", (base, u, base, i, i)),
