@@ -1,8 +1,9 @@
-"""The first run compiles the prover's numba kernels (about 35 s of compilation) and caches them on disk (numba's
-`cache=True`, in each module's __pycache__ or NUMBA_CACHE_DIR); later runs load them in well under a second.
+"""The first run compiles the prover's numba kernels (30-40 s of compilation on one core) and caches them on disk
+(numba's `cache=True`, in each module's __pycache__ or NUMBA_CACHE_DIR); later runs load them in well under a
+second.
 
 `announce_if_cold()` prints one line before that first compilation, so a newcomer sees why nothing else shows,
-and starts one background process that compiles the kernels a proof reaches last (`python -m
+and starts one background process that compiles the kernels a proof reaches after the NTT (`python -m
 prover.engine.kernel_cache --late`): numba compiles on one core and holds the GIL, so a second process is the
 only way to use the second core, and numba's on-disk cache is shared. The prover then loads those kernels from
 the cache; if it reaches one first, or the background process fails, it compiles the kernel itself as it would
