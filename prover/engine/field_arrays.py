@@ -236,21 +236,6 @@ def _ext_mul_base_arr(a, b, out, lo, hi):
         out[i, 1] = mul64(a[i, 1], b[i])
 
 
-@nb.njit(nogil=True, cache=True)
-def _ext_mul_scalar_arr(a, s0, s1, out, lo, hi):
-    for i in range(lo, hi):
-        a0, a1 = a[i, 0], a[i, 1]
-        out[i, 0] = add64(mul64(a0, s0), mul64(_SEVEN, mul64(a1, s1)))
-        out[i, 1] = add64(mul64(a0, s1), mul64(a1, s0))
-
-
-@nb.njit(nogil=True, cache=True)
-def _base_mul_ext_scalar_arr(a, s0, s1, out, lo, hi):
-    for i in range(lo, hi):
-        out[i, 0] = mul64(a[i], s0)
-        out[i, 1] = mul64(a[i], s1)
-
-
 def _as_ext(a) -> np.ndarray:
     a = np.ascontiguousarray(a, dtype=np.uint64)
     if a.ndim != 2 or a.shape[1] != 2:
@@ -281,19 +266,22 @@ def ext_mul_base(a, b) -> np.ndarray:
     return out
 
 
+def _repeated(s: Ext, n: int) -> np.ndarray:
+    # an extension scalar as an array, so that products by it need no kernels of their own (fewer to compile)
+    out = np.empty((n, 2), dtype=np.uint64)
+    out[:, 0], out[:, 1] = s.a, s.b
+    return out
+
+
 def ext_mul_scalar(a, s: Ext) -> np.ndarray:
     a = _as_ext(a)
-    out = np.empty_like(a)
-    _run(_ext_mul_scalar_arr, a.shape[0], a, np.uint64(s.a), np.uint64(s.b), out)
-    return out
+    return ext_mul(a, _repeated(s, a.shape[0]))
 
 
 def base_mul_ext_scalar(a, s: Ext) -> np.ndarray:
     """Base array times one extension element: an extension array."""
     a = np.ascontiguousarray(a, dtype=np.uint64).reshape(-1)
-    out = np.empty((a.size, 2), dtype=np.uint64)
-    _run(_base_mul_ext_scalar_arr, a.size, a, np.uint64(s.a), np.uint64(s.b), out)
-    return out
+    return ext_mul_base(_repeated(s, a.size), a)
 
 
 def ext_batch_inverse(a) -> np.ndarray:

@@ -86,7 +86,6 @@ def late_kernels() -> list[tuple[str, str, tuple]]:
     return [
         ("constraint_vm", "_run", (ints, base, cols, cols, cols, cols, cols, i, i, i, i, i)),
         ("blake2s_batch", "_hash_word_rows", (nb.uint8, cols, nb.uint8[:, ::1], i, i)),
-        ("field_arrays", "_base_mul_ext_scalar_arr", (base, u, u, cols, i, i)),
         ("field_arrays", "_sub_arr", (base, base, base, i, i)),
         ("field_arrays", "_add_scalar_arr", (base, u, base, i, i)),
         ("field_arrays", "_add_arr", (base, base, base, i, i)),
@@ -99,7 +98,6 @@ def late_kernels() -> list[tuple[str, str, tuple]]:
         ("polynomials", "_combine", (fortran, cols, cols, i, i)),
         ("polynomials", "_combine_rows", (cols, cols, cols, i, i)),
         ("field_arrays", "_ext_mul_arr", (cols, cols, cols, i, i)),
-        ("field_arrays", "_ext_mul_scalar_arr", (cols, u, u, cols, i, i)),
         ("polynomials", "_evaluate_base", (cols, cols, cols, i, i)),
     ]
 
