@@ -13,7 +13,6 @@ anyway. `python -m prover.engine.kernel_cache` compiles every kernel ahead of ti
 from __future__ import annotations
 
 import atexit
-import importlib
 import os
 import subprocess
 import sys
@@ -71,34 +70,33 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def late_kernels() -> list[tuple[str, str, tuple]]:
-    """(module of prover.engine, kernel, argument types) for the kernels a proof reaches after the NTT, the
-    constraint VM (the slowest to compile) first, then in the order the proof reaches them: exactly the types of
-    the prover's calls,
-    so that it loads these from the cache rather than compiling them again. Each module is imported only when
-    its kernel's turn comes, so that the eager kernels of the modules a proof imports first (Poseidon2, the
-    NTT's bit reversal) are compiled by the process that needs them now, not by both (hence nothing from
-    `quotient`, which imports the NTT)."""
+def late_kernels() -> list[tuple]:
+    """(kernel, argument types) for the kernels a proof reaches after the NTT, the constraint VM (the slowest to
+    compile) first, then in the order the proof reaches them: exactly the types of the prover's calls, so that it
+    loads these from the cache rather than compiling them again."""
     import numba as nb
+
+    from prover.engine import aux_trace, blake2s_batch, constraint_vm, field_arrays, polynomials, quotient
 
     i, u = nb.int64, nb.uint64
     ints, base, cols, fortran = nb.int64[:, ::1], nb.uint64[::1], nb.uint64[:, ::1], nb.uint64[::1, :]
     return [
-        ("constraint_vm", "_run", (ints, base, cols, cols, cols, cols, cols, i, i, i, i, i)),
-        ("blake2s_batch", "_hash_word_rows", (nb.uint8, cols, nb.uint8[:, ::1], i, i)),
-        ("field_arrays", "_sub_arr", (base, base, base, i, i)),
-        ("field_arrays", "_add_scalar_arr", (base, u, base, i, i)),
-        ("field_arrays", "_add_arr", (base, base, base, i, i)),
-        ("field_arrays", "_mul_arr", (base, base, base, i, i)),
-        ("field_arrays", "_mul_scalar_arr", (base, u, base, i, i)),
-        ("field_arrays", "_batch_inverse", (base, base)),
-        ("field_arrays", "_ext_mul_base_arr", (cols, base, cols, i, i)),
-        ("aux_trace", "_prefix_sum", (cols, cols)),
-        ("polynomials", "_ext_powers", (u, u, i, cols)),
-        ("polynomials", "_combine", (fortran, cols, cols, i, i)),
-        ("polynomials", "_combine_rows", (cols, cols, cols, i, i)),
-        ("field_arrays", "_ext_mul_arr", (cols, cols, cols, i, i)),
-        ("polynomials", "_evaluate_base", (cols, cols, cols, i, i)),
+        (constraint_vm._run, (ints, base, cols, cols, cols, cols, cols, i, i, i, i, i)),
+        (blake2s_batch._hash_word_rows, (nb.uint8, cols, nb.uint8[:, ::1], i, i)),
+        (field_arrays._sub_arr, (base, base, base, i, i)),
+        (field_arrays._add_scalar_arr, (base, u, base, i, i)),
+        (field_arrays._add_arr, (base, base, base, i, i)),
+        (field_arrays._mul_arr, (base, base, base, i, i)),
+        (field_arrays._mul_scalar_arr, (base, u, base, i, i)),
+        (field_arrays._batch_inverse, (base, base)),
+        (field_arrays._ext_mul_base_arr, (cols, base, cols, i, i)),
+        (aux_trace._prefix_sum, (cols, cols)),
+        (quotient._exclusion, (base, base, base, i, i)),
+        (polynomials._ext_powers, (u, u, i, cols)),
+        (polynomials._combine, (fortran, cols, cols, i, i)),
+        (polynomials._combine_rows, (cols, cols, cols, i, i)),
+        (field_arrays._ext_mul_arr, (cols, cols, cols, i, i)),
+        (polynomials._evaluate_base, (cols, cols, cols, i, i)),
     ]
 
 
@@ -106,10 +104,10 @@ def compile_late_kernels() -> None:
     """Compile (or load) `late_kernels()` into the cache, stopping early if the process that started this one
     is gone."""
     parent = os.getppid()
-    for module, kernel, types in late_kernels():
+    for kernel, types in late_kernels():
         if os.getppid() != parent:
             return
-        getattr(importlib.import_module(f"prover.engine.{module}"), kernel).compile(types)
+        kernel.compile(types)
 
 
 def warm() -> float:

@@ -1,6 +1,5 @@
 """The cold-start background compilation: it compiles the kernels with the prover's own argument types (or the
 prover would compile them again), and it never outlives the process that started it."""
-import importlib
 import os
 import subprocess
 import sys
@@ -13,9 +12,8 @@ from prover.engine import kernel_cache
 
 def test_the_late_kernels_are_compiled_for_the_types_a_proof_calls_them_with():
     kernel_cache.warm()  # a tiny proof in this process: every kernel it calls has its call's signature
-    for module, kernel, types in kernel_cache.late_kernels():
-        dispatcher = getattr(importlib.import_module(f"prover.engine.{module}"), kernel)
-        assert tuple(types) in dispatcher.signatures, f"{module}.{kernel}: the proof called {dispatcher.signatures}"
+    for kernel, types in kernel_cache.late_kernels():
+        assert tuple(types) in kernel.signatures, f"{kernel.py_func.__qualname__}: the proof called {kernel.signatures}"
     subprocess.run([sys.executable, "-m", "prover.engine.kernel_cache", "--late"], check=True, cwd=REPO, timeout=120)
 
 
