@@ -206,7 +206,7 @@ def _start_lanes(h):
 @nb.njit(inline="always", cache=True)
 def _compress_lanes(h, v, m, counter, last):
     """_compress on every lane: chaining values h (8, LANES), message words m (16, LANES), v the working space
-    (uint32 arrays; uint64 ones holding 32-bit values work too)."""
+    (uint32 arrays)."""
     for k in range(8):
         for lane in range(h.shape[1]):
             v[k, lane] = h[k, lane]
