@@ -2,17 +2,22 @@
 
     python scripts/bench_first_run.py [--users 1000]
 
-Deletes numba's cache files (*.nbi, *.nbc) under the installed packages, then runs `por demo` twice in fresh
-processes and prints each run's wall time and the demo's own total time.
+Deletes numba's cache files (*.nbi, *.nbc) under this checkout's packages, then runs this checkout's `por demo`
+twice in fresh processes (so a worktree measures its own code, whatever `pip install -e` points at) and prints
+each run's wall time and the demo's own total time.
 """
 import argparse
+import os
 import re
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-PACKAGES = [Path(__file__).resolve().parents[1] / name for name in ("circuits", "prover", "verifier")]
+CHECKOUT = Path(__file__).resolve().parents[1]
+PACKAGES = [CHECKOUT / name for name in ("circuits", "prover", "verifier")]
+POR = [sys.executable, "-c", "from prover.cli import main; main()"]
 
 
 def clear_numba_cache() -> int:
@@ -25,8 +30,9 @@ def clear_numba_cache() -> int:
 def run_demo(users: int) -> tuple[float, str]:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        done = subprocess.run(["por", "demo", "--users", str(users), "--out", str(Path(tmp) / "demo")],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run([*POR, "demo", "--users", str(users), "--out", str(Path(tmp) / "demo")],
+                              capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONPATH": str(CHECKOUT)})
         wall = time.perf_counter() - started
     total = re.search(r"total time\s+([\d.]+ s)", done.stdout)
     return wall, total.group(1) if total else "?"

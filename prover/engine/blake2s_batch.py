@@ -6,7 +6,8 @@ would dominate proving for narrow rows. The verifier keeps hashlib: it hashes a 
 
 Two compiled specializations for the prover: the rows of an LDE coset, a (w, n) column matrix hashed LANES
 rows at a time across SIMD lanes, and C-contiguous rows of 64-bit words (Merkle nodes, FRI layers); rows of any
-other byte length go to a byte-wise kernel compiled only if used.
+other byte length go to a byte-wise kernel. Each compiles on first use, not at import: on a fresh install the
+word kernel is compiled in the background (prover.engine.kernel_cache) while the prover compiles the rest.
 """
 from __future__ import annotations
 
@@ -119,7 +120,7 @@ def _hash_byte_rows(prefix, rows, out, lo, hi):
                 out[i, 4 * w + k] = np.uint8((h[w] >> np.uint64(8 * k)) & np.uint64(0xFF))
 
 
-@nb.njit(nb.void(nb.uint8, nb.uint64[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
+@nb.njit(nogil=True, cache=True)
 def _hash_word_rows(prefix, rows, out, lo, hi):
     """out[i] = blake2s(prefix || rows[i] as little-endian bytes) for i in [lo, hi): rows of 64-bit words.
 
@@ -205,7 +206,7 @@ def _start_lanes(h):
 @nb.njit(inline="always", cache=True)
 def _compress_lanes(h, v, m, counter, last):
     """_compress on every lane: chaining values h (8, LANES), message words m (16, LANES), v the working space
-    (uint32 arrays; uint64 ones holding 32-bit values work too)."""
+    (uint32 arrays)."""
     for k in range(8):
         for lane in range(h.shape[1]):
             v[k, lane] = h[k, lane]
@@ -221,14 +222,15 @@ def _compress_lanes(h, v, m, counter, last):
             h[k, lane] ^= v[k, lane] ^ v[8 + k, lane]
 
 
-@nb.njit(nb.void(nb.uint8, nb.uint64[:, ::1], nb.uint8[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
-def _hash_column_rows(prefix, columns, out, lo, hi):
-    """out[i] = blake2s(prefix || column i of `columns` as little-endian bytes) for i in [lo, hi): the rows of
-    a (w, n) column matrix, LANES at a time, one per SIMD lane (every step of the hash runs across the lanes;
-    7x the throughput of hashing row by row, 2^17 rows x 204 columns on one core). A short last group repeats
-    its last row in the unused lanes."""
+@nb.njit(nogil=True, cache=True)
+def _hash_column_rows(prefix, columns, length, out, lo, hi):
+    """out[i] = blake2s(prefix || the first `length` bytes of column i of `columns`, little-endian) for i in
+    [lo, hi): the rows of a (w, n) column matrix, LANES at a time, one per SIMD lane (every step of the hash runs
+    across the lanes; 7x the throughput of hashing row by row, 2^17 rows x 204 columns on one core). Bytes past
+    `length` (at most 8w) must be zero: grinding hashes messages of any length with this one kernel. A short last
+    group repeats its last row in the unused lanes."""
     w = columns.shape[0]
-    total = 8 * w + 1
+    total = length + 1
     blocks = (total + 63) // 64
     h = np.empty((8, LANES), np.uint32)
     v = np.empty((16, LANES), np.uint32)
@@ -266,7 +268,7 @@ def _hash_range(prefix, rows, out, lo, hi):
     if rows.dtype == np.uint64 and rows.flags.c_contiguous:
         _hash_word_rows(prefix, rows, out, lo, hi)
     elif rows.dtype == np.uint64 and rows.T.flags.c_contiguous:
-        _hash_column_rows(prefix, rows.T, out, lo, hi)
+        _hash_column_rows(prefix, rows.T, 8 * rows.shape[1], out, lo, hi)
     elif rows.dtype == np.uint8 and rows.flags.c_contiguous:
         _hash_byte_rows(prefix, rows, out, lo, hi)
     else:

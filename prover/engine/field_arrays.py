@@ -4,18 +4,11 @@ The scalar kernels (`mul64`, `add64`, `sub64`, `reduce128`) can be called from o
 Every array kernel expects canonical inputs (< p) and returns canonical outputs. Python-int scalars and the
 extension's `Ext` are `circuits.field`'s.
 """
-import os
+import numba as nb
+import numpy as np
 
-# Idle OpenMP workers sleep rather than spin: the prover launches many short parallel kernels, and spinning
-# workers take the cores from the Python thread between them (on 2 busy cores: 8 ms per launch, not 15 us).
-# Set before numba loads the OpenMP runtime, which reads it once.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-import numba as nb  # noqa: E402
-import numpy as np  # noqa: E402
-
-from circuits.field import EXT_NONRESIDUE, Ext, P  # noqa: E402
-from prover.engine import kernel_cache, threads  # noqa: E402
+from circuits.field import EXT_NONRESIDUE, Ext, P
+from prover.engine import kernel_cache, threads
 
 _P = np.uint64(P)
 _EPS = np.uint64(0xFFFF_FFFF)  # 2^64 mod p = 2^32 - 1
@@ -97,33 +90,33 @@ def pow64(a, e):
 # base-field array kernels (broadcasting is not supported: equal shapes, or an array and a scalar via full())
 
 
-@nb.njit(parallel=True, cache=True)
-def _add_arr(a, b, out):
-    for i in nb.prange(out.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _add_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = add64(a[i], b[i])
 
 
-@nb.njit(parallel=True, cache=True)
-def _sub_arr(a, b, out):
-    for i in nb.prange(out.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _sub_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = sub64(a[i], b[i])
 
 
-@nb.njit(parallel=True, cache=True)
-def _mul_arr(a, b, out):
-    for i in nb.prange(out.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _mul_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = mul64(a[i], b[i])
 
 
-@nb.njit(parallel=True, cache=True)
-def _mul_scalar_arr(a, s, out):
-    for i in nb.prange(out.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _mul_scalar_arr(a, s, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = mul64(a[i], s)
 
 
-@nb.njit(parallel=True, cache=True)
-def _add_scalar_arr(a, s, out):
-    for i in nb.prange(out.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _add_scalar_arr(a, s, out, lo, hi):
+    for i in range(lo, hi):
         out[i] = add64(a[i], s)
 
 
@@ -131,9 +124,9 @@ PER_THREAD = 1 << 15  # elements below which a kernel on prover.engine.threads s
 
 
 def _run(kernel, n, *args):
-    # The elementwise kernels keep numba's parallel=True: the constraint evaluation calls them thousands of times
-    # per chunk, and an OpenMP fork costs less than a thread-pool hand-off (each compiles in well under a second).
-    kernel(*args)
+    # serial nogil kernels on the engine's threads, not numba's parallel=True: its parfor passes cost a fresh
+    # install seconds of compilation per kernel, for arrays that are mostly small
+    threads.run_ranges(kernel, n, *args, min_per_thread=PER_THREAD)
 
 
 def _binary(kernel, a, b):
@@ -228,34 +221,19 @@ def powers(base: int, n: int, start: int = 1) -> np.ndarray:
 # extension-field arrays: shape (..., 2), [..., 0] the base part and [..., 1] the X coefficient
 
 
-@nb.njit(parallel=True, cache=True)
-def _ext_mul_arr(a, b, out):
-    for i in nb.prange(out.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _ext_mul_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         a0, a1, b0, b1 = a[i, 0], a[i, 1], b[i, 0], b[i, 1]
         out[i, 0] = add64(mul64(a0, b0), mul64(_SEVEN, mul64(a1, b1)))
         out[i, 1] = add64(mul64(a0, b1), mul64(a1, b0))
 
 
-@nb.njit(parallel=True, cache=True)
-def _ext_mul_base_arr(a, b, out):
-    for i in nb.prange(out.shape[0]):
+@nb.njit(nogil=True, cache=True)
+def _ext_mul_base_arr(a, b, out, lo, hi):
+    for i in range(lo, hi):
         out[i, 0] = mul64(a[i, 0], b[i])
         out[i, 1] = mul64(a[i, 1], b[i])
-
-
-@nb.njit(parallel=True, cache=True)
-def _ext_mul_scalar_arr(a, s0, s1, out):
-    for i in nb.prange(out.shape[0]):
-        a0, a1 = a[i, 0], a[i, 1]
-        out[i, 0] = add64(mul64(a0, s0), mul64(_SEVEN, mul64(a1, s1)))
-        out[i, 1] = add64(mul64(a0, s1), mul64(a1, s0))
-
-
-@nb.njit(parallel=True, cache=True)
-def _base_mul_ext_scalar_arr(a, s0, s1, out):
-    for i in nb.prange(out.shape[0]):
-        out[i, 0] = mul64(a[i], s0)
-        out[i, 1] = mul64(a[i], s1)
 
 
 def _as_ext(a) -> np.ndarray:
@@ -288,19 +266,22 @@ def ext_mul_base(a, b) -> np.ndarray:
     return out
 
 
+def _repeated(s: Ext, n: int) -> np.ndarray:
+    # an extension scalar as an array, so that products by it need no kernels of their own (fewer to compile)
+    out = np.empty((n, 2), dtype=np.uint64)
+    out[:, 0], out[:, 1] = s.a, s.b
+    return out
+
+
 def ext_mul_scalar(a, s: Ext) -> np.ndarray:
     a = _as_ext(a)
-    out = np.empty_like(a)
-    _run(_ext_mul_scalar_arr, a.shape[0], a, np.uint64(s.a), np.uint64(s.b), out)
-    return out
+    return ext_mul(a, _repeated(s, a.shape[0]))
 
 
 def base_mul_ext_scalar(a, s: Ext) -> np.ndarray:
     """Base array times one extension element: an extension array."""
     a = np.ascontiguousarray(a, dtype=np.uint64).reshape(-1)
-    out = np.empty((a.size, 2), dtype=np.uint64)
-    _run(_base_mul_ext_scalar_arr, a.size, a, np.uint64(s.a), np.uint64(s.b), out)
-    return out
+    return ext_mul_base(_repeated(s, a.size), a)
 
 
 def ext_batch_inverse(a) -> np.ndarray:
