@@ -3,22 +3,23 @@ out-of-domain point, and prove with FRI that the DEEP composition of all of it h
 from __future__ import annotations
 
 import secrets
+from contextlib import ExitStack
 from typing import Callable
 
 import numpy as np
 
 from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air
 from circuits.field import Ext, P, root_of_unity
-from prover.engine import lde, ntt
+from prover.engine import lde
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.engine.aux_trace import build_aux_trace
+from prover.engine.coefficient_store import CoefficientArray, CoefficientFile, block_rows
 from prover.engine.commitment import CommittedPolynomials, may_keep
 from prover.engine.constraint_program import compile_constraints
 from prover.engine.constraint_vm import evaluate_quotient
 from prover.engine.deep import deep_composition
 from prover.engine.fri import commit_layers
 from prover.engine.grinding import grind
-from prover.engine.polynomials import evaluate_at
 from prover.engine.quotient import (
     ConstraintViolation,
     divisor_groups,
@@ -51,6 +52,15 @@ def _with_random_rows(active: np.ndarray, trace_length: int) -> np.ndarray:
     full[:, :rows] = active
     full[:, rows:] = random_field_elements((width, trace_length - rows))
     return full
+
+
+def _interpolated(columns: np.ndarray, n: int, store: CoefficientArray | CoefficientFile):
+    """`store`, given the coefficients of `columns` followed by random rows up to n (zero knowledge): computed a
+    block of columns at a time, so that beside `columns` only one block is held (and the store, if in memory)."""
+    rows = block_rows(n)
+    for lo in range(0, columns.shape[0], rows):
+        store.write(lo, lde.interpolate(_with_random_rows(columns[lo:lo + rows], n)))
+    return store
 
 
 def _ext_columns_as_base(aux: np.ndarray) -> np.ndarray:
@@ -118,9 +128,10 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     """A serialized proof that `main_trace`, the (main_width, active_rows) active rows, satisfies `air`.
 
     With `check` (the default) the prover refuses a trace that violates a constraint, naming it and the row;
-    tests turn it off to play a cheating prover and watch the verifier reject. The trace is copied with its
-    random rows and dropped: a caller that keeps no reference to it (passes the builder's result directly) does
-    not hold a second copy of it for the whole proof.
+    tests turn it off to play a cheating prover and watch the verifier reject. The trace is interpolated a
+    block of columns at a time and dropped: a caller that keeps no reference to it (passes the builder's result
+    directly) does not hold a second copy of it for the whole proof. A proof too large to keep its LDEs keeps
+    its trace's coefficients in temporary files instead, deleted when it ends or fails.
     """
     report = progress or (lambda stage: None)
     protocol = Protocol(air, params)
@@ -133,60 +144,66 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
                          f"{(protocol.main_width, protocol.active_rows)}")
     if (main_active >= np.uint64(P)).any():
         raise ValueError("main trace holds non-canonical field elements")
-    main = _with_random_rows(main_active, n)
-    del main_active, main_trace  # from here on, main[:, :active_rows]: one copy of a trace that can take gigabytes
-    report("commit main trace")
-    coeffs = lde.interpolate(main)
-    del main  # not held beside the coefficients and a coset while committing (the peak at 2^18 leaves): ...
     keep = may_keep(protocol.trace_width * n * blowup * 8)  # both LDEs (main and LogUp), or stream both
-    main_committed = CommittedPolynomials(coeffs, blowup, keep)
-    del coeffs
-    transcript.absorb("main root", main_committed.root)
-    main = ntt.ntt(main_committed.coeffs) if protocol.aux_width or check else None  # ... recomputed: one NTT
+    store = CoefficientArray if keep else CoefficientFile  # streamed: the trace's coefficients wait on disk
+    with ExitStack() as stores:  # every coefficient file is deleted when the proof ends, or fails
+        report("commit main trace")
+        coefficients = _interpolated(main_active, n, stores.enter_context(store(protocol.main_width, n)))
+        del main_active, main_trace  # from here on, its coefficients: one copy of a trace that can take gigabytes
+        main_committed = CommittedPolynomials(coefficients, blowup, keep)
+        transcript.absorb("main root", main_committed.root)
+        main = main_committed.trace_values() if protocol.aux_width or check else None
 
-    challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
-    aux = aux_committed = None
-    if protocol.aux_width:
-        report("commit LogUp columns")
-        aux = _with_random_rows(_ext_columns_as_base(build_aux_trace(protocol.logup, main[:, :protocol.active_rows],
-                                                                     protocol.periodic, challenges, check=check)), n)
-    if check and not satisfies_constraints(protocol, main, aux, challenges):
-        name, row = find_violations(protocol, main, aux, challenges)[0]
-        raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
-    del main  # checked before the LogUp columns are committed: their commitment does not add to the trace's arrays
-    if aux is not None:
-        aux_committed = CommittedPolynomials(lde.interpolate(aux), blowup, keep)
-        del aux
-        transcript.absorb("aux root", aux_committed.root)
+        challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
+        aux = aux_committed = None
+        if protocol.aux_width:
+            report("commit LogUp columns")
+            aux = _with_random_rows(_ext_columns_as_base(build_aux_trace(
+                protocol.logup, main[:, :protocol.active_rows], protocol.periodic, challenges, check=check)), n)
+        if check and not satisfies_constraints(protocol, main, aux, challenges):
+            name, row = find_violations(protocol, main, aux, challenges)[0]
+            raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
+        del main  # checked before the LogUp columns are committed: their commitment does not add to the trace's
+        if aux is not None:
+            coefficients = _interpolated(aux, n, stores.enter_context(store(aux.shape[0], n)))
+            del aux
+            aux_committed = CommittedPolynomials(coefficients, blowup, keep)
+            transcript.absorb("aux root", aux_committed.root)
 
-    report("constraint quotient")
-    alpha = transcript.challenge_ext("composition")
-    quotient = split_quotient(protocol, quotient_values(protocol, main_committed, aux_committed, challenges, alpha),
-                              check)
-    if params.zero_knowledge:
-        quotient = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
-    quotient_committed = CommittedPolynomials(quotient, blowup)  # read once: opened from coefficients
-    transcript.absorb("quotient root", quotient_committed.root)
+        report("constraint quotient")
+        alpha = transcript.challenge_ext("composition")
+        quotient = split_quotient(protocol, quotient_values(protocol, main_committed, aux_committed, challenges,
+                                                            alpha), check)
+        randomizer_rows = 2 if params.zero_knowledge else 0  # the FRI randomizer polynomial's two base parts
+        coefficients = CoefficientArray(len(quotient) + randomizer_rows, n)
+        coefficients.write(0, quotient)
+        if randomizer_rows:
+            coefficients.write(len(quotient), random_field_elements((randomizer_rows, n)))
+        del quotient
+        quotient_committed = CommittedPolynomials(coefficients, blowup)  # read once: opened from coefficients
+        transcript.absorb("quotient root", quotient_committed.root)
 
-    report("out-of-domain openings")
-    z = transcript.challenge_ext("ood point")
-    trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
-    g = root_of_unity(n)
-    ood_trace = [v for point in (z, z * g) for c in trace for v in evaluate_at(c.coeffs, point)]
-    ood_quotient = evaluate_at(quotient[:2 * protocol.quotient_chunks], z)
-    transcript.absorb_ext("ood values", ood_trace + ood_quotient)
+        report("out-of-domain openings")
+        z = transcript.challenge_ext("ood point")
+        trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
+        g = root_of_unity(n)
+        at_points = [c.evaluate_at([z, z * g]) for c in trace]
+        ood_trace = [v for point in (0, 1) for values in at_points for v in values[point]]
+        ood_quotient = quotient_committed.evaluate_at([z])[0][:2 * protocol.quotient_chunks]
+        transcript.absorb_ext("ood values", ood_trace + ood_quotient)
 
-    report("DEEP composition and FRI")
-    gamma = transcript.challenge_ext("deep")
-    deep = deep_composition(protocol, [c.coeffs for c in trace], quotient, z, ood_trace, ood_quotient, gamma)
-    fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
+        report("DEEP composition and FRI")
+        gamma = transcript.challenge_ext("deep")
+        deep = deep_composition(protocol, trace, quotient_committed, z, ood_trace, ood_quotient, gamma)
+        fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
+        del deep
 
-    report("proof of work and queries")
-    nonce = grind(transcript, params.grinding_bits)
-    transcript.absorb_ints("pow nonce", [nonce])
-    indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
+        report("proof of work and queries")
+        nonce = grind(transcript, params.grinding_bits)
+        transcript.absorb_ints("pow nonce", [nonce])
+        indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
 
-    openings = [Opening(*_as_lists(c.open(indices))) for c in [*trace, quotient_committed]]
+        openings = [Opening(*_as_lists(c.open(indices))) for c in [*trace, quotient_committed]]
     positions = indices
     for size, tree in zip(protocol.fri_layers, fri_trees):
         positions = [j % (size >> params.fri_log_arity) for j in positions]

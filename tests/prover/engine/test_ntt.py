@@ -77,18 +77,6 @@ def test_bit_reversed_input_gives_the_same_transform(n):
     assert np.array_equal(permuted, coeffs)  # its own inverse
 
 
-def test_committed_cosets_leave_the_coefficients_as_they_were():
-    from prover.engine import commitment
-
-    coeffs = random_field((3, 64), seed=9)
-    committed = commitment.CommittedPolynomials(coeffs.copy(), 4)  # recomputed each pass, through the permuted coefficients
-    assert np.array_equal(committed.coeffs, coeffs)
-    for k, values in committed.cosets():
-        assert np.array_equal(values, lde.low_degree_extend(coeffs, 4)[:, k::4])
-        break  # an iteration left early restores them too
-    assert np.array_equal(committed.coeffs, coeffs)
-
-
 def test_wide_batch_round_trip():
     batch = random_field((16, 1 << 10), seed=4)
     assert np.array_equal(ntt.intt(ntt.ntt(batch)), batch)
