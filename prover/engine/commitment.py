@@ -55,8 +55,8 @@ def coset_shift(k: int, n: int, blowup: int) -> int:
 
 class CommittedPolynomials:
     def __init__(self, coefficients: CoefficientArray | CoefficientFile, blowup: int, keep: bool = False):
-        """Commit to the LDE of each polynomial in `coefficients` (a store, in memory or a file: the commitment
-        owns it and closes it with itself); `keep`: hold on to its cosets for later passes and openings instead
+        """Commit to the LDE of each polynomial in `coefficients` (a store, in memory or in a file, that its
+        owner closes when the proof is done); `keep`: hold on to its cosets for later passes and openings instead
         of recomputing them (worth it only when they are read again)."""
         self.coefficients = coefficients
         self.width, self.n = coefficients.width, coefficients.n
@@ -70,10 +70,6 @@ class CommittedPolynomials:
     @property
     def root(self) -> bytes:
         return self.tree.root
-
-    def close(self) -> None:
-        """Let go of the coefficients (and delete their file)."""
-        self.coefficients.close()
 
     def cosets(self) -> Iterator[tuple[int, np.ndarray]]:
         """(k, values) for every coset k in turn, values (width, n) the polynomials at its points in order.

@@ -163,7 +163,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         if check and not satisfies_constraints(protocol, main, aux, challenges):
             name, row = find_violations(protocol, main, aux, challenges)[0]
             raise ConstraintViolation(f"constraint {name!r} fails at row {row}")
-        del main  # checked before the LogUp columns are committed: their commitment does not add to the trace's
+        del main  # checked before the LogUp columns are committed: their commitment does not add to it
         if aux is not None:
             coefficients = _interpolated(aux, n, stores.enter_context(store(aux.shape[0], n)))
             del aux

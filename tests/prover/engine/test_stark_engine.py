@@ -406,7 +406,7 @@ def test_unkept_cosets_reuse_one_array(small_blocks, store):
         arrays.append(values)
     assert all(a is arrays[0] for a in arrays)  # one coset alive, not two
     assert np.array_equal(committed.trace_values(), ntt.ntt(coeffs))
-    committed.close()
+    committed.coefficients.close()
 
 
 def test_kept_and_recomputed_cosets_open_the_same_rows(small_blocks):
@@ -422,7 +422,7 @@ def test_kept_and_recomputed_cosets_open_the_same_rows(small_blocks):
     for committed in streamed:
         expected_rows, expected_siblings = committed.open(indices)
         assert np.array_equal(rows, expected_rows) and siblings == expected_siblings
-        committed.close()
+        committed.coefficients.close()
     lde = np.concatenate([ntt.coset_ntt(coeffs, coset_shift(k, 64, 8))[:, :, None] for k in range(8)], axis=2)
     assert np.array_equal(rows, lde.reshape(3, -1)[:, indices].T)  # point j: coset j mod 8, position j div 8
 
@@ -506,3 +506,29 @@ def test_coefficient_files_are_deleted_after_a_proof_and_after_a_refusal(monkeyp
               progress=lambda stage: during.setdefault(stage, open_temporary_files()))
     assert during["commit LogUp columns"] == before + 1  # refused after the main trace was committed
     assert open_temporary_files() == before
+
+
+def test_divisor_inverses_invert_every_divisor():
+    """Row g of the quotient's divisor inverses times Z_g(x) is 1 at every point of a coset, for every-row,
+    transition and boundary divisors alike."""
+    from circuits.air import EVERY_ROW, TRANSITION
+    from circuits.field import root_of_unity
+
+    protocol = Protocol(BusAir(60, 100, ZK), TEST)
+    keys, _ = prover_quotient.divisor_groups(protocol)
+    assert EVERY_ROW in keys and TRANSITION in keys and any(isinstance(key, int) for key in keys)
+    n, active = protocol.trace_length, protocol.active_rows
+    shift = coset_shift(3, n, TEST.blowup)
+    x = prover_quotient.domain_points(n, shift)
+    out = np.empty((len(keys), n), dtype=np.uint64)
+    prover_quotient._divisor_inverses(protocol, shift, x, keys, out)
+    w = root_of_unity(n)
+    for j in range(n):
+        xj = int(x[j])
+        every_row = pow(xj, n, P) - 1
+        for i in range(active, n):
+            every_row = every_row * pow(xj - pow(w, i, P), P - 2, P) % P
+        divisors = {EVERY_ROW: every_row, TRANSITION: every_row * pow(xj - pow(w, active - 1, P), P - 2, P)}
+        for g, key in enumerate(keys):
+            divisor = divisors[key] if key in divisors else xj - pow(w, key, P)
+            assert int(out[g, j]) * divisor % P == 1
