@@ -3,7 +3,8 @@
 The LDE domain (a coset of size blowup*n) is the union of `blowup` cosets of the trace domain: point j lies in
 coset j mod blowup, at position j div blowup, and the next trace row of a point is the next position in the same
 coset. So the prover can commit, evaluate constraints and answer queries one coset at a time, keeping only the
-coefficients: a 2^19-row, 200-column trace then needs ~1 GB at a time instead of ~7 GB for its LDE. When the
+coefficients (a streaming proof parks them in a temporary file, `coefficient_store`, and reads them back a block
+at a time: a 2^21-row, 204-column trace then holds one 3.2 GiB coset at a time, not 27 GiB of LDE). When the
 cosets will be read again (the trace's, by the constraint quotient and the query openings) and the whole LDE fits
 the memory budget, they are kept rather than recomputed: at 2^16 leaves x 22 assets that saves eight coset NTTs
 and the openings' evaluations from coefficients (about a sixth of the proof) for 6.8 GB more.
@@ -15,10 +16,10 @@ from typing import Iterator
 
 import numpy as np
 
-from circuits.field import GENERATOR, P, root_of_unity
-from prover.engine import ntt
+from circuits.field import GENERATOR, Ext, P, root_of_unity
+from prover.engine import ntt, polynomials
+from prover.engine.coefficient_store import CoefficientArray, CoefficientFile
 from prover.engine.merkle_tree import MerkleTree
-from prover.engine.polynomials import evaluate_at_points
 from prover.engine.row_hashing import hash_rows
 from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX
 
@@ -52,11 +53,12 @@ def coset_shift(k: int, n: int, blowup: int) -> int:
 
 
 class CommittedPolynomials:
-    def __init__(self, coeffs: np.ndarray, blowup: int, keep: bool = False):
-        """Commit to the LDE of each row of `coeffs`; `keep`: hold on to its cosets for later passes and openings
-        instead of recomputing them (worth it only when they are read again)."""
-        self.coeffs = np.ascontiguousarray(coeffs, dtype=np.uint64)
-        self.width, self.n = self.coeffs.shape
+    def __init__(self, coefficients: CoefficientArray | CoefficientFile, blowup: int, keep: bool = False):
+        """Commit to the LDE of each polynomial in `coefficients` (a store, in memory or in a file, that its
+        owner closes when the proof is done); `keep`: hold on to its cosets for later passes and openings instead
+        of recomputing them (worth it only when they are read again)."""
+        self.coefficients = coefficients
+        self.width, self.n = coefficients.width, coefficients.n
         self.blowup = blowup
         self._cache = [] if keep else None
         leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
@@ -73,26 +75,38 @@ class CommittedPolynomials:
 
         Unless cosets are kept, one array is reused: each coset is computed into the previous one's, so a caller
         must be done with a coset before it asks for the next (one coset alive, not two: 0.8 GB less at 2^16
-        leaves). While they are computed the coefficients sit in bit-reversed order (permuted in place, and back
-        when the iteration ends: nothing may read them meanwhile), so the blowup transforms share one permutation
-        instead of gathering it each."""
+        leaves)."""
         if self._cache is not None and len(self._cache) == self.blowup:
             yield from enumerate(self._cache)
             return
         if self._cache is not None:
             self._cache.clear()
-        ntt.bit_reverse_rows(self.coeffs)
-        try:
-            values = None
-            for k in range(self.blowup):
-                shift = coset_shift(k, self.n, self.blowup)
-                values = ntt.coset_ntt(self.coeffs, shift, reversed_input=True,
-                                       out=None if self._cache is not None else values)
-                if self._cache is not None:
-                    self._cache.append(values)
-                yield k, values
-        finally:
-            ntt.bit_reverse_rows(self.coeffs)
+        values = None
+        for k in range(self.blowup):
+            values = self._on_coset(coset_shift(k, self.n, self.blowup),
+                                    None if self._cache is not None else values)
+            if self._cache is not None:
+                self._cache.append(values)
+            yield k, values
+
+    def trace_values(self) -> np.ndarray:
+        """(width, n): the polynomials on the trace domain, the columns they interpolate."""
+        return self._on_coset(1)
+
+    def _on_coset(self, shift: int, out: np.ndarray | None = None) -> np.ndarray:
+        """The polynomials on shift * <w_n>, transformed a block of coefficient rows at a time (into `out`)."""
+        out = np.empty((self.width, self.n), dtype=np.uint64) if out is None else out
+        for lo, block in self.coefficients.blocks():
+            ntt.coset_ntt(block, shift, reversed_input=True, out=out[lo:lo + block.shape[0]])
+        return out
+
+    def evaluate_at(self, points: list[Ext]) -> list[list[Ext]]:
+        """Every polynomial at each extension point (one pass over the coefficients for all of them)."""
+        return polynomials.evaluate_at(self.coefficients.blocks(), self.n, points)
+
+    def combine(self, weights: list[list[Ext]]) -> list[np.ndarray]:
+        """For each list of weights, the (2, n) coefficients of sum_i weights[i] * polynomial_i."""
+        return polynomials.combine(self.coefficients.blocks(), self.n, weights)
 
     def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
         """The LDE rows at the sorted, distinct `indices` and their Merkle siblings. Unless the cosets are kept,
@@ -110,4 +124,5 @@ class CommittedPolynomials:
             return np.array([self._cache[j % self.blowup][:, j // self.blowup] for j in indices],
                             dtype=np.uint64).reshape(len(indices), self.width)
         w = root_of_unity(self.n * self.blowup)
-        return evaluate_at_points(self.coeffs, [GENERATOR * pow(w, j, P) % P for j in indices]).T
+        return polynomials.evaluate_at_points(self.coefficients.blocks(), self.n,
+                                              [GENERATOR * pow(w, j, P) % P for j in indices]).T

@@ -3,20 +3,21 @@ out-of-domain point, and prove with FRI that the DEEP composition of all of it h
 from __future__ import annotations
 
 import secrets
+from contextlib import ExitStack
 from typing import Callable
 
 import numpy as np
 
 from circuits.air import BOUNDARY, TRANSITION, Air
 from circuits.field import Ext, P, root_of_unity
-from prover.engine import lde, ntt
+from prover.engine import lde
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.engine.aux_trace import build_aux_trace
+from prover.engine.coefficient_store import CoefficientArray, CoefficientFile, block_rows
 from prover.engine.commitment import CommittedPolynomials, may_keep
 from prover.engine.deep import deep_composition
 from prover.engine.fri import commit_layers
 from prover.engine.grinding import grind
-from prover.engine.polynomials import evaluate_at
 from prover.engine.quotient import ConstraintViolation, quotient_values, split_quotient
 from verifier.stark.params import StarkParams
 from verifier.stark.proof_format import Opening, StarkProof, serialize
@@ -44,6 +45,15 @@ def _with_random_rows(active: np.ndarray, trace_length: int) -> np.ndarray:
     full[:, :rows] = active
     full[:, rows:] = random_field_elements((width, trace_length - rows))
     return full
+
+
+def _interpolated(columns: np.ndarray, n: int, store: CoefficientArray | CoefficientFile):
+    """`store`, given the coefficients of `columns` followed by random rows up to n (zero knowledge): computed a
+    block of columns at a time, so that beside `columns` only one block is held (and the store, if in memory)."""
+    rows = block_rows(n)
+    for lo in range(0, columns.shape[0], rows):
+        store.write(lo, lde.interpolate(_with_random_rows(columns[lo:lo + rows], n), overwrite=True))
+    return store
 
 
 def _ext_columns_as_base(aux: np.ndarray) -> np.ndarray:
@@ -87,8 +97,8 @@ def _named_violation(protocol: Protocol, main: CommittedPolynomials, aux: Commit
     """The error for a trace whose constraint quotient is not a polynomial (split_quotient's degree check, which
     a violated constraint fails but with probability ~1/|F_ext|): the first failing constraint and row, found on
     the trace recomputed from its coefficients (only when proving fails)."""
-    values = [ntt.ntt(c.coeffs) for c in (main, aux) if c is not None]
-    found = find_violations(protocol, values[0], values[1] if aux is not None else None, challenges)
+    found = find_violations(protocol, main.trace_values(), aux.trace_values() if aux is not None else None,
+                            challenges)
     if not found:
         return ConstraintViolation("the constraint quotient is not a polynomial of the expected degree")
     name, row = found[0]
@@ -100,9 +110,10 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     """A serialized proof that `main_trace`, the (main_width, active_rows) active rows, satisfies `air`.
 
     With `check` (the default) the prover refuses a trace that violates a constraint, naming it and the row;
-    tests turn it off to play a cheating prover and watch the verifier reject. The trace is copied with its
-    random rows and dropped: a caller that keeps no reference to it (passes the builder's result directly) does
-    not hold a second copy of it for the whole proof.
+    tests turn it off to play a cheating prover and watch the verifier reject. The trace is interpolated a
+    block of columns at a time and dropped: a caller that keeps no reference to it (passes the builder's result
+    directly) does not hold a second copy of it for the whole proof. A proof too large to keep its LDEs keeps
+    its trace's coefficients in temporary files instead, deleted when it ends or fails.
     """
     report = progress or (lambda stage: None)
     protocol = Protocol(air, params)
@@ -115,59 +126,67 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
                          f"{(protocol.main_width, protocol.active_rows)}")
     if (main_active >= np.uint64(P)).any():
         raise ValueError("main trace holds non-canonical field elements")
-    main = _with_random_rows(main_active, n)
-    del main_active, main_trace  # from here on, main[:, :active_rows]: one copy of a trace that can take gigabytes
-    report("commit main trace")
     keep = may_keep(protocol.trace_width * n * blowup * 8)  # both LDEs (main and LogUp), or stream both
-    trace = main.copy() if keep and protocol.aux_width else None  # for the LogUp columns, if memory allows...
-    main_committed = CommittedPolynomials(lde.interpolate(main, overwrite=True), blowup, keep)
-    del main  # (now the coefficients: the trace and its coefficients are never two arrays unless kept)
-    transcript.absorb("main root", main_committed.root)
+    store = CoefficientArray if keep else CoefficientFile  # streamed: the trace's coefficients wait on disk
+    with ExitStack() as stores:  # every coefficient file is deleted when the proof ends, or fails
+        report("commit main trace")
+        coefficients = _interpolated(main_active, n, stores.enter_context(store(protocol.main_width, n)))
+        main = main_active if keep and protocol.aux_width else None  # kept for the LogUp columns if memory allows
+        del main_active, main_trace  # else from here on its coefficients: one copy of a trace of gigabytes
+        main_committed = CommittedPolynomials(coefficients, blowup, keep)
+        transcript.absorb("main root", main_committed.root)
 
-    challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
-    aux_committed = None
-    if protocol.aux_width:
-        report("commit LogUp columns")
-        trace = ntt.ntt(main_committed.coeffs) if trace is None else trace  # ... or recomputed: one NTT
-        aux = build_aux_trace(protocol.logup, trace[:, :protocol.active_rows], protocol.periodic, challenges,
-                              check=check)
-        del trace
-        aux = _with_random_rows(_ext_columns_as_base(aux), n)
-        aux_committed = CommittedPolynomials(lde.interpolate(aux, overwrite=True), blowup, keep)
-        del aux
-        transcript.absorb("aux root", aux_committed.root)
+        challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
+        aux_committed = None
+        if protocol.aux_width:
+            report("commit LogUp columns")
+            if main is None:  # streamed: recomputed from the coefficients, one pass of coset transforms
+                main = main_committed.trace_values()[:, :protocol.active_rows]
+            aux = _ext_columns_as_base(build_aux_trace(protocol.logup, main, protocol.periodic, challenges,
+                                                       check=check))
+            del main
+            coefficients = _interpolated(aux, n, stores.enter_context(store(aux.shape[0], n)))
+            del aux
+            aux_committed = CommittedPolynomials(coefficients, blowup, keep)
+            transcript.absorb("aux root", aux_committed.root)
 
-    report("constraint quotient")
-    alpha = transcript.challenge_ext("composition")
-    try:
-        quotient = split_quotient(protocol, quotient_values(protocol, main_committed, aux_committed, challenges,
-                                                           alpha), check)
-    except ConstraintViolation:
-        raise _named_violation(protocol, main_committed, aux_committed, challenges) from None
-    if params.zero_knowledge:
-        quotient = np.vstack([quotient, random_field_elements((2, n))])  # the FRI randomizer polynomial
-    quotient_committed = CommittedPolynomials(quotient, blowup)  # read once: opened from coefficients
-    transcript.absorb("quotient root", quotient_committed.root)
+        report("constraint quotient")
+        alpha = transcript.challenge_ext("composition")
+        try:
+            quotient = split_quotient(protocol, quotient_values(protocol, main_committed, aux_committed, challenges,
+                                                                alpha), check)
+        except ConstraintViolation:
+            raise _named_violation(protocol, main_committed, aux_committed, challenges) from None
+        randomizer_rows = 2 if params.zero_knowledge else 0  # the FRI randomizer polynomial's two base parts
+        coefficients = CoefficientArray(len(quotient) + randomizer_rows, n)
+        coefficients.write(0, quotient)
+        if randomizer_rows:
+            coefficients.write(len(quotient), random_field_elements((randomizer_rows, n)))
+        del quotient
+        quotient_committed = CommittedPolynomials(coefficients, blowup)  # read once: opened from coefficients
+        transcript.absorb("quotient root", quotient_committed.root)
 
-    report("out-of-domain openings")
-    z = transcript.challenge_ext("ood point")
-    trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
-    g = root_of_unity(n)
-    ood_trace = [v for point in (z, z * g) for c in trace for v in evaluate_at(c.coeffs, point)]
-    ood_quotient = evaluate_at(quotient[:2 * protocol.quotient_chunks], z)
-    transcript.absorb_ext("ood values", ood_trace + ood_quotient)
+        report("out-of-domain openings")
+        z = transcript.challenge_ext("ood point")
+        trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
+        g = root_of_unity(n)
+        at_points = [c.evaluate_at([z, z * g]) for c in trace]
+        ood_trace = [v for point in (0, 1) for values in at_points for v in values[point]]
+        ood_quotient = quotient_committed.evaluate_at([z])[0][:2 * protocol.quotient_chunks]
+        transcript.absorb_ext("ood values", ood_trace + ood_quotient)
 
-    report("DEEP composition and FRI")
-    gamma = transcript.challenge_ext("deep")
-    deep = deep_composition(protocol, [c.coeffs for c in trace], quotient, z, ood_trace, ood_quotient, gamma)
-    fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
+        report("DEEP composition and FRI")
+        gamma = transcript.challenge_ext("deep")
+        deep = deep_composition(protocol, trace, quotient_committed, z, ood_trace, ood_quotient, gamma)
+        fri_trees, fri_final = commit_layers(protocol, deep, transcript, check=check)
+        del deep
 
-    report("proof of work and queries")
-    nonce = grind(transcript, params.grinding_bits)
-    transcript.absorb_ints("pow nonce", [nonce])
-    indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
+        report("proof of work and queries")
+        nonce = grind(transcript, params.grinding_bits)
+        transcript.absorb_ints("pow nonce", [nonce])
+        indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
 
-    openings = [Opening(*_as_lists(c.open(indices))) for c in [*trace, quotient_committed]]
+        openings = [Opening(*_as_lists(c.open(indices))) for c in [*trace, quotient_committed]]
     positions = indices
     for size, tree in zip(protocol.fri_layers, fri_trees):
         positions = [j % (size >> params.fri_log_arity) for j in positions]

@@ -45,9 +45,10 @@ def divisor_groups(protocol: Protocol) -> tuple[list, list[int]]:
     return distinct, [index[key] for key in keys]
 
 
-def _divisor_inverses(protocol: Protocol, shift: int, x: np.ndarray) -> dict:
-    """1 / Z(x) on one coset of the trace domain for every divisor the constraints use: keyed by kind, or by
-    row for boundaries."""
+def _divisor_inverses(protocol: Protocol, shift: int, x: np.ndarray, keys: list, out: np.ndarray) -> None:
+    """out[g] = 1 / Z(x) on one coset of the trace domain for the divisor keys[g]: EVERY_ROW, TRANSITION, or a
+    boundary's row. Written row by row into one array reused by every coset (a dict of arrays stacked into it
+    held them twice: 0.2 GiB at 2^21 rows)."""
     n = protocol.trace_length
     w = root_of_unity(n)
     # On a coset shift*<w_n>, x^n is the constant shift^n: one inversion for the whole vanishing polynomial.
@@ -56,17 +57,18 @@ def _divisor_inverses(protocol: Protocol, shift: int, x: np.ndarray) -> dict:
     excluded = np.empty(x.size, dtype=np.uint64)
     threads.run_ranges(_exclusion, x.size, x, F.from_ints([pow(w, i, P) for i in range(protocol.active_rows, n)]), excluded,
                        min_per_thread=F.PER_THREAD)
-    out = {EVERY_ROW: F.mul_scalar(excluded, vanishing_inv)}
-    out[TRANSITION] = F.mul(out[EVERY_ROW], F.add_scalar(x, -pow(w, protocol.active_rows - 1, P)))
+    every_row = F.mul_scalar(excluded, vanishing_inv)
+    del excluded
     # 1 / (x_j - w^r) = w^-r / (shift w^(j-r) - 1): every boundary row's divisor is a rotation of one inverse.
     base = None
-    for c in protocol.constraints:
-        if c.kind == BOUNDARY:
-            row = protocol.boundary_row(c)
-            if row not in out:
-                base = F.batch_inverse(F.add_scalar(x, -1)) if base is None else base
-                out[row] = F.mul_scalar(np.roll(base, row), pow(w, (P - 2) * row, P))
-    return out
+    for g, key in enumerate(keys):
+        if key == EVERY_ROW:
+            out[g] = every_row
+        elif key == TRANSITION:
+            out[g] = F.mul(every_row, F.add_scalar(x, -pow(w, protocol.active_rows - 1, P)))
+        else:
+            base = F.batch_inverse(F.add_scalar(x, -1)) if base is None else base
+            out[g] = F.mul_scalar(np.roll(base, key), pow(w, (P - 2) * key, P))
 
 
 def _periodic_on_coset(protocol: Protocol, shift: int) -> list[np.ndarray]:
@@ -96,13 +98,13 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
 
     result = np.zeros((n * blowup, 2), dtype=np.uint64)
     values = np.empty((n, 2), dtype=np.uint64)
+    inverse_rows = np.empty((len(group_keys), n), dtype=np.uint64)
     no_columns = np.zeros((0, n), dtype=np.uint64)
     aux_cosets = aux.cosets() if aux is not None else ((k, no_columns) for k in range(blowup))
     for (coset, main_values), (_, aux_values) in zip(main.cosets(), aux_cosets):
         shift = coset_shift(coset, n, blowup)
         x = F.powers(root_of_unity(n), n, shift)
-        inverses = _divisor_inverses(protocol, shift, x)
-        inverse_rows = np.stack([inverses[key] for key in group_keys]) if group_keys else no_columns
+        _divisor_inverses(protocol, shift, x, group_keys, inverse_rows)
         periodic = np.stack(_periodic_on_coset(protocol, shift)) if protocol.periodic else no_columns
         evaluate_quotient(program, main_values, aux_values, periodic, inverse_rows, values)
         result[coset::blowup] = values

@@ -77,18 +77,6 @@ def test_bit_reversed_input_gives_the_same_transform(n):
     assert np.array_equal(permuted, coeffs)  # its own inverse
 
 
-def test_committed_cosets_leave_the_coefficients_as_they_were():
-    from prover.engine import commitment
-
-    coeffs = random_field((3, 64), seed=9)
-    committed = commitment.CommittedPolynomials(coeffs.copy(), 4)  # recomputed each pass, through the permuted coefficients
-    assert np.array_equal(committed.coeffs, coeffs)
-    for k, values in committed.cosets():
-        assert np.array_equal(values, lde.low_degree_extend(coeffs, 4)[:, k::4])
-        break  # an iteration left early restores them too
-    assert np.array_equal(committed.coeffs, coeffs)
-
-
 def test_wide_batch_round_trip():
     batch = random_field((16, 1 << 10), seed=4)
     assert np.array_equal(ntt.intt(ntt.ntt(batch)), batch)
@@ -158,9 +146,12 @@ def test_intt_in_place_matches_and_reuses_the_array():
 @pytest.mark.parametrize("n", [1, 4, 8, 64, 1 << 12])  # below, at and above the partial sums' lane count
 def test_evaluation_at_an_extension_point_matches_horner(n):
     from circuits.field import Ext
+    from prover.engine.coefficient_store import CoefficientArray
     from prover.engine.polynomials import evaluate_at
 
     coeffs = random_field((3, n), seed=n + 1)
+    store = CoefficientArray(3, n)
+    store.write(0, coeffs.copy())
     z = Ext(0x1234_5678_9ABC_DEF0 % field.P, 0x0FED_CBA9_8765_4321 % field.P)
     expected = []
     for row in coeffs:
@@ -168,4 +159,4 @@ def test_evaluation_at_an_extension_point_matches_horner(n):
         for c in reversed(row.tolist()):
             acc = acc * z + Ext(c)
         expected.append(acc)
-    assert evaluate_at(coeffs, z) == expected
+    assert evaluate_at(store.blocks(), n, [z]) == [expected]

@@ -5,7 +5,9 @@ import functools
 A cheating prover is a subclass whose trace breaks the statement, proved with `check=False`; the honest prover
 (`check=True`) must refuse the same trace, naming the constraint and row.
 """
+import os
 import re
+import tempfile
 import weakref
 
 import numpy as np
@@ -21,10 +23,12 @@ from toy_airs import (
 
 from circuits.field import Ext, P
 from circuits.logup import RANGE_BITS
+from prover.engine import coefficient_store
 from prover.engine import fri as prover_fri
 from prover.engine import ntt
 from prover.engine import quotient as prover_quotient
 from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
+from prover.engine.coefficient_store import CoefficientArray, CoefficientFile
 from prover.engine.commitment import CommittedPolynomials, coset_shift
 from prover.engine.prover import _with_random_rows, find_violations, prove
 from prover.engine.quotient import ConstraintViolation
@@ -385,28 +389,47 @@ def test_prover_does_not_keep_the_callers_trace():
     assert ("constraint quotient", False) in seen
 
 
-def test_unkept_cosets_reuse_one_array():
+def stored(coeffs: np.ndarray, store=CoefficientArray):
+    """A coefficient store holding `coeffs` (natural order in)."""
+    out = store(*coeffs.shape)
+    out.write(0, coeffs.copy())
+    return out
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Coefficient files read back two rows of 64 at a time: blocks, and a short last one, even in small tests."""
+    monkeypatch.setattr(coefficient_store, "BLOCK_BYTES", 2 * 64 * 8)
+
+
+@pytest.mark.parametrize("store", [CoefficientArray, CoefficientFile])
+def test_unkept_cosets_reuse_one_array(small_blocks, store):
     coeffs = np.random.default_rng(9).integers(0, P, (3, 64), dtype=np.uint64)
-    committed = CommittedPolynomials(coeffs.copy(), 4)
+    committed = CommittedPolynomials(stored(coeffs, store), 4)
     expected = [ntt.coset_ntt(coeffs, coset_shift(k, 64, 4)) for k in range(4)]
     arrays = []
     for k, values in committed.cosets():
         assert np.array_equal(values, expected[k])
         arrays.append(values)
     assert all(a is arrays[0] for a in arrays)  # one coset alive, not two
-    assert np.array_equal(committed.coeffs, coeffs)
+    assert np.array_equal(committed.trace_values(), ntt.ntt(coeffs))
+    committed.coefficients.close()
 
 
-def test_kept_and_recomputed_cosets_open_the_same_rows():
-    """Kept cosets answer the queries by lookup; streamed ones evaluate the rows from the coefficients."""
+def test_kept_and_recomputed_cosets_open_the_same_rows(small_blocks):
+    """Kept cosets answer the queries by lookup; streamed ones evaluate the rows from the coefficients, in memory
+    or read back from a file a block of rows at a time."""
     coeffs = np.random.default_rng(5).integers(0, P, (3, 64), dtype=np.uint64)
-    kept, streamed = CommittedPolynomials(coeffs.copy(), 8, keep=True), CommittedPolynomials(coeffs.copy(), 8)
-    assert len(kept._cache) == 8 and streamed._cache is None
-    assert kept.root == streamed.root
+    kept = CommittedPolynomials(stored(coeffs), 8, keep=True)
+    streamed = [CommittedPolynomials(stored(coeffs, store), 8) for store in (CoefficientArray, CoefficientFile)]
+    assert len(kept._cache) == 8 and all(c._cache is None for c in streamed)
+    assert all(c.root == kept.root for c in streamed)
     indices = [0, 1, 7, 100, 301, 511]
     rows, siblings = kept.open(indices)
-    expected_rows, expected_siblings = streamed.open(indices)
-    assert np.array_equal(rows, expected_rows) and siblings == expected_siblings
+    for committed in streamed:
+        expected_rows, expected_siblings = committed.open(indices)
+        assert np.array_equal(rows, expected_rows) and siblings == expected_siblings
+        committed.coefficients.close()
     lde = np.concatenate([ntt.coset_ntt(coeffs, coset_shift(k, 64, 8))[:, :, None] for k in range(8)], axis=2)
     assert np.array_equal(rows, lde.reshape(3, -1)[:, indices].T)  # point j: coset j mod 8, position j div 8
 
@@ -435,3 +458,84 @@ def test_a_proof_with_nothing_kept_verifies(monkeypatch):
     values = [0, 1, 65535, 300, 7]
     air = RangeCheckAir(len(values), ZK)  # main and LogUp columns both streamed
     verify(air, prove(air, air.build_main_trace(values), TEST), TEST)
+
+
+def test_streamed_proofs_with_coefficient_files_are_the_kept_proofs(monkeypatch, small_blocks):
+    """Same randomness, same proof, byte for byte: whether the LDEs are kept, or streamed from coefficients
+    written to temporary files (and read back a block of rows at a time)."""
+    from prover.engine import commitment
+    from prover.engine import prover as prover_module
+
+    def seeded(shape):
+        return stream.integers(0, P, shape, dtype=np.uint64)
+
+    monkeypatch.setattr(prover_module, "random_field_elements", seeded)
+    values = [0, 1, 65535, 300, 7]
+    air = RangeCheckAir(len(values), ZK)  # main and LogUp columns
+    proofs = []
+    for budget in (1 << 40, 0):
+        monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", budget)
+        stream = np.random.default_rng(11)
+        proofs.append(prove(air, air.build_main_trace(values), TEST))
+    assert proofs[0] == proofs[1]
+    verify(air, proofs[1], TEST)
+
+
+def open_temporary_files() -> int:
+    """Descriptors this process holds on files in the temporary directory (named or not)."""
+    folder = os.path.realpath(tempfile.gettempdir()) + os.sep
+    targets = []
+    for descriptor in os.listdir("/proc/self/fd"):
+        try:
+            targets.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        except OSError:
+            pass
+    return sum(target.startswith(folder) for target in targets)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through Linux's /proc")
+def test_coefficient_files_are_deleted_after_a_proof_and_after_a_refusal(monkeypatch, bus_witness):
+    from prover.engine import commitment
+
+    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 0)
+    before = open_temporary_files()
+    during = {}
+    air = BusAir(60, int(bus_witness[0].sum()), ZK)
+    proof = prove(air, air.build_main_trace(bus_witness), TEST,
+                  progress=lambda stage: during.setdefault(stage, open_temporary_files()))
+    assert during["constraint quotient"] == before + 2  # the main and LogUp columns' coefficients
+    assert open_temporary_files() == before
+    verify(air, proof, TEST)
+    air = BusWrongTotal(60, int(bus_witness[0].sum()) + 1, ZK)
+    during.clear()
+    with pytest.raises(ConstraintViolation):
+        prove(air, air.build_main_trace(bus_witness), TEST,
+              progress=lambda stage: during.setdefault(stage, open_temporary_files()))
+    assert during["commit LogUp columns"] == before + 1  # refused after the main trace was committed
+    assert open_temporary_files() == before
+
+
+def test_divisor_inverses_invert_every_divisor():
+    """Row g of the quotient's divisor inverses times Z_g(x) is 1 at every point of a coset, for every-row,
+    transition and boundary divisors alike."""
+    from circuits.air import EVERY_ROW, TRANSITION
+    from circuits.field import root_of_unity
+
+    protocol = Protocol(BusAir(60, 100, ZK), TEST)
+    keys, _ = prover_quotient.divisor_groups(protocol)
+    assert EVERY_ROW in keys and TRANSITION in keys and any(isinstance(key, int) for key in keys)
+    n, active = protocol.trace_length, protocol.active_rows
+    shift = coset_shift(3, n, TEST.blowup)
+    x = prover_quotient.domain_points(n, shift)
+    out = np.empty((len(keys), n), dtype=np.uint64)
+    prover_quotient._divisor_inverses(protocol, shift, x, keys, out)
+    w = root_of_unity(n)
+    for j in range(n):
+        xj = int(x[j])
+        every_row = pow(xj, n, P) - 1
+        for i in range(active, n):
+            every_row = every_row * pow(xj - pow(w, i, P), P - 2, P) % P
+        divisors = {EVERY_ROW: every_row, TRANSITION: every_row * pow(xj - pow(w, active - 1, P), P - 2, P)}
+        for g, key in enumerate(keys):
+            divisor = divisors[key] if key in divisors else xj - pow(w, key, P)
+            assert int(out[g, j]) * divisor % P == 1
