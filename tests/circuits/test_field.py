@@ -128,3 +128,9 @@ def test_extension_scalars_agree_with_galois(gf2, ext_operands):
         Ext(0).inverse()
     with pytest.raises(ZeroDivisionError):
         F.ext_batch_inverse(np.array([[1, 2], [0, 0]], dtype=np.uint64))
+
+
+@pytest.mark.parametrize("n", [1, 2, 1023, 1024, 1025, 3000, 1 << 12])  # around and past one row of lanes
+def test_batch_inverse_in_lanes_with_a_tail(n):
+    a = np.random.default_rng(n).integers(1, P, n, dtype=np.uint64)
+    assert all(int(x) * int(y) % P == 1 for x, y in zip(a.tolist(), F.batch_inverse(a).tolist()))
