@@ -311,11 +311,13 @@ def base_mul_ext_scalar(a, s: Ext) -> np.ndarray:
 
 def ext_batch_inverse(a) -> np.ndarray:
     a = _as_ext(a)
-    if a.shape[0] and not np.all(a.any(axis=1)):
-        raise ZeroDivisionError("ext_batch_inverse: zero element")
-    # 1 / (a0 + a1 X) = (a0 - a1 X) / (a0^2 - 7 a1^2): composed from the base kernels (one less kernel to compile)
+    # 1 / (a0 + a1 X) = (a0 - a1 X) / (a0^2 - 7 a1^2): composed from the base kernels (one less kernel to compile).
+    # 7 is not a square, so the norm is zero only for a = 0: batch_inverse's own zero check refuses exactly those.
     a0, a1 = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1])
-    inv_norms = batch_inverse(sub(mul(a0, a0), mul_scalar(mul(a1, a1), EXT_NONRESIDUE)))
+    try:
+        inv_norms = batch_inverse(sub(mul(a0, a0), mul_scalar(mul(a1, a1), EXT_NONRESIDUE)))
+    except ZeroDivisionError:
+        raise ZeroDivisionError("ext_batch_inverse: zero element") from None
     out = np.empty_like(a)
     out[:, 0] = mul(a0, inv_norms)
     out[:, 1] = neg(mul(a1, inv_norms))

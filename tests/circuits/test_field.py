@@ -128,6 +128,8 @@ def test_extension_scalars_agree_with_galois(gf2, ext_operands):
         Ext(0).inverse()
     with pytest.raises(ZeroDivisionError):
         F.ext_batch_inverse(np.array([[1, 2], [0, 0]], dtype=np.uint64))
+    for nonzero in ([0, 1], [P - 1, 0], [5, P - 3]):  # a zero norm would mean a zero element: none of these
+        assert Ext(*nonzero) * Ext(*F.ext_batch_inverse(np.array([nonzero], dtype=np.uint64))[0].tolist()) == Ext(1)
 
 
 @pytest.mark.parametrize("n", [1, 2, 1023, 1024, 1025, 3000, 1 << 12])  # around and past one row of lanes
