@@ -54,6 +54,7 @@ class StageMemory:
         return max(stage[3] for stage in self.stages)
 
     def report(self) -> str:
-        rows = [f"  {name:<32} {seconds:8.2f} s  peak {peak / 2**30:6.2f} GiB"
+        width = max((len(name) for name, *_ in self.stages[:-1]), default=0)
+        rows = [f"  {name:<{width}} {seconds:8.2f} s  peak {peak / 2**30:6.2f} GiB"
                 for name, _, seconds, peak in self.stages[:-1]]
         return "\n".join(rows)

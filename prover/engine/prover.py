@@ -129,7 +129,8 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     keep = may_keep(protocol.trace_width * n * blowup * 8)  # both LDEs (main and LogUp), or stream both
     store = CoefficientArray if keep else CoefficientFile  # streamed: the trace's coefficients wait on disk
     with ExitStack() as stores:  # every coefficient file is deleted when the proof ends, or fails
-        report("commit main trace")
+        lde_gb = protocol.trace_width * n * blowup * 8 / 1e9
+        report(f"commit main trace ({f'LDEs kept in memory, {lde_gb:.1f} GB' if keep else 'streamed'})")
         coefficients = _interpolated(main_active, n, stores.enter_context(store(protocol.main_width, n)))
         main = main_active if keep and protocol.aux_width else None  # kept for the LogUp columns if memory allows
         del main_active, main_trace  # else from here on its coefficients: one copy of a trace of gigabytes

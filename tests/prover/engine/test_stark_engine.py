@@ -450,14 +450,18 @@ def test_available_memory_is_read_from_the_system():
     assert 0 < available_memory() < 1 << 50
 
 
-def test_a_proof_with_nothing_kept_verifies(monkeypatch):
-    """Budget 0, as for 2^18 leaves: every pass recomputes its cosets and the openings evaluate the rows."""
+def test_a_proof_streamed_or_kept_verifies_and_says_which(monkeypatch):
+    """Budget 0, as for 2^18 leaves: every pass recomputes its cosets and the openings evaluate the rows; a large
+    budget keeps them. Both verify."""
     from prover.engine import commitment
 
-    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 0)
     values = [0, 1, 65535, 300, 7]
     air = RangeCheckAir(len(values), ZK)  # main and LogUp columns both streamed
-    verify(air, prove(air, air.build_main_trace(values), TEST), TEST)
+    for budget, says in ((0, "commit main trace (streamed)"), (1 << 40, "commit main trace (LDEs kept in memory")):
+        monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", budget)
+        stages = []
+        verify(air, prove(air, air.build_main_trace(values), TEST, progress=stages.append), TEST)
+        assert stages[0].startswith(says)  # the progress display says which it did
 
 
 def test_streamed_proofs_with_coefficient_files_are_the_kept_proofs(monkeypatch, small_blocks):
