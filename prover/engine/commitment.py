@@ -76,7 +76,7 @@ class CommittedPolynomials:
         Unless cosets are kept, one array is reused: each coset is computed into the previous one's, so a caller
         must be done with a coset before it asks for the next (one coset alive, not two: 0.8 GB less at 2^16
         leaves)."""
-        if self._cache is not None and len(self._cache) == self.blowup:
+        if self._kept:
             yield from enumerate(self._cache)
             return
         if self._cache is not None:
@@ -88,6 +88,11 @@ class CommittedPolynomials:
             if self._cache is not None:
                 self._cache.append(values)
             yield k, values
+
+    @property
+    def _kept(self) -> bool:
+        """Whether every coset is held (after the first pass, when keeping)."""
+        return self._cache is not None and len(self._cache) == self.blowup
 
     def trace_values(self) -> np.ndarray:
         """(width, n): the polynomials on the trace domain, the columns they interpolate."""
@@ -120,7 +125,7 @@ class CommittedPolynomials:
 
     def _rows(self, indices: list[int]) -> np.ndarray:
         """LDE rows (len(indices), width): point j is position j div blowup of coset j mod blowup."""
-        if self._cache is not None and len(self._cache) == self.blowup:
+        if self._kept:
             return np.array([self._cache[j % self.blowup][:, j // self.blowup] for j in indices],
                             dtype=np.uint64).reshape(len(indices), self.width)
         w = root_of_unity(self.n * self.blowup)

@@ -30,13 +30,6 @@ def ext_powers(z: Ext, n: int) -> np.ndarray:
     return out
 
 
-def _bit_reversed(table: np.ndarray) -> np.ndarray:
-    """An (n, k) table with its rows in bit-reversed order, to pair with bit-reversed coefficients."""
-    columns = np.ascontiguousarray(table.T)
-    ntt.bit_reverse_rows(columns)
-    return np.ascontiguousarray(columns.T)
-
-
 @nb.njit(nogil=True, cache=True)
 def _evaluate_ext(coeffs, powers, out, lo, hi):
     """out[i] = sum_k coeffs[i, k] * (p0[k] + p1[k] X) for rows i in [lo, hi), powers = (p0, p1) of shape (2, n).
@@ -106,7 +99,9 @@ def combine(blocks, n: int, weights: list[list[Ext]]) -> list[np.ndarray]:
 
 def evaluate_at(blocks, n: int, points: list[Ext]) -> list[list[Ext]]:
     """Each base polynomial at each extension point: out[p][i] is polynomial_i(points[p])."""
-    tables = [np.ascontiguousarray(_bit_reversed(ext_powers(z, n)).T) for z in points]  # (2, n) each
+    tables = [np.ascontiguousarray(ext_powers(z, n).T) for z in points]  # (2, n): the powers' two coordinates
+    for table in tables:
+        ntt.bit_reverse_rows(table)  # in the coefficients' order
     out = [[] for _ in points]
     for _, block in blocks:
         for values, table in zip(out, tables):

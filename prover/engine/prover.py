@@ -126,11 +126,11 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
                          f"{(protocol.main_width, protocol.active_rows)}")
     if (main_active >= np.uint64(P)).any():
         raise ValueError("main trace holds non-canonical field elements")
-    keep = may_keep(protocol.trace_width * n * blowup * 8)  # both LDEs (main and LogUp), or stream both
+    lde_bytes = protocol.trace_width * n * blowup * 8
+    keep = may_keep(lde_bytes)  # both LDEs (main and LogUp), or stream both
     store = CoefficientArray if keep else CoefficientFile  # streamed: the trace's coefficients wait on disk
     with ExitStack() as stores:  # every coefficient file is deleted when the proof ends, or fails
-        lde_gb = protocol.trace_width * n * blowup * 8 / 1e9
-        report(f"commit main trace ({f'LDEs kept in memory, {lde_gb:.1f} GB' if keep else 'streamed'})")
+        report(f"commit main trace ({f'LDEs kept in memory, {lde_bytes / 1e9:.1f} GB' if keep else 'streamed'})")
         coefficients = _interpolated(main_active, n, stores.enter_context(store(protocol.main_width, n)))
         main = main_active if keep and protocol.aux_width else None  # kept for the LogUp columns if memory allows
         del main_active, main_trace  # else from here on its coefficients: one copy of a trace of gigabytes
