@@ -60,6 +60,9 @@ def main() -> None:
         fft = best_time(baseline, args.repeats)
         ratio = seconds / fft
         print(f"{name:<24} {seconds:7.3f} s   np.fft {fft:7.3f} s   ratio {ratio:5.2f}   peak RSS {peak:6.0f} MiB")
+    # the in-place bit reversal every committed block goes through (tiles of 16 x 16), per row
+    reversal = best_time(lambda: ntt.bit_reverse_rows(columns), args.repeats)
+    print(f"bit_reverse_rows ({width}, 2^{args.log_n}) {reversal:7.3f} s   {reversal / width * 1e3:.2f} ms a row")
 
 
 if __name__ == "__main__":
