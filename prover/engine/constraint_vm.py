@@ -59,9 +59,14 @@ def _run(code, k, main, aux, periodic, inverses, out, n_base, n_ext, n_groups, l
         for pc in range(code.shape[0]):
             op, d, a, b = code[pc, 0], code[pc, 1], code[pc, 2], code[pc, 3]
             if op == LOAD_MAIN:
-                for i in range(m):
-                    j = start + i + b
-                    rb[d, i] = main[a, j - n if j >= n else j]
+                if start + b + m <= n:  # no wrap-around: a plain copy, which vectorizes
+                    source = main[a, start + b:start + b + m]
+                    for i in range(m):
+                        rb[d, i] = source[i]
+                else:
+                    for i in range(m):
+                        j = start + i + b
+                        rb[d, i] = main[a, j - n if j >= n else j]
             elif op == LOAD_AUX:
                 for i in range(m):
                     j = start + i + b
