@@ -243,9 +243,17 @@ def _hash_column_rows(prefix, columns, length, out, lo, hi):
         for l in range(LANES):
             rows[l] = min(start + l, hi - 1)
         _start_lanes(h)
+        full = start + LANES <= hi
         for b in range(blocks):
             for k in range(8):
                 q = 8 * b + k
+                if full and 0 < q < w:  # the common case, on contiguous lanes: vectorized loads and shifts
+                    before, here = columns[q - 1, start:start + LANES], columns[q, start:start + LANES]
+                    for l in range(LANES):
+                        word = (before[l] >> s56) | (here[l] << s8)
+                        m[2 * k, l] = np.uint32(word & _M32)
+                        m[2 * k + 1, l] = np.uint32(word >> s32)
+                    continue
                 for l in range(LANES):
                     r = rows[l]
                     if q == 0:
