@@ -233,11 +233,11 @@ def evaluate_quotient(program: ConstraintCode, main: np.ndarray, aux: np.ndarray
 
 
 def evaluate_columns(program: ConstraintCode, main: np.ndarray, periodic: np.ndarray, rows: int,
-                     out: np.ndarray) -> None:
-    """out[g, j] = sum_{k in g} coefficient_k * expression_k on trace rows j < rows: main (width, >= rows) and
-    periodic (count, >= rows) hold the rows (the next row of the last one is the first); out (groups, rows, 2).
-    For programs that read no auxiliary column (LogUp's helper columns, computed before there are any)."""
+                     out: np.ndarray, aux: np.ndarray | None = None) -> None:
+    """out[g, j] = sum_{k in g} coefficient_k * expression_k at positions j < rows: main (width, >= rows), aux
+    (2 * aux width, >= rows, if the program reads any) and periodic (count, >= rows) hold them (the next position
+    of the last one is the first); out (groups, rows, 2). LogUp's helper columns, the DEEP composition."""
     no_columns = np.zeros((0, rows), dtype=np.uint64)
-    threads.run_ranges(_run, rows, program.code, program.constants, main, no_columns, periodic, no_columns, out,
-                       program.base_registers, program.ext_registers, program.groups, rows, True,
-                       min_per_thread=4 * BLOCK, align=BLOCK)
+    threads.run_ranges(_run, rows, program.code, program.constants, main, no_columns if aux is None else aux,
+                       periodic, no_columns, out, program.base_registers, program.ext_registers, program.groups,
+                       rows, True, min_per_thread=4 * BLOCK, align=BLOCK)
