@@ -4,11 +4,13 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from circuits.expr import Program
+from circuits.expr import Expr, const
 from circuits.field import Ext
 from circuits.logup import LogUpLayout, fingerprint, gamma_powers
 from prover.engine import field_arrays as F
-from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
+from prover.engine.array_algebra import periodic_rows
+from prover.engine.constraint_program import compile_constraints, inverse
+from prover.engine.constraint_vm import evaluate_columns
 
 
 class UnbalancedInteractions(ValueError):
@@ -23,21 +25,30 @@ def _prefix_sum(x, out):
         out[i, 0], out[i, 1] = s0, s1
 
 
-def build_aux_trace(layout: LogUpLayout, main: np.ndarray, periodic: list, challenges: list[Ext],
-                    check: bool = True) -> np.ndarray:
-    """The (aux_width, rows, 2) extension columns for the active rows of `main` (shape (width, rows))."""
-    rows = main.shape[1]
+def helper_sums(layout: LogUpLayout) -> list[Expr]:
+    """Each helper column's value, sum_k m_k / fingerprint_k over its group, as an expression for the
+    interpreter (which inverts a block of points at a time: one exponentiation per block, not per point)."""
     gammas = gamma_powers(layout.max_tuple)
-    leaf = trace_leaf(main, None, periodic_rows(periodic, rows), challenges)
+    sums = []
+    for group in layout.groups:
+        total = const(0)
+        for interaction in group:
+            total = total + inverse(fingerprint(interaction, gammas)) * interaction.multiplicity
+        sums.append(total)
+    return sums
+
+
+def build_aux_trace(layout: LogUpLayout, main: np.ndarray, periodic: list, challenges: list[Ext],
+                    check: bool = True, rows: int | None = None) -> np.ndarray:
+    """The (aux_width, rows, 2) extension columns for the active rows of `main` (width, >= rows; by default all
+    its rows): the helper columns in one pass of the constraint interpreter, then the running sum."""
+    rows = main.shape[1] if rows is None else rows
+    main = np.ascontiguousarray(main, dtype=np.uint64)
+    groups = len(layout.groups)
+    program = compile_constraints(helper_sums(layout), list(range(groups)), [Ext(1)] * groups, challenges)
     aux = np.empty((layout.aux_width, rows, 2), dtype=np.uint64)
-    for j, group in enumerate(layout.groups):  # a helper column at a time: only its fractions are ever held
-        exprs = [e for interaction in group for e in (fingerprint(interaction, gammas), interaction.multiplicity)]
-        values = Program(exprs).evaluate(ARRAYS, leaf)
-        total = np.zeros((rows, 2), dtype=np.uint64)
-        for fp, mult in zip(values[0::2], values[1::2]):
-            fp = fp if isinstance(fp, np.ndarray) else ARRAYS.add(np.zeros(rows, dtype=np.uint64), fp)
-            total = ARRAYS.add(total, ARRAYS.mul(F.ext_batch_inverse(fp), mult))
-        aux[j] = total
+    columns = np.stack(periodic_rows(periodic, rows)) if periodic else np.zeros((0, rows), dtype=np.uint64)
+    evaluate_columns(program, main, columns, rows, aux[:-1])
     _prefix_sum(_sum_ext(aux[:-1]), aux[-1])
     if check and aux[-1, -1].any():
         raise UnbalancedInteractions("LogUp sum is not zero: a looked-up value is missing from its table "

@@ -37,11 +37,19 @@ from circuits.field import Ext, P
  B_ADD, B_SUB, B_MUL, B_NEG, B_ADD_C, B_MUL_C, B_RSUB_C,
  E_ADD, E_SUB, E_MUL, E_NEG, E_ADD_B, E_SUB_B, E_RSUB_B, E_MUL_B,
  E_ADD_X, E_MUL_X, E_RSUB_X, B_ADD_X, B_MUL_X, B_RSUB_X,
- ACC_B, ACC_E, ACC_X) = range(27)
+ ACC_B, ACC_E, ACC_X, E_INV) = range(28)
 
 OPCODE_NAMES = ("LOAD_MAIN LOAD_AUX LOAD_PERIODIC B_ADD B_SUB B_MUL B_NEG B_ADD_C B_MUL_C B_RSUB_C E_ADD E_SUB E_MUL "
                 "E_NEG E_ADD_B E_SUB_B E_RSUB_B E_MUL_B E_ADD_X E_MUL_X E_RSUB_X B_ADD_X B_MUL_X B_RSUB_X ACC_B "
-                "ACC_E ACC_X").split()
+                "ACC_E ACC_X E_INV").split()
+
+INV = "inv"  # the prover's own node: LogUp's columns are sums of inverses, which no constraint needs
+
+
+def inverse(e: Expr) -> Expr:
+    """1 / e, an extension value, for the interpreter only (the verifier's expressions never divide): LogUp's
+    fractions m / fingerprint, whose columns the prover computes with the constraints' own machinery."""
+    return Expr(INV, (e,), 0, True)
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ def compile_constraints(exprs: list[Expr], groups: list[int], coefficients: list
     order = topological_order(exprs)
     last_use: dict[int, int] = {}
     for i, node in enumerate(order):
-        if node.op in (ADD, SUB, MUL, NEG):
+        if node.op in (ADD, SUB, MUL, NEG, INV):
             for child in node.args:
                 last_use[id(child)] = i
     roots: dict[int, list[int]] = {}
@@ -137,6 +145,8 @@ def compile_constraints(exprs: list[Expr], groups: list[int], coefficients: list
 
 
 def _scalar(op: str, a, b):
+    if op == INV:
+        return Ext.lift(a).inverse()
     if op == NEG:
         return (-a) % P if isinstance(a, int) else -a
     if isinstance(a, int) and isinstance(b, int):
@@ -148,8 +158,14 @@ def _scalar(op: str, a, b):
 def _emit(op: str, operands, is_ext: bool, regs: _Registers, constant, code) -> tuple[str, object]:
     """Append the instruction computing `op` of `operands` and return where its value lives."""
     if all(kind == "c" for kind, _ in operands):
-        return "c", _scalar(op, *(v for _, v in operands) if op != NEG else (operands[0][1], None))
+        return "c", _scalar(op, *(v for _, v in operands) if op not in (NEG, INV) else (operands[0][1], None))
     dst = regs.take("e" if is_ext else "b")
+    if op == INV:
+        (kind, a), = operands
+        if kind != "e":
+            raise ValueError("the interpreter inverts extension values only")
+        code.append((E_INV, dst, a, 0))
+        return "e", dst
     if op == NEG:
         (kind, a), = operands
         code.append((E_NEG if kind == "e" else B_NEG, dst, a, 0))

@@ -172,17 +172,17 @@ def from_ints(values) -> np.ndarray:
     return np.array([v % P for v in values], dtype=np.uint64)
 
 
-INVERSE_LANES = 1024  # independent Montgomery chains of _batch_inverse, run side by side
+INVERSE_LANES = 1024  # independent Montgomery chains of batch_inverse, run side by side
 
 
 @nb.njit(nogil=True, cache=True)
-def _batch_inverse(a, out):
-    """Montgomery's trick in INVERSE_LANES interleaved chains (lane j takes a[j], a[j + L], ...): each step of
-    the loop over lanes is independent, so it vectorizes, where one chain is a scalar multiplication waiting on
-    the last. The lanes' products are inverted by one scalar chain and one exponentiation; a tail shorter than a
-    row of lanes goes by the scalar chain too. 3 multiplications per element, as before."""
+def _batch_inverse(a, out, lanes):
+    """Montgomery's trick in `lanes` interleaved chains (lane j takes a[j], a[j + L], ...): each step of the loop
+    over lanes is independent, so it vectorizes, where one chain is a scalar multiplication waiting on the last.
+    The lanes' products are inverted by one scalar chain and one exponentiation; a tail shorter than a row of
+    lanes goes by the scalar chain too. 3 multiplications per element. A zero element zeroes every output."""
     n = a.size
-    lanes = min(INVERSE_LANES, n)
+    lanes = min(lanes, n)
     rows = n // lanes if lanes else 0
     acc = np.ones(lanes + n - rows * lanes, dtype=np.uint64)  # the lanes' running products, then the tail's
     for t in range(rows):
@@ -218,7 +218,7 @@ def batch_inverse(a) -> np.ndarray:
     if a.size and not np.all(a):
         raise ZeroDivisionError("batch_inverse: zero element")
     out = np.empty_like(a)
-    _batch_inverse(a.reshape(-1), out.reshape(-1))
+    _batch_inverse(a.reshape(-1), out.reshape(-1), INVERSE_LANES)
     return out
 
 

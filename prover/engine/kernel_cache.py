@@ -81,7 +81,7 @@ def late_kernels() -> list[tuple]:
     i, u = nb.int64, nb.uint64
     ints, base, cols = nb.int64[:, ::1], nb.uint64[::1], nb.uint64[:, ::1]
     return [
-        (constraint_vm._run, (ints, base, cols, cols, cols, cols, cols, i, i, i, i, i)),
+        (constraint_vm._run, (ints, base, cols, cols, cols, cols, nb.uint64[:, :, ::1], i, i, i, i, nb.boolean, i, i)),
         (blake2s_batch._hash_word_rows, (nb.uint8, cols, nb.uint8[:, ::1], i, i)),
         (field_arrays._ext_mul_base_arr, (cols, base, cols, i, i)),
         (field_arrays._sub_arr, (base, base, base, i, i)),
@@ -89,7 +89,7 @@ def late_kernels() -> list[tuple]:
         (field_arrays._add_arr, (base, base, base, i, i)),
         (field_arrays._mul_arr, (base, base, base, i, i)),
         (field_arrays._mul_scalar_arr, (base, u, base, i, i)),
-        (field_arrays._batch_inverse, (base, base)),
+        (field_arrays._batch_inverse, (base, base, i)),
         (aux_trace._prefix_sum, (cols, cols)),
         (quotient._exclusion, (base, base, base, i, i)),
         (polynomials._ext_powers, (u, u, i, cols)),

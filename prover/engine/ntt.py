@@ -111,11 +111,18 @@ def _butterflies(x, tw, h, lo, hi):
 
 @nb.njit(cache=True)
 def _first_layers(x, tw, h, lo, hi):
-    """The layers of half-width h, ..., 4 (h = 1, 2 or 4) on x[lo:hi], eight elements at a time in registers: as
-    butterfly groups of 1, 2 and 4 they would cost a loop and three array views per group (11 ns a butterfly)."""
+    """The layers of half-width h, ..., 4 (h = 1, 2 or 4) on x[lo:hi], a group of eight adjacent elements at a
+    time. The groups are first transposed into eight rows (element k of group q at rows[k, q]) so that the loop
+    over groups vectorizes; in place, one scalar group at a time, these layers took 38% of a coset transform."""
+    groups = (hi - lo) // 8
+    rows = np.empty((8, groups), dtype=np.uint64)
+    for q in range(groups):
+        for k in range(8):
+            rows[k, q] = x[lo + 8 * q + k]
     w4, w8a, w8b, w8c = tw[3], tw[5], tw[6], tw[7]
-    for g in range(lo, hi, 8):
-        x0, x1, x2, x3, x4, x5, x6, x7 = x[g], x[g + 1], x[g + 2], x[g + 3], x[g + 4], x[g + 5], x[g + 6], x[g + 7]
+    r0, r1, r2, r3, r4, r5, r6, r7 = rows[0], rows[1], rows[2], rows[3], rows[4], rows[5], rows[6], rows[7]
+    for q in range(groups):
+        x0, x1, x2, x3, x4, x5, x6, x7 = r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q]
         if h == 1:  # twiddle 1
             x0, x1 = add64(x0, x1), sub64(x0, x1)
             x2, x3 = add64(x2, x3), sub64(x2, x3)
@@ -135,7 +142,10 @@ def _first_layers(x, tw, h, lo, hi):
         x2, x6 = add64(x2, b), sub64(x2, b)
         b = mul64(x7, w8c)
         x3, x7 = add64(x3, b), sub64(x3, b)
-        x[g], x[g + 1], x[g + 2], x[g + 3], x[g + 4], x[g + 5], x[g + 6], x[g + 7] = x0, x1, x2, x3, x4, x5, x6, x7
+        r0[q], r1[q], r2[q], r3[q], r4[q], r5[q], r6[q], r7[q] = x0, x1, x2, x3, x4, x5, x6, x7
+    for q in range(groups):
+        for k in range(8):
+            x[lo + 8 * q + k] = rows[k, q]
 
 
 @nb.njit(cache=True)

@@ -142,9 +142,9 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         if protocol.aux_width:
             report("commit LogUp columns")
             if main is None:  # streamed: recomputed from the coefficients, one pass of coset transforms
-                main = main_committed.trace_values()[:, :protocol.active_rows]
+                main = main_committed.trace_values()
             aux = _ext_columns_as_base(build_aux_trace(protocol.logup, main, protocol.periodic, challenges,
-                                                       check=check))
+                                                       check=check, rows=protocol.active_rows))
             del main
             coefficients = _interpolated(aux, n, stores.enter_context(store(aux.shape[0], n)))
             del aux

@@ -247,6 +247,19 @@ def test_unbalanced_bus_rejected(bus_witness):
     rejected(air, prove(air, air.build_main_trace((sent, received)), TEST, check=False))
 
 
+def test_a_fingerprint_equal_to_the_challenge_is_refused_not_divided_by(range_values):
+    """beta = gamma * v for the value v on row 0: its fraction 1 / (beta - gamma v) has no value. The helper
+    columns' block inversion then zeroes that block, and the running sum's check refuses the trace."""
+    air = RangeCheckAir(len(range_values), ZK)
+    protocol = Protocol(air, TEST)
+    active = np.asarray(air.build_main_trace(range_values), dtype=np.uint64)
+    gamma = Ext(9, 10111213)
+    honest = build_aux_trace(protocol.logup, active, protocol.periodic, [Ext(12345, 678), gamma])
+    assert not honest[-1, -1].any()
+    with pytest.raises(UnbalancedInteractions):
+        build_aux_trace(protocol.logup, active, protocol.periodic, [gamma * int(active[0, 0]), gamma])
+
+
 # ------------------------------------------------------------- every constraint matters: violate exactly one
 
 class RangeCustomCounter(RangeCheckAir):
