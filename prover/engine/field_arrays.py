@@ -309,19 +309,4 @@ def base_mul_ext_scalar(a, s: Ext) -> np.ndarray:
     return ext_mul_base(_repeated(s, a.size), a)
 
 
-def ext_batch_inverse(a) -> np.ndarray:
-    a = _as_ext(a)
-    # 1 / (a0 + a1 X) = (a0 - a1 X) / (a0^2 - 7 a1^2): composed from the base kernels (one less kernel to compile).
-    # 7 is not a square, so the norm is zero only for a = 0: batch_inverse's own zero check refuses exactly those.
-    a0, a1 = np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1])
-    try:
-        inv_norms = batch_inverse(sub(mul(a0, a0), mul_scalar(mul(a1, a1), EXT_NONRESIDUE)))
-    except ZeroDivisionError:
-        raise ZeroDivisionError("ext_batch_inverse: zero element") from None
-    out = np.empty_like(a)
-    out[:, 0] = mul(a0, inv_norms)
-    out[:, 1] = neg(mul(a1, inv_norms))
-    return out
-
-
 kernel_cache.announce_if_cold(_mul_arr)  # before any kernel compiles (some compile at import)

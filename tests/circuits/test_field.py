@@ -1,5 +1,4 @@
 """Goldilocks and its quadratic extension agree with galois: scalars (Python ints, Ext) and numba arrays."""
-import galois
 import numpy as np
 import pytest
 
@@ -9,17 +8,6 @@ from prover.engine import field_arrays as F
 
 N = 2000
 EDGES = [0, 1, 2, P - 1, P - 2, 2**32 - 1, 2**32, 2**32 + 1, 2**63, 2**64 - 2**32]
-
-
-@pytest.fixture(scope="module")
-def gf():
-    return galois.GF(P)
-
-
-@pytest.fixture(scope="module")
-def gf2(gf):
-    """F_p[X]/(X^2 - 7); galois's integer for a + bX is a + b*p."""
-    return galois.GF(P**2, irreducible_poly=galois.Poly([1, 0, P - 7], field=gf), verify=False)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +94,6 @@ def test_extension_arrays_agree_with_galois(gf2, ext_operands):
     assert _ext_ints(F.ext_mul(a, b)) == [int(v) for v in ga * gb]
     assert _ext_ints(F.add(a, b)) == [int(v) for v in ga + gb]
     assert _ext_ints(F.sub(a, b)) == [int(v) for v in ga - gb]
-    assert _ext_ints(F.ext_batch_inverse(a)) == [int(v) for v in gf2(1) / ga]
     s = Ext(int(b[1, 0]), int(b[1, 1]))
     assert _ext_ints(F.ext_mul_scalar(a, s)) == [int(v) for v in ga * gf2(s.a + s.b * P)]
     base = b[:, 0]
@@ -126,10 +113,6 @@ def test_extension_scalars_agree_with_galois(gf2, ext_operands):
             assert ours.a + ours.b * P == int(theirs)
     with pytest.raises(ZeroDivisionError):
         Ext(0).inverse()
-    with pytest.raises(ZeroDivisionError):
-        F.ext_batch_inverse(np.array([[1, 2], [0, 0]], dtype=np.uint64))
-    for nonzero in ([0, 1], [P - 1, 0], [5, P - 3]):  # a zero norm would mean a zero element: none of these
-        assert Ext(*nonzero) * Ext(*F.ext_batch_inverse(np.array([nonzero], dtype=np.uint64))[0].tolist()) == Ext(1)
 
 
 @pytest.mark.parametrize("n", [1, 2, 1023, 1024, 1025, 3000, 1 << 12])  # around and past one row of lanes

@@ -120,3 +120,18 @@ def test_column_mode_sums_inverses_like_the_field():
             for e, m in zip(values[4 * g::2][:2], values[4 * g + 1::2][:2]):
                 expected = expected + Ext.lift(e).inverse() * m
             assert Ext(int(out[g, j, 0]), int(out[g, j, 1])) == expected, (g, j)
+
+
+def test_inverse_instruction_on_edge_values_and_random_ones(gf2):
+    """E_INV against galois: X itself, -1, values whose parts are 0 or p - 1 (the norm a0^2 - 7 a1^2 is zero
+    only for 0, 7 being no square), and random ones, over a ragged last block."""
+    rng = np.random.default_rng(5)
+    rows = BLOCK + 9
+    values = rng.integers(0, P, (rows, 2), dtype=np.uint64)
+    values[:5] = [[0, 1], [P - 1, 0], [5, P - 3], [1, 0], [0, P - 1]]
+    program = compile_constraints([inverse(aux_col(0))], [0], [Ext(1)], [])
+    out = np.empty((1, rows, 2), dtype=np.uint64)
+    evaluate_columns(program, np.zeros((1, rows), dtype=np.uint64), np.zeros((0, rows), dtype=np.uint64), rows,
+                     out, aux=np.ascontiguousarray(values.T))
+    expected = gf2(1) / gf2([int(a) + int(b) * P for a, b in values])
+    assert [int(a) + int(b) * P for a, b in out[0]] == [int(v) for v in expected]
