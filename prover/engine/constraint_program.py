@@ -1,5 +1,6 @@
 """The constraint quotient's numerator as register-machine code, compiled once per proof from the AIR's own
-expressions (circuits.expr) and run by `constraint_vm` over blocks of LDE points.
+expressions (circuits.expr) and run by `constraint_vm` over blocks of LDE points; the same machinery computes
+LogUp's helper columns and the DEEP composition, with one instruction of their own (an inverse).
 
 Why a register machine: evaluating thousands of expression nodes one numpy call each streams every intermediate
 column through memory (about 40% of proving time). Here each node becomes one instruction over a block of a few

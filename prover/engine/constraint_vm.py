@@ -2,7 +2,8 @@
 
 For each block of BLOCK points it runs every instruction over the block (registers are rows of a small scratch
 array that stays in cache), then writes either sum_g acc_g * inverse_g for the block (the constraint quotient's
-values) or each accumulator acc_g as a column of its own (LogUp's helper columns, sums of inverses).
+values) or each accumulator acc_g as a column of its own (LogUp's helper columns, the DEEP composition: sums of
+fractions, whose divisions the inverse instruction does a block at a time).
 """
 from __future__ import annotations
 
@@ -66,9 +67,9 @@ def _ext_mul(a0, a1, b0, b1):
 @nb.njit(inline="always")
 def _invert_block(a0, a1, d0, d1, m, norms, inverse_norms):
     """d = 1 / a on the first m points of a block, extension values as two lanes: (a0 - a1 X) / (a0^2 - 7 a1^2),
-    the norms inverted together (Montgomery's trick along CHAINS interleaved chains). A zero value (a LogUp
-    fingerprint equal to its challenge, probability ~2^-100) zeroes its whole block, which the running sum's
-    check then refuses."""
+    the norms inverted together (Montgomery's trick along CHAINS interleaved chains). A zero value zeroes its
+    whole block: a LogUp fingerprint equal to its challenge, which the running sum's check then refuses, or an
+    out-of-domain point on the domain (each of probability ~2^-100)."""
     for i in range(m):
         norms[i] = sub64(mul64(a0[i], a0[i]), mul64(_SEVEN, mul64(a1[i], a1[i])))
     _batch_inverse(norms[:m], inverse_norms[:m], CHAINS)
