@@ -44,12 +44,12 @@ OPCODE_NAMES = ("LOAD_MAIN LOAD_AUX LOAD_PERIODIC B_ADD B_SUB B_MUL B_NEG B_ADD_
                 "E_NEG E_ADD_B E_SUB_B E_RSUB_B E_MUL_B E_ADD_X E_MUL_X E_RSUB_X B_ADD_X B_MUL_X B_RSUB_X ACC_B "
                 "ACC_E ACC_X E_INV").split()
 
-INV = "inv"  # the prover's own node: LogUp's columns are sums of inverses, which no constraint needs
+INV = "inv"  # the prover's own node: LogUp's columns and the DEEP composition divide, no constraint does
 
 
 def inverse(e: Expr) -> Expr:
     """1 / e, an extension value, for the interpreter only (the verifier's expressions never divide): LogUp's
-    fractions m / fingerprint, whose columns the prover computes with the constraints' own machinery."""
+    fractions m / fingerprint and DEEP's quotients by x - z, computed with the constraints' own machinery."""
     return Expr(INV, (e,), 0, True)
 
 
