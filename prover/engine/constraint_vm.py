@@ -41,27 +41,10 @@ from prover.engine.constraint_program import (
     LOAD_PERIODIC,
     ConstraintCode,
 )
-from prover.engine.field_arrays import _SEVEN, _ZERO, _batch_inverse, add64, mul64, sub64
+from prover.engine.field_arrays import _ZERO, _batch_inverse, add64, ext_mul64, mul64, sub64, times_seven
 
 BLOCK = 256
 CHAINS = 16  # independent product chains of a block inversion: the loop across them vectorizes
-
-
-@nb.njit(inline="always")
-def _times_seven(x):
-    """7x by three doublings and a subtraction: cheaper than a multiplication."""
-    x2 = add64(x, x)
-    x4 = add64(x2, x2)
-    return sub64(add64(x4, x4), x)
-
-
-@nb.njit(inline="always")
-def _ext_mul(a0, a1, b0, b1):
-    """(a0 + a1 X)(b0 + b1 X) with X^2 = 7, Karatsuba: three multiplications, where the schoolbook product and
-    its 7 a1 b1 take five (a sixth of the quotient's multiplications are extension products)."""
-    low, high = mul64(a0, b0), mul64(a1, b1)
-    cross = mul64(add64(a0, a1), add64(b0, b1))
-    return add64(low, _times_seven(high)), sub64(sub64(cross, low), high)
 
 
 @nb.njit(inline="always")
@@ -71,7 +54,7 @@ def _invert_block(a0, a1, d0, d1, m, norms, inverse_norms):
     whole block: a LogUp fingerprint equal to its challenge, which the running sum's check then refuses, or an
     out-of-domain point on the domain (each of probability ~2^-100)."""
     for i in range(m):
-        norms[i] = sub64(mul64(a0[i], a0[i]), mul64(_SEVEN, mul64(a1[i], a1[i])))
+        norms[i] = sub64(mul64(a0[i], a0[i]), times_seven(mul64(a1[i], a1[i])))
     _batch_inverse(norms[:m], inverse_norms[:m], CHAINS)
     for i in range(m):
         d0[i] = mul64(a0[i], inverse_norms[i])
@@ -142,7 +125,7 @@ def _run(code, k, main, aux, periodic, inverses, out, n_base, n_ext, n_groups, r
                     re[d, 1, i] = sub64(re[a, 1, i], re[b, 1, i])
             elif op == E_MUL:
                 for i in range(m):
-                    x, y = _ext_mul(re[a, 0, i], re[a, 1, i], re[b, 0, i], re[b, 1, i])
+                    x, y = ext_mul64(re[a, 0, i], re[a, 1, i], re[b, 0, i], re[b, 1, i])
                     re[d, 0, i] = x
                     re[d, 1, i] = y
             elif op == E_NEG:
@@ -174,7 +157,7 @@ def _run(code, k, main, aux, periodic, inverses, out, n_base, n_ext, n_groups, r
             elif op == E_MUL_X:
                 c0, c1 = k[b], k[b + 1]
                 for i in range(m):
-                    x, y = _ext_mul(re[a, 0, i], re[a, 1, i], c0, c1)
+                    x, y = ext_mul64(re[a, 0, i], re[a, 1, i], c0, c1)
                     re[d, 0, i] = x
                     re[d, 1, i] = y
             elif op == E_RSUB_X:
@@ -209,7 +192,7 @@ def _run(code, k, main, aux, periodic, inverses, out, n_base, n_ext, n_groups, r
             elif op == ACC_E:
                 c0, c1 = k[b], k[b + 1]
                 for i in range(m):
-                    x, y = _ext_mul(re[a, 0, i], re[a, 1, i], c0, c1)
+                    x, y = ext_mul64(re[a, 0, i], re[a, 1, i], c0, c1)
                     re[d, 0, i] = add64(re[d, 0, i], x)
                     re[d, 1, i] = add64(re[d, 1, i], y)
             else:  # ACC_X: a constant constraint value, already times its coefficient

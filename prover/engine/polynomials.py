@@ -11,9 +11,7 @@ import numpy as np
 from circuits.field import Ext
 from prover.engine import field_arrays as F
 from prover.engine import ntt, threads
-from prover.engine.field_arrays import add64, mul64
-
-_SEVEN = np.uint64(7)
+from prover.engine.field_arrays import add64, ext_mul64, mul64
 
 
 @nb.njit(cache=True)
@@ -21,7 +19,7 @@ def _ext_powers(a, b, n, out):
     x0, x1 = np.uint64(1), np.uint64(0)
     for i in range(n):
         out[i, 0], out[i, 1] = x0, x1
-        x0, x1 = add64(mul64(x0, a), mul64(_SEVEN, mul64(x1, b))), add64(mul64(x0, b), mul64(x1, a))
+        x0, x1 = ext_mul64(x0, x1, a, b)
 
 
 def ext_powers(z: Ext, n: int) -> np.ndarray:
