@@ -61,7 +61,7 @@ def _m4(x: list) -> list:
 
 
 if [_m4([int(i == j) for i in range(4)]) for j in range(4)] != [list(column) for column in zip(*M4)]:
-    raise ValueError("poseidon2 parameters: m4 is not the matrix of the Poseidon2 paper's addition chain")
+    raise ValueError("poseidon2 parameters: m4 is not circ(2, 3, 1, 1), the matrix _m4 computes by additions")
 
 
 def external_linear_layer(state: list) -> list:

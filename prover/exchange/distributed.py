@@ -108,4 +108,3 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, proces
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0",
                       silence_logs=logging.ERROR, **shares) as cluster, Client(cluster) as client:
         yield client
-

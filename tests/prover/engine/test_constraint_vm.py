@@ -112,8 +112,8 @@ def test_column_mode_sums_inverses_like_the_field():
     assert "E_INV" in {OPCODE_NAMES[op] for op in program.code[:, 0]}
     out = np.empty((2, rows, 2), dtype=np.uint64)
     evaluate_columns(program, main, per, rows, out)
+    scalar = Program([e for column in terms for pair in column for e in pair])
     for j in (0, 1, BLOCK - 1, BLOCK, 2 * BLOCK + 5, rows - 1):
-        scalar = Program([e for column in terms for pair in column for e in pair])
         values = scalar.evaluate(SCALARS, _scalar_leaf(main, per, challenges, rows, j))
         for g in range(2):
             expected = Ext(0)

@@ -130,7 +130,6 @@ def test_transform_into_a_given_array():
         ntt.coset_ntt(coeffs, SHIFT, out=coeffs)
 
 
-
 def test_intt_in_place_matches_and_reuses_the_array():
     values = random_field((3, 1 << 12), seed=11)
     expected = ntt.intt(values)
