@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from prover.engine import blake2s_batch, threads
+from prover.engine.merkle_tree import MerkleTree
 
 
 def best_of(fn, repeats: int = 3) -> float:
@@ -42,6 +43,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--log-rows", type=int, default=15)
     parser.add_argument("--widths", default="2,8,16,64,128,216,400")
+    parser.add_argument("--tree-log-leaves", type=int, default=22,
+                        help="also time a Merkle tree over this many leaf digests (2^22: a 2^16-leaf round's LDE)")
     args = parser.parse_args()
     n = 1 << args.log_rows
     rng = np.random.default_rng(0)
@@ -62,6 +65,9 @@ def main() -> None:
                                                          np.empty((n, 32), dtype=np.uint8), min_per_thread=4096))
         print(f"{width:>8} {8 * width:>6} {numba_s:>9.3f} {hashlib_s:>10.3f} {hashlib_s / numba_s:>14.2f} "
               f"{threaded_s:>18.3f} {threaded_s / numba_s:>6.2f}")
+    leaves = rng.integers(0, 256, (1 << args.tree_log_leaves, 32), dtype=np.uint8)
+    tree_s = best_of(lambda: MerkleTree(leaves=leaves, keep_leaves=False))
+    print(f"Merkle tree over 2^{args.tree_log_leaves} leaf digests (nodes hashed level by level): {tree_s:.3f} s")
 
 
 if __name__ == "__main__":
