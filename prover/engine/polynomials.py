@@ -13,6 +13,8 @@ from prover.engine import field_arrays as F
 from prover.engine import ntt, threads
 from prover.engine.field_arrays import add64, ext_mul64, mul64
 
+LANES = 8  # 64-bit words in a 512-bit vector
+
 
 @nb.njit(cache=True)
 def _ext_powers(a, b, n, out):
@@ -126,15 +128,17 @@ def _evaluate_base(coeffs, powers, out, lo, hi):
 
 def evaluate_at_points(blocks, n: int, points: list[int]) -> np.ndarray:
     """(w, q): each base polynomial at each base-field point."""
-    # (n, q), filled a point at a time: stacking a list of columns held it twice (2 x 0.9 GB, 56 points, 2^21 rows)
-    powers = np.empty((n, len(points)), dtype=np.uint64)
+    # (n, q rounded up to a multiple of LANES), filled a point at a time (stacking a list of columns held it
+    # twice: 2 x 0.9 GB, 56 points, 2^21 rows); the padding's zero powers make whole vectors of the inner loop,
+    # whose remainder was scalar (28 points, 204 x 2^19 coefficients: 1.6 s instead of 2.1)
+    powers = np.zeros((n, -(-len(points) // LANES) * LANES), dtype=np.uint64)
     for j, x in enumerate(points):
         column = F.powers(x, n).reshape(1, n)
         ntt.bit_reverse_rows(column)
         powers[:, j] = column[0]
     out = []
     for _, block in blocks:
-        values = np.empty((block.shape[0], len(points)), dtype=np.uint64)
+        values = np.empty((block.shape[0], powers.shape[1]), dtype=np.uint64)
         threads.run_ranges(_evaluate_base, block.shape[0], block, powers, values)
-        out.append(values)
+        out.append(values[:, :len(points)])
     return np.concatenate(out)
