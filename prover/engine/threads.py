@@ -10,6 +10,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numba as nb
+import numpy as np
 
 PIECES_PER_THREAD = 16
 _pool: ThreadPoolExecutor | None = None
@@ -64,3 +65,17 @@ def run_ranges(kernel, n: int, *args, min_per_thread: int = 1, align: int = 1) -
     drain()
     for future in futures:
         future.result()
+
+
+def zeros(shape, dtype=np.uint64) -> np.ndarray:
+    """np.zeros whose pages are first written on every thread (numpy fills without the GIL): a first write to
+    fresh memory costs about half as much per GB on two threads as on one on this project's VM
+    (scripts/bench_page_faults.py), and np.zeros leaves that first write to whatever touches the array next."""
+    out = np.empty(shape, dtype=dtype)
+    flat = out.reshape(-1)
+
+    def fill(lo: int, hi: int) -> None:
+        flat[lo:hi] = 0
+
+    run_ranges(fill, flat.size, min_per_thread=1 << 16)
+    return out

@@ -54,3 +54,9 @@ def test_an_error_in_any_piece_is_raised():
 
     with pytest.raises(ValueError, match="piece with 40"):
         threads.run_ranges(kernel, 64)
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 5), (7, 1 << 17)])
+def test_zeros_are_zeros(shape):
+    out = threads.zeros(shape)
+    assert out.shape == shape and out.dtype == np.uint64 and out.flags.c_contiguous and not out.any()
