@@ -106,11 +106,14 @@ class CommittedPolynomials:
         """For each list of weights, the (2, n) coefficients of sum_i weights[i] * polynomial_i."""
         return polynomials.combine(self.coefficients.blocks(), self.n, weights)
 
-    def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
-        """The LDE rows at the sorted, distinct `indices`, evaluated from the coefficients (point j is position
-        j div blowup of coset j mod blowup), and their Merkle siblings."""
-        indices = sorted(set(int(i) for i in indices))
+    def point_powers(self, indices) -> np.ndarray:
+        """The powers of the LDE points at the sorted, distinct `indices` (point j is GENERATOR * w^j, w of order
+        blowup * n) that `open` evaluates rows with: the same for every commitment of a proof, so built once."""
         w = root_of_unity(self.n * self.blowup)
-        rows = polynomials.evaluate_at_points(self.coefficients.blocks(), self.n,
-                                              [GENERATOR * pow(w, j, P) % P for j in indices]).T
+        return polynomials.point_powers([GENERATOR * pow(w, j, P) % P for j in indices], self.n)
+
+    def open(self, indices, powers: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+        """The LDE rows at the sorted, distinct `indices`, evaluated from the coefficients with `powers`
+        (`point_powers(indices)`), and their Merkle siblings."""
+        rows = polynomials.evaluate_at_points(self.coefficients.blocks(), powers, len(indices)).T
         return rows, self.tree.siblings(indices)

@@ -199,8 +199,10 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         nonce = grind(transcript, params.grinding_bits)
         transcript.absorb_ints("pow nonce", [nonce])
         indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
-
-        openings = [Opening(*_as_lists(c.open(indices))) for c in [*trace, quotient_committed]]
+        queried = sorted(set(indices))
+        powers = main_committed.point_powers(queried)  # every commitment's LDE has the same points
+        openings = [Opening(*_as_lists(c.open(queried, powers))) for c in [*trace, quotient_committed]]
+        del powers
     positions = indices
     for size, tree in zip(protocol.fri_layers, fri_trees):
         positions = [j % (size >> params.fri_log_arity) for j in positions]

@@ -50,7 +50,7 @@ def test_evaluations_at_extension_points(store, coeffs):
 
 def test_evaluations_at_base_points(store, coeffs):
     points = [3, 1 << 40, P - 2]
-    values = polynomials.evaluate_at_points(store.blocks(), N, points)
+    values = polynomials.evaluate_at_points(store.blocks(), polynomials.point_powers(points, N), len(points))
     assert values.tolist() == [[horner(row, Ext(x)).a for x in points] for row in coeffs]
 
 

@@ -446,9 +446,10 @@ def test_openings_from_memory_or_a_file_are_the_lde_rows(small_blocks):
     lde_rows = lde.reshape(3, -1).T
     assert in_memory.root == in_file.root == MerkleTree(lde_rows).root
     indices = [0, 1, 7, 100, 301, 511]
-    rows, siblings = in_memory.open(indices)
+    powers = in_memory.point_powers(indices)
+    rows, siblings = in_memory.open(indices, powers)
     assert np.array_equal(rows, lde_rows[indices]) and siblings == MerkleTree(lde_rows).siblings(indices)
-    assert np.array_equal(in_file.open(indices)[0], rows) and in_file.open(indices)[1] == siblings
+    assert np.array_equal(in_file.open(indices, powers)[0], rows) and in_file.open(indices, powers)[1] == siblings
     for committed in (in_memory, in_file):
         committed.coefficients.close()
 
