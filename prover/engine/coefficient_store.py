@@ -36,6 +36,11 @@ class _Store:
         ntt.bit_reverse_rows(block)
         self._put(lo, block)
 
+    def scratch(self, lo: int, rows: int) -> np.ndarray:
+        """A (rows, n) array to compute rows lo, lo+1, ... in before writing them: the store's own rows when it
+        is an array (`write` then copies nothing), else a buffer reused from block to block."""
+        raise NotImplementedError
+
     def __enter__(self):
         return self
 
@@ -51,7 +56,12 @@ class CoefficientArray(_Store):
         self.coeffs = np.empty((width, n), dtype=np.uint64)
 
     def _put(self, lo: int, block: np.ndarray) -> None:
-        self.coeffs[lo:lo + block.shape[0]] = block
+        target = self.coeffs[lo:lo + block.shape[0]]
+        if block.ctypes.data != target.ctypes.data:  # not computed in place (in `scratch`)
+            target[...] = block
+
+    def scratch(self, lo: int, rows: int) -> np.ndarray:
+        return self.coeffs[lo:lo + rows]
 
     def blocks(self) -> Iterator[tuple[int, np.ndarray]]:
         """(first row, rows) in bit-reversed order: here one block, the array itself (not to be modified)."""
@@ -67,6 +77,12 @@ class CoefficientFile(_Store):
     def __init__(self, width: int, n: int):
         self.width, self.n = width, n
         self._file = tempfile.TemporaryFile(prefix="por-coefficients-")  # noqa: SIM115 - closed by close()
+        self._scratch = None
+
+    def scratch(self, lo: int, rows: int) -> np.ndarray:
+        if self._scratch is None or self._scratch.shape[0] < rows:
+            self._scratch = np.empty((rows, self.n), dtype=np.uint64)
+        return self._scratch[:rows]
 
     def _put(self, lo: int, block: np.ndarray) -> None:
         data, offset = memoryview(block).cast("B"), lo * self.n * 8
@@ -90,4 +106,5 @@ class CoefficientFile(_Store):
             yield lo, block
 
     def close(self) -> None:
+        self._scratch = None
         self._file.close()

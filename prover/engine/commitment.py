@@ -2,17 +2,19 @@
 
 The LDE domain (a coset of size blowup*n) is the union of `blowup` cosets of the trace domain: point j lies in
 coset j mod blowup, at position j div blowup, and the next trace row of a point is the next position in the same
-coset. So the prover can commit, evaluate constraints and answer queries one coset at a time, keeping only the
-coefficients (a streaming proof parks them in a temporary file, `coefficient_store`, and reads them back a block
-at a time: a 2^21-row, 204-column trace then holds one 3.2 GiB coset at a time, not 27 GiB of LDE). When the
-cosets will be read again (the trace's, by the constraint quotient and the query openings) and the whole LDE fits
-the memory budget, they are kept rather than recomputed: at 2^16 leaves x 22 assets that saves eight coset NTTs
-and the openings' evaluations from coefficients (about a sixth of the proof) for 6.8 GB more.
+coset. So the prover commits, evaluates constraints and answers queries one coset at a time, from the
+coefficients (in memory, or parked in a temporary file by a proof too large for memory, `coefficient_store`, and
+read back a block at a time), into one coset-sized array that every pass reuses.
+
+The LDE itself is never kept. Keeping it was measured slower on this project's machine (2^16 leaves x 22 assets,
+`scripts/bench_air.py`): the first write to 7.7 GB of fresh memory cost more (about 1.5 s per GB on two threads
+of this VM, `scripts/bench_page_faults.py`) than the second pass of eight coset transforms and the openings'
+evaluations it saved, for three times the memory.
 """
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -23,11 +25,13 @@ from prover.engine.merkle_tree import MerkleTree
 from prover.engine.row_hashing import hash_rows
 from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX
 
-# A proof keeps its trace's LDEs (main and LogUp columns) if together they take at most this many bytes; None: half
-# the memory the system has available when the proof starts (so one proof on a 24 GB machine keeps the 7.7 GB of a
-# 2^16-leaf round, and a 2^18-leaf one, 31 GB, streams them all). POR_KEEP_LDE_BYTES in the environment sets it
-# (0: always recompute, the least memory); local Dask workers get their share (prover.exchange.distributed).
-KEEP_LDE_BYTES: int | None = int(os.environ["POR_KEEP_LDE_BYTES"]) if "POR_KEEP_LDE_BYTES" in os.environ else None
+# A proof holds its trace's coefficients in memory if four times their size (the trace, its coefficients, the
+# coset being evaluated, and room for the passes' other arrays) fits this many bytes, and streams them from
+# temporary files otherwise; None: half the memory the system has available when the proof starts (so on a 24 GB
+# machine a 2^16-leaf round, 0.9 GB of coefficients, holds them, and a 2^18-leaf one, 3.6 GB, streams them).
+# POR_MEMORY_BYTES in the environment sets it (0: always stream, the least memory); local Dask workers get their
+# share (prover.exchange.distributed).
+MEMORY_BYTES: int | None = int(os.environ["POR_MEMORY_BYTES"]) if "POR_MEMORY_BYTES" in os.environ else None
 
 
 def available_memory() -> int:
@@ -37,14 +41,14 @@ def available_memory() -> int:
     return psutil.virtual_memory().available
 
 
-def lde_budget() -> int:
-    """The bytes of LDE a proof may keep now (KEEP_LDE_BYTES above)."""
-    return KEEP_LDE_BYTES if KEEP_LDE_BYTES is not None else available_memory() // 2
+def memory_budget() -> int:
+    """The bytes a proof may hold now (MEMORY_BYTES above)."""
+    return MEMORY_BYTES if MEMORY_BYTES is not None else available_memory() // 2
 
 
-def may_keep(nbytes: int) -> bool:
-    """Whether LDEs of `nbytes` in all fit the budget."""
-    return nbytes <= lde_budget()
+def in_memory(coefficient_bytes: int) -> bool:
+    """Whether a trace whose coefficients take `coefficient_bytes` keeps them in memory (see MEMORY_BYTES)."""
+    return 4 * coefficient_bytes <= memory_budget()
 
 
 def coset_shift(k: int, n: int, blowup: int) -> int:
@@ -53,21 +57,17 @@ def coset_shift(k: int, n: int, blowup: int) -> int:
 
 
 class CommittedPolynomials:
-    def __init__(self, coefficients: CoefficientArray | CoefficientFile, blowup: int, keep: bool = False):
+    def __init__(self, coefficients: CoefficientArray | CoefficientFile, blowup: int):
         """Commit to the LDE of each polynomial in `coefficients` (a store, in memory or in a file, that its
-        owner closes when the proof is done); `keep`: hold on to its cosets for later passes and openings instead
-        of recomputing them (worth it only when they are read again)."""
+        owner closes when the proof is done)."""
         self.coefficients = coefficients
         self.width, self.n = coefficients.width, coefficients.n
         self.blowup = blowup
-        self._cache = [] if keep else None
+        self._values = None  # the coset array every pass reuses: memory written once (fresh pages cost here)
         leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
         for k, values in self.cosets():
             leaves[k::blowup] = hash_rows(LEAF_PREFIX, values.T)
-        # The leaf digests are kept only when the rows are not: then an opening evaluates just the queried rows
-        # (at 2^21 trace rows x 204 columns, 7-8 s less than also evaluating their siblings to rehash them) for
-        # 0.25 GB more per 2^24-point LDE; with the cosets kept, rehashing a sibling row costs nothing.
-        self.tree = MerkleTree(leaves=leaves, keep_leaves=not keep)
+        self.tree = MerkleTree(leaves=leaves)
 
     @property
     def root(self) -> bytes:
@@ -76,37 +76,27 @@ class CommittedPolynomials:
     def cosets(self) -> Iterator[tuple[int, np.ndarray]]:
         """(k, values) for every coset k in turn, values (width, n) the polynomials at its points in order.
 
-        Unless cosets are kept, one array is reused: each coset is computed into the previous one's, so a caller
-        must be done with a coset before it asks for the next (one coset alive, not two: 0.8 GB less at 2^16
-        leaves)."""
-        if self._kept:
-            yield from enumerate(self._cache)
-            return
-        if self._cache is not None:
-            self._cache.clear()
-        values = None
+        One array holds them all, each coset computed into the previous one's: a caller must be done with a
+        coset before it asks for the next, and with the pass before it calls `cosets` or `trace_values` again."""
         for k in range(self.blowup):
-            values = self._on_coset(coset_shift(k, self.n, self.blowup),
-                                    None if self._cache is not None else values)
-            if self._cache is not None:
-                self._cache.append(values)
-            yield k, values
-
-    @property
-    def _kept(self) -> bool:
-        """Whether every coset is held (after the first pass, when keeping)."""
-        return self._cache is not None and len(self._cache) == self.blowup
+            yield k, self._on_coset(coset_shift(k, self.n, self.blowup))
 
     def trace_values(self) -> np.ndarray:
-        """(width, n): the polynomials on the trace domain, the columns they interpolate."""
+        """(width, n): the polynomials on the trace domain, the columns they interpolate (in the array `cosets`
+        reuses: a caller that keeps them past its next pass copies them)."""
         return self._on_coset(1)
 
-    def _on_coset(self, shift: int, out: np.ndarray | None = None) -> np.ndarray:
-        """The polynomials on shift * <w_n>, transformed a block of coefficient rows at a time (into `out`)."""
-        out = np.empty((self.width, self.n), dtype=np.uint64) if out is None else out
+    def _on_coset(self, shift: int) -> np.ndarray:
+        """The polynomials on shift * <w_n>, transformed a block of coefficient rows at a time."""
+        if self._values is None:
+            self._values = np.empty((self.width, self.n), dtype=np.uint64)
         for lo, block in self.coefficients.blocks():
-            ntt.coset_ntt(block, shift, reversed_input=True, out=out[lo:lo + block.shape[0]])
-        return out
+            ntt.coset_ntt(block, shift, reversed_input=True, out=self._values[lo:lo + block.shape[0]])
+        return self._values
+
+    def release(self) -> None:
+        """Drop the coset array (the passes are done; the openings evaluate their rows from the coefficients)."""
+        self._values = None
 
     def evaluate_at(self, points: list[Ext]) -> list[list[Ext]]:
         """Every polynomial at each extension point (one pass over the coefficients for all of them)."""
@@ -116,22 +106,14 @@ class CommittedPolynomials:
         """For each list of weights, the (2, n) coefficients of sum_i weights[i] * polynomial_i."""
         return polynomials.combine(self.coefficients.blocks(), self.n, weights)
 
-    def open(self, indices) -> tuple[np.ndarray, list[bytes]]:
-        """The LDE rows at the sorted, distinct `indices` and their Merkle siblings. Unless the cosets are kept,
-        the rows are evaluated afresh from the coefficients (and the tree has the sibling leaves' digests)."""
-        indices = sorted(set(int(i) for i in indices))
-        if self._cache is None:
-            return self._rows(indices), self.tree.siblings(indices)
-        others = sorted({j ^ 1 for j in indices} - set(indices))
-        rows = self._rows(indices + others)
-        digests = hash_rows(LEAF_PREFIX, np.ascontiguousarray(rows[len(indices):])) if others else []
-        return rows[:len(indices)], self.tree.siblings(indices, {j: d.tobytes() for j, d in zip(others, digests)})
-
-    def _rows(self, indices: list[int]) -> np.ndarray:
-        """LDE rows (len(indices), width): point j is position j div blowup of coset j mod blowup."""
-        if self._kept:
-            return np.array([self._cache[j % self.blowup][:, j // self.blowup] for j in indices],
-                            dtype=np.uint64).reshape(len(indices), self.width)
+    def point_powers(self, indices) -> np.ndarray:
+        """The powers of the LDE points at the sorted, distinct `indices` (point j is GENERATOR * w^j, w of order
+        blowup * n) that `open` evaluates rows with: the same for every commitment of a proof, so built once."""
         w = root_of_unity(self.n * self.blowup)
-        return polynomials.evaluate_at_points(self.coefficients.blocks(), self.n,
-                                              [GENERATOR * pow(w, j, P) % P for j in indices]).T
+        return polynomials.point_powers([GENERATOR * pow(w, j, P) % P for j in indices], self.n)
+
+    def open(self, indices, powers: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+        """The LDE rows at the sorted, distinct `indices`, evaluated from the coefficients with `powers`
+        (`point_powers(indices)`), and their Merkle siblings."""
+        rows = polynomials.evaluate_at_points(self.coefficients.blocks(), powers, len(indices)).T
+        return rows, self.tree.siblings(indices)

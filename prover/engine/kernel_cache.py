@@ -82,7 +82,6 @@ def late_kernels() -> list[tuple]:
     ints, base, cols = nb.int64[:, ::1], nb.uint64[::1], nb.uint64[:, ::1]
     return [
         (constraint_vm._run, (ints, base, cols, cols, cols, cols, nb.uint64[:, :, ::1], i, i, i, i, nb.boolean, i, i)),
-        (blake2s_batch._hash_word_rows, (nb.uint8, cols, nb.uint8[:, ::1], i, i)),
         (field_arrays._ext_mul_base_arr, (cols, base, cols, i, i)),
         (field_arrays._add_scalar_arr, (base, u, base, i, i)),
         (field_arrays._add_arr, (base, base, base, i, i)),

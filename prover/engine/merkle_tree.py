@@ -20,12 +20,9 @@ class MerkleTree:
     second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as
     `verifier.stark.commitment`'s hash_row and hash_children. Only the leaves and the levels from KEPT_FROM up
     are kept: the levels between hold 7/8 as many digests as the leaves (0.44 GB for a 2^24-leaf LDE at 2^18
-    leaves), and an opening rehashes the at most 2^KEPT_FROM leaves under each sibling it needs there. A tree
-    whose rows live elsewhere can keep level 1 instead of the leaves (half the digests): its opener then passes
-    the digests of the sibling leaves, from rows it evaluates anyway."""
+    leaves), and an opening rehashes the at most 2^KEPT_FROM leaves under each sibling it needs there."""
 
-    def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None,
-                 keep_leaves: bool = True):
+    def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None):
         """Commit to the rows of a matrix, or to leaf digests already computed (whose rows live elsewhere)."""
         if (rows is None) == (leaves is None):
             raise ValueError("a Merkle tree commits to rows or to leaf digests")
@@ -38,40 +35,33 @@ class MerkleTree:
         self.rows = rows
         self.depth = n.bit_length() - 1
         level = leaves
-        keep_leaves = keep_leaves or self.depth == 0
-        self.levels = {0: leaves} if keep_leaves else {}  # height -> digests, for the heights kept
-        self._base = 0 if keep_leaves else 1  # the level non-kept nodes above it are rehashed from
+        self.levels = {0: leaves}  # height -> digests, for the heights kept
         for height in range(1, self.depth + 1):
             level = _parents(level)
-            if height >= KEPT_FROM or height == self.depth or height == self._base:
+            if height >= KEPT_FROM or height == self.depth:
                 self.levels[height] = level
 
     @property
     def root(self) -> bytes:
         return self.levels[self.depth][0].tobytes()
 
-    def node(self, height: int, index: int, leaves: dict[int, bytes] | None = None) -> bytes:
-        """The digest of node `index` at `height` (0: the leaves, from `leaves` if not kept), rehashed from the
-        level below it that is kept if it is not."""
+    def node(self, height: int, index: int) -> bytes:
+        """The digest of node `index` at `height`, rehashed from the leaves under it if its level is not kept."""
         if height in self.levels:
             return self.levels[height][index].tobytes()
-        if height == 0:
-            return leaves[index]
-        below = height - self._base
-        level = self.levels[self._base][index << below:(index + 1) << below]
-        for _ in range(below):
+        level = self.levels[0][index << height:(index + 1) << height]
+        for _ in range(height):
             level = _parents(level)
         return level[0].tobytes()
 
-    def siblings(self, indices, leaves: dict[int, bytes] | None = None) -> list[bytes]:
-        """The batched siblings that authenticate the leaves at `indices` (see `verifier.stark.commitment`);
-        `leaves`: the digests of the sibling leaves, for a tree that does not keep its leaves."""
+    def siblings(self, indices) -> list[bytes]:
+        """The batched siblings that authenticate the leaves at `indices` (see `verifier.stark.commitment`)."""
         out = []
         known = set(int(i) for i in indices)
         for height in range(self.depth):
             for index in sorted(known):
                 if index ^ 1 not in known:
-                    out.append(self.node(height, index ^ 1, leaves))
+                    out.append(self.node(height, index ^ 1))
             known = {index >> 1 for index in known}
         return out
 

@@ -13,6 +13,8 @@ from prover.engine import field_arrays as F
 from prover.engine import ntt, threads
 from prover.engine.field_arrays import add64, ext_mul64, mul64
 
+LANES = 8  # 64-bit words in a 512-bit vector
+
 
 @nb.njit(cache=True)
 def _ext_powers(a, b, n, out):
@@ -124,17 +126,30 @@ def _evaluate_base(coeffs, powers, out, lo, hi):
                 acc[j] = add64(acc[j], mul64(c, powers[k, j]))
 
 
-def evaluate_at_points(blocks, n: int, points: list[int]) -> np.ndarray:
-    """(w, q): each base polynomial at each base-field point."""
-    # (n, q), filled a point at a time: stacking a list of columns held it twice (2 x 0.9 GB, 56 points, 2^21 rows)
-    powers = np.empty((n, len(points)), dtype=np.uint64)
+def point_powers(points: list[int], n: int) -> np.ndarray:
+    """(n, q) powers 0..n-1 of each base-field point, rows in the coefficients' bit-reversed order, for
+    `evaluate_at_points`: q is len(points) rounded up to a multiple of LANES, the padding's zero powers making
+    whole vectors of its inner loop (28 points, 204 x 2^19 coefficients: 1.6 s instead of 2.1). Built once for
+    every commitment opened at the same points, on every thread."""
+    rows = np.empty((-(-len(points) // LANES) * LANES, n), dtype=np.uint64)
     for j, x in enumerate(points):
-        column = F.powers(x, n).reshape(1, n)
-        ntt.bit_reverse_rows(column)
-        powers[:, j] = column[0]
+        rows[j] = F.powers(x, n)
+    rows[len(points):] = 0
+    ntt.bit_reverse_rows(rows)
+    table = np.empty((n, rows.shape[0]), dtype=np.uint64)
+
+    def transpose(lo: int, hi: int) -> None:  # numpy copies without the GIL
+        table[lo:hi] = rows[:, lo:hi].T
+
+    threads.run_ranges(transpose, n, min_per_thread=1 << 12)
+    return table
+
+
+def evaluate_at_points(blocks, powers: np.ndarray, count: int) -> np.ndarray:
+    """(w, count): each base polynomial at each of the first `count` points of a `point_powers` table."""
     out = []
     for _, block in blocks:
-        values = np.empty((block.shape[0], len(points)), dtype=np.uint64)
+        values = np.empty((block.shape[0], powers.shape[1]), dtype=np.uint64)
         threads.run_ranges(_evaluate_base, block.shape[0], block, powers, values)
-        out.append(values)
+        out.append(values[:, :count])
     return np.concatenate(out)

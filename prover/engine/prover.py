@@ -10,11 +10,11 @@ import numpy as np
 
 from circuits.air import BOUNDARY, TRANSITION, Air
 from circuits.field import Ext, P, root_of_unity
-from prover.engine import lde
+from prover.engine import lde, threads
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.engine.aux_trace import build_aux_trace
 from prover.engine.coefficient_store import CoefficientArray, CoefficientFile, block_rows
-from prover.engine.commitment import CommittedPolynomials, may_keep
+from prover.engine.commitment import CommittedPolynomials, in_memory
 from prover.engine.deep import deep_composition
 from prover.engine.fri import commit_layers
 from prover.engine.grinding import grind
@@ -38,21 +38,31 @@ def random_field_elements(shape) -> np.ndarray:
         out[high] = np.frombuffer(secrets.token_bytes(8 * int(high.sum())), dtype=np.uint64)
 
 
-def _with_random_rows(active: np.ndarray, trace_length: int) -> np.ndarray:
-    """Active rows followed by random rows (zero knowledge); shape (columns, trace_length)."""
+def _with_random_rows(active: np.ndarray, trace_length: int, out: np.ndarray | None = None) -> np.ndarray:
+    """Active rows followed by random rows (zero knowledge); shape (columns, trace_length), in `out` if given."""
     width, rows = active.shape
-    full = np.empty((width, trace_length), dtype=np.uint64)
-    full[:, :rows] = active
+    full = np.empty((width, trace_length), dtype=np.uint64) if out is None else out
+
+    def copy(lo: int, hi: int) -> None:
+        full[lo:hi, :rows] = active[lo:hi]
+
+    # numpy copies without the GIL: on every thread, as the first write to fresh memory costs about half as much
+    # per GB on two threads as on one here (scripts/bench_page_faults.py)
+    threads.run_ranges(copy, width)
     full[:, rows:] = random_field_elements((width, trace_length - rows))
     return full
 
 
 def _interpolated(columns: np.ndarray, n: int, store: CoefficientArray | CoefficientFile):
     """`store`, given the coefficients of `columns` followed by random rows up to n (zero knowledge): computed a
-    block of columns at a time, so that beside `columns` only one block is held (and the store, if in memory)."""
+    block of columns at a time in the store's own rows (or a reused buffer, for a file), so that beside `columns`
+    nothing is held but the store (copying a 2^16-leaf trace's coefficients into it took 2.4-2.7 s, on memory
+    written for the first time)."""
     rows = block_rows(n)
     for lo in range(0, columns.shape[0], rows):
-        store.write(lo, lde.interpolate(_with_random_rows(columns[lo:lo + rows], n), overwrite=True))
+        block = columns[lo:lo + rows]
+        store.write(lo, lde.interpolate(_with_random_rows(block, n, store.scratch(lo, block.shape[0])),
+                                        overwrite=True))
     return store
 
 
@@ -112,8 +122,8 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     With `check` (the default) the prover refuses a trace that violates a constraint, naming it and the row;
     tests turn it off to play a cheating prover and watch the verifier reject. The trace is interpolated a
     block of columns at a time and dropped: a caller that keeps no reference to it (passes the builder's result
-    directly) does not hold a second copy of it for the whole proof. A proof too large to keep its LDEs keeps
-    its trace's coefficients in temporary files instead, deleted when it ends or fails.
+    directly) does not hold a second copy of it for the whole proof. A proof too large to hold its trace's
+    coefficients in memory keeps them in temporary files instead, deleted when it ends or fails.
     """
     report = progress or (lambda stage: None)
     protocol = Protocol(air, params)
@@ -126,15 +136,16 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
                          f"{(protocol.main_width, protocol.active_rows)}")
     if (main_active >= np.uint64(P)).any():
         raise ValueError("main trace holds non-canonical field elements")
-    lde_bytes = protocol.trace_width * n * blowup * 8
-    keep = may_keep(lde_bytes)  # both LDEs (main and LogUp), or stream both
-    store = CoefficientArray if keep else CoefficientFile  # streamed: the trace's coefficients wait on disk
+    coefficient_bytes = protocol.trace_width * n * 8
+    held = in_memory(coefficient_bytes)  # the coefficients of both (main and LogUp), or stream both
+    store = CoefficientArray if held else CoefficientFile  # streamed: the coefficients wait on disk
     with ExitStack() as stores:  # every coefficient file is deleted when the proof ends, or fails
-        report(f"commit main trace ({f'LDEs kept in memory, {lde_bytes / 1e9:.1f} GB' if keep else 'streamed'})")
+        where = f"coefficients in memory, {coefficient_bytes / 1e9:.1f} GB" if held else "streamed"
+        report(f"commit main trace ({where})")
         coefficients = _interpolated(main_active, n, stores.enter_context(store(protocol.main_width, n)))
-        main = main_active if keep and protocol.aux_width else None  # kept for the LogUp columns if memory allows
+        main = main_active if held and protocol.aux_width else None  # kept for the LogUp columns if memory allows
         del main_active, main_trace  # else from here on its coefficients: one copy of a trace of gigabytes
-        main_committed = CommittedPolynomials(coefficients, blowup, keep)
+        main_committed = CommittedPolynomials(coefficients, blowup)
         transcript.absorb("main root", main_committed.root)
 
         challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
@@ -148,7 +159,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
             del main
             coefficients = _interpolated(aux, n, stores.enter_context(store(aux.shape[0], n)))
             del aux
-            aux_committed = CommittedPolynomials(coefficients, blowup, keep)
+            aux_committed = CommittedPolynomials(coefficients, blowup)
             transcript.absorb("aux root", aux_committed.root)
 
         report("constraint quotient")
@@ -164,12 +175,14 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         if randomizer_rows:
             coefficients.write(len(quotient), random_field_elements((randomizer_rows, n)))
         del quotient
-        quotient_committed = CommittedPolynomials(coefficients, blowup)  # read once: opened from coefficients
+        quotient_committed = CommittedPolynomials(coefficients, blowup)
         transcript.absorb("quotient root", quotient_committed.root)
+        trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
+        for committed in (*trace, quotient_committed):
+            committed.release()  # no more passes over cosets: the rest reads coefficients
 
         report("out-of-domain openings")
         z = transcript.challenge_ext("ood point")
-        trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
         g = root_of_unity(n)
         at_points = [c.evaluate_at([z, z * g]) for c in trace]
         ood_trace = [v for point in (0, 1) for values in at_points for v in values[point]]
@@ -186,8 +199,10 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         nonce = grind(transcript, params.grinding_bits)
         transcript.absorb_ints("pow nonce", [nonce])
         indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
-
-        openings = [Opening(*_as_lists(c.open(indices))) for c in [*trace, quotient_committed]]
+        queried = sorted(set(indices))
+        powers = main_committed.point_powers(queried)  # every commitment's LDE has the same points
+        openings = [Opening(*_as_lists(c.open(queried, powers))) for c in [*trace, quotient_committed]]
+        del powers
     positions = indices
     for size, tree in zip(protocol.fri_layers, fri_trees):
         positions = [j % (size >> params.fri_log_arity) for j in positions]

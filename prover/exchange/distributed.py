@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from prover.engine.commitment import available_memory, lde_budget
+from prover.engine.commitment import available_memory, memory_budget
 from verifier.errors import InputError
 
 TOPIC = "por-progress"
@@ -102,9 +102,9 @@ def dask_client(workers: int | None = None, scheduler: str | None = None, proces
         with client:
             yield client
         return
-    # Proofs running side by side would each see the same free memory and keep LDEs for it: each worker
-    # process gets its share of the budget instead (see prover.engine.commitment.KEEP_LDE_BYTES).
-    shares = {"env": {"POR_KEEP_LDE_BYTES": str(lde_budget() // (workers or 1))}} if processes else {}
+    # Proofs running side by side would each see the same free memory and hold coefficients for it: each worker
+    # process gets its share of the budget instead (see prover.engine.commitment.MEMORY_BYTES).
+    shares = {"env": {"POR_MEMORY_BYTES": str(memory_budget() // (workers or 1))}} if processes else {}
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=":0",
                       silence_logs=logging.ERROR, **shares) as cluster, Client(cluster) as client:
         yield client

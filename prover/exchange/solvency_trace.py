@@ -14,6 +14,7 @@ from circuits.solvency import SolvencyAir
 from circuits.solvency.balances import TOP_LIMB_SHIFT
 from circuits.solvency.layout import LIMB_BITS, LIMBS
 from circuits.tree_hash import DIGEST_ELEMENTS, DOMAIN_LEAF, DOMAIN_NODE, RATE
+from prover.engine import threads
 from prover.engine.range_table import fill_range_table
 from prover.exchange.poseidon2_batch import SBOX_COLUMNS, permute_batch, permute_batch_with_sboxes
 from prover.exchange.tree import leaf_digests, tree_levels
@@ -71,7 +72,7 @@ def build_rows(layout, width: int, idc: np.ndarray, balances: np.ndarray, levels
     Unchecked: callers check the leaves against their statement (the margin policy's trace reuses this)."""
     c = layout.cols
     n, a, chunks = layout.leaves, layout.assets, layout.chunks
-    trace = np.zeros((width, layout.active_rows), dtype=np.uint64)
+    trace = threads.zeros((width, layout.active_rows))  # 1 GB at 2^16 leaves: first written on every thread
     assert c.state + [i for r in c.full for i in r] + c.partial == list(range(SBOX_COLUMNS))
     permutations = trace[:SBOX_COLUMNS]  # each row's permutation, written there by the batch kernel
 

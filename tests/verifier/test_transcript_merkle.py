@@ -9,7 +9,6 @@ from circuits.field import P
 from prover.engine.blake2s_batch import hash_rows
 from prover.engine.merkle_tree import MerkleTree
 from verifier.stark.commitment import (
-    LEAF_PREFIX,
     MerkleError,
     hash_children,
     hash_row,
@@ -151,16 +150,3 @@ def test_leaf_and_node_hashes_are_domain_separated():
     tree = MerkleTree(np.array([[1, 2, 3, 4], [5, 6, 7, 8]], dtype=np.uint64))
     node_as_leaf = {0: hash_row(tree.levels[0][0].tobytes() + tree.levels[0][1].tobytes())}
     assert root_from_openings(node_as_leaf, [], 0) != tree.root
-
-
-def test_a_tree_without_its_leaves_opens_alike_given_the_sibling_leaves():
-    rng = np.random.default_rng(5)
-    rows = rng.integers(0, P, (1 << 10, 4), dtype=np.uint64)
-    full = MerkleTree(rows)
-    digests = hash_rows(LEAF_PREFIX, rows)
-    lean = MerkleTree(leaves=digests, keep_leaves=False)
-    assert 0 not in lean.levels and lean.root == full.root
-    for count in (1, 3, 28, 300):
-        indices = sorted(set(rng.integers(0, 1 << 10, count).tolist()))
-        others = {j ^ 1: digests[j ^ 1].tobytes() for j in indices if j ^ 1 not in indices}
-        assert lean.siblings(indices, others) == full.siblings(indices)

@@ -50,7 +50,7 @@ def test_evaluations_at_extension_points(store, coeffs):
 
 def test_evaluations_at_base_points(store, coeffs):
     points = [3, 1 << 40, P - 2]
-    values = polynomials.evaluate_at_points(store.blocks(), N, points)
+    values = polynomials.evaluate_at_points(store.blocks(), polynomials.point_powers(points, N), len(points))
     assert values.tolist() == [[horner(row, Ext(x)).a for x in points] for row in coeffs]
 
 
@@ -69,3 +69,23 @@ def test_a_closed_file_is_gone(coeffs):
     store.close()
     with pytest.raises(OSError):
         os.fstat(descriptor)
+
+
+@pytest.mark.parametrize("kind", [CoefficientArray, CoefficientFile])
+def test_rows_computed_in_the_scratch_array_are_stored(kind, coeffs, monkeypatch):
+    """The prover interpolates each block where `scratch` says: the array's own rows (nothing copied after),
+    or a file's buffer reused from block to block."""
+    monkeypatch.setattr(coefficient_store, "BLOCK_BYTES", 2 * N * 8)
+    store = kind(*coeffs.shape)
+    for lo in (0, 2, 4):
+        block = store.scratch(lo, min(2, 5 - lo))
+        block[...] = coeffs[lo:lo + block.shape[0]]
+        store.write(lo, block)
+    expected = coeffs.copy()
+    ntt.bit_reverse_rows(expected)
+    assert np.array_equal(np.concatenate([block.copy() for _, block in store.blocks()]), expected)
+    if kind is CoefficientArray:
+        assert store.scratch(2, 2).ctypes.data == store.coeffs[2].ctypes.data
+    else:
+        assert store.scratch(0, 2).ctypes.data == store.scratch(2, 2).ctypes.data
+    store.close()

@@ -48,6 +48,20 @@ def test_coset_ntt_matches_direct_evaluation(n):
     assert ntt.coset_ntt(coeffs, SHIFT).tolist() == expected
 
 
+@pytest.mark.parametrize("n, rows", [(1 << 13, 2), (1 << 14, 1)])  # many blocks; one row: split across threads
+def test_large_coset_transforms_match_direct_evaluation(n, rows):
+    """Against Horner's rule at points in several of the transform's blocks, bit-reversed input or not, and back
+    (the smaller sizes above fit in one block)."""
+    coeffs = random_field((rows, n), seed=n + rows)
+    root, points = field.root_of_unity(n), [0, 1, 4095, 4096, n // 2 + 3, n - 1]
+    permuted = coeffs.copy()
+    ntt.bit_reverse_rows(permuted)
+    for evals in (ntt.coset_ntt(coeffs, SHIFT), ntt.coset_ntt(permuted, SHIFT, reversed_input=True)):
+        for row, values in zip(coeffs, evals):
+            assert [int(values[i]) for i in points] == [evaluate(row, SHIFT * pow(root, i, field.P)) for i in points]
+        assert np.array_equal(ntt.coset_intt(evals, SHIFT), coeffs)
+
+
 @pytest.mark.parametrize("n", SIZES)
 def test_round_trips(n):
     values = random_field(n, seed=n + 1)

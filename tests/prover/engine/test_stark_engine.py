@@ -30,6 +30,7 @@ from prover.engine import quotient as prover_quotient
 from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
 from prover.engine.coefficient_store import CoefficientArray, CoefficientFile
 from prover.engine.commitment import CommittedPolynomials, coset_shift
+from prover.engine.merkle_tree import MerkleTree
 from prover.engine.prover import _with_random_rows, find_violations, prove
 from prover.engine.quotient import ConstraintViolation
 from verifier.stark.fri import fold_coset
@@ -416,45 +417,52 @@ def small_blocks(monkeypatch):
 
 
 @pytest.mark.parametrize("store", [CoefficientArray, CoefficientFile])
-def test_unkept_cosets_reuse_one_array(small_blocks, store):
+def test_every_pass_reuses_one_coset_array(small_blocks, store):
+    """The commitment's pass, later passes and the trace values all land in one array: memory written once
+    (a first write to fresh pages is what keeping the LDEs cost, and they are no longer kept)."""
     coeffs = np.random.default_rng(9).integers(0, P, (3, 64), dtype=np.uint64)
     committed = CommittedPolynomials(stored(coeffs, store), 4)
     expected = [ntt.coset_ntt(coeffs, coset_shift(k, 64, 4)) for k in range(4)]
     arrays = []
-    for k, values in committed.cosets():
-        assert np.array_equal(values, expected[k])
-        arrays.append(values)
-    assert all(a is arrays[0] for a in arrays)  # one coset alive, not two
-    assert np.array_equal(committed.trace_values(), ntt.ntt(coeffs))
+    for _ in range(2):
+        for k, values in committed.cosets():
+            assert np.array_equal(values, expected[k])
+            arrays.append(values)
+    trace_values = committed.trace_values()
+    assert np.array_equal(trace_values, ntt.ntt(coeffs))
+    assert all(a is trace_values for a in arrays)  # one coset alive, and the same one pass after pass
+    committed.release()
+    assert np.array_equal(next(committed.cosets())[1], expected[0])  # released: allocated again if asked
     committed.coefficients.close()
 
 
-def test_kept_and_recomputed_cosets_open_the_same_rows(small_blocks):
-    """Kept cosets answer the queries by lookup; streamed ones evaluate the rows from the coefficients, in memory
-    or read back from a file a block of rows at a time."""
+def test_openings_from_memory_or_a_file_are_the_lde_rows(small_blocks):
+    """The queried rows are evaluated from the coefficients, in memory or read back from a file a block of rows
+    at a time: both are the LDE's rows (point j: coset j mod blowup, position j div blowup), under one root."""
     coeffs = np.random.default_rng(5).integers(0, P, (3, 64), dtype=np.uint64)
-    kept = CommittedPolynomials(stored(coeffs), 8, keep=True)
-    streamed = [CommittedPolynomials(stored(coeffs, store), 8) for store in (CoefficientArray, CoefficientFile)]
-    assert len(kept._cache) == 8 and all(c._cache is None for c in streamed)
-    assert all(c.root == kept.root for c in streamed)
-    indices = [0, 1, 7, 100, 301, 511]
-    rows, siblings = kept.open(indices)
-    for committed in streamed:
-        expected_rows, expected_siblings = committed.open(indices)
-        assert np.array_equal(rows, expected_rows) and siblings == expected_siblings
-        committed.coefficients.close()
+    in_memory, in_file = (CommittedPolynomials(stored(coeffs, store), 8) for store in (CoefficientArray,
+                                                                                       CoefficientFile))
     lde = np.concatenate([ntt.coset_ntt(coeffs, coset_shift(k, 64, 8))[:, :, None] for k in range(8)], axis=2)
-    assert np.array_equal(rows, lde.reshape(3, -1)[:, indices].T)  # point j: coset j mod 8, position j div 8
+    lde_rows = lde.reshape(3, -1).T
+    assert in_memory.root == in_file.root == MerkleTree(lde_rows).root
+    indices = [0, 1, 7, 100, 301, 511]
+    powers = in_memory.point_powers(indices)
+    rows, siblings = in_memory.open(indices, powers)
+    assert np.array_equal(rows, lde_rows[indices]) and siblings == MerkleTree(lde_rows).siblings(indices)
+    assert np.array_equal(in_file.open(indices, powers)[0], rows) and in_file.open(indices, powers)[1] == siblings
+    for committed in (in_memory, in_file):
+        committed.coefficients.close()
 
 
-def test_the_memory_budget_decides_what_is_kept(monkeypatch):
+def test_the_memory_budget_decides_where_coefficients_wait(monkeypatch):
+    """In memory if four times their size fits the budget (trace, coefficients, a coset, the rest), else a file."""
     from prover.engine import commitment
 
-    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 1000)
-    assert commitment.may_keep(1000) and not commitment.may_keep(1001)
-    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", None)  # half of what the system has available
-    monkeypatch.setattr(commitment, "available_memory", lambda: 2000)
-    assert commitment.may_keep(1000) and not commitment.may_keep(1001)
+    monkeypatch.setattr(commitment, "MEMORY_BYTES", 4000)
+    assert commitment.in_memory(1000) and not commitment.in_memory(1001)
+    monkeypatch.setattr(commitment, "MEMORY_BYTES", None)  # half of what the system has available
+    monkeypatch.setattr(commitment, "available_memory", lambda: 8000)
+    assert commitment.in_memory(1000) and not commitment.in_memory(1001)
 
 
 def test_available_memory_is_read_from_the_system():
@@ -463,23 +471,23 @@ def test_available_memory_is_read_from_the_system():
     assert 0 < available_memory() < 1 << 50
 
 
-def test_a_proof_streamed_or_kept_verifies_and_says_which(monkeypatch):
-    """Budget 0, as for 2^18 leaves: every pass recomputes its cosets and the openings evaluate the rows; a large
-    budget keeps them. Both verify."""
+def test_a_proof_in_memory_or_streamed_verifies_and_says_which(monkeypatch):
+    """Budget 0, as for 2^18 leaves: the coefficients wait in temporary files; a large budget holds them in
+    memory. Both verify."""
     from prover.engine import commitment
 
     values = [0, 1, 65535, 300, 7]
-    air = RangeCheckAir(len(values), ZK)  # main and LogUp columns both streamed
-    for budget, says in ((0, "commit main trace (streamed)"), (1 << 40, "commit main trace (LDEs kept in memory")):
-        monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", budget)
+    air = RangeCheckAir(len(values), ZK)  # main and LogUp columns
+    for budget, says in ((0, "commit main trace (streamed)"), (1 << 40, "commit main trace (coefficients in memory")):
+        monkeypatch.setattr(commitment, "MEMORY_BYTES", budget)
         stages = []
         verify(air, prove(air, air.build_main_trace(values), TEST, progress=stages.append), TEST)
         assert stages[0].startswith(says)  # the progress display says which it did
 
 
-def test_streamed_proofs_with_coefficient_files_are_the_kept_proofs(monkeypatch, small_blocks):
-    """Same randomness, same proof, byte for byte: whether the LDEs are kept, or streamed from coefficients
-    written to temporary files (and read back a block of rows at a time)."""
+def test_proofs_from_memory_and_from_coefficient_files_are_the_same(monkeypatch, small_blocks):
+    """Same randomness, same proof, byte for byte: whether the coefficients are held in memory, or written to
+    temporary files (and read back a block of rows at a time)."""
     from prover.engine import commitment
     from prover.engine import prover as prover_module
 
@@ -491,7 +499,7 @@ def test_streamed_proofs_with_coefficient_files_are_the_kept_proofs(monkeypatch,
     air = RangeCheckAir(len(values), ZK)  # main and LogUp columns
     proofs = []
     for budget in (1 << 40, 0):
-        monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", budget)
+        monkeypatch.setattr(commitment, "MEMORY_BYTES", budget)
         stream = np.random.default_rng(11)
         proofs.append(prove(air, air.build_main_trace(values), TEST))
     assert proofs[0] == proofs[1]
@@ -514,7 +522,7 @@ def open_temporary_files() -> int:
 def test_coefficient_files_are_deleted_after_a_proof_and_after_a_refusal(monkeypatch, bus_witness):
     from prover.engine import commitment
 
-    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 0)
+    monkeypatch.setattr(commitment, "MEMORY_BYTES", 0)
     before = open_temporary_files()
     during = {}
     air = BusAir(60, int(bus_witness[0].sum()), ZK)

@@ -79,14 +79,14 @@ def test_worker_options_are_checked(tmp_path, args, needle):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["users.csv"]
 
 
-def test_local_worker_processes_share_the_lde_budget(monkeypatch):
+def test_local_worker_processes_share_the_memory_budget(monkeypatch):
     """Proofs side by side on one machine would each see the same free memory: each worker gets its share."""
     import os
 
     from prover.engine import commitment
     from prover.exchange.distributed import dask_client
 
-    monkeypatch.setattr(commitment, "KEEP_LDE_BYTES", 3000)
+    monkeypatch.setattr(commitment, "MEMORY_BYTES", 3000)
     with dask_client(workers=2) as client:
-        budgets = client.run(lambda: os.environ.get("POR_KEEP_LDE_BYTES"))
+        budgets = client.run(lambda: os.environ.get("POR_MEMORY_BYTES"))
     assert sorted(budgets.values()) == ["1500", "1500"]
