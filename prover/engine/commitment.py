@@ -64,6 +64,7 @@ class CommittedPolynomials:
         self.width, self.n = coefficients.width, coefficients.n
         self.blowup = blowup
         self._values = None  # the coset array every pass reuses: memory written once (fresh pages cost here)
+        self._held = None  # the coset it holds (the last one computed), which the next pass starts with
         leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
         for k, values in self.cosets():
             leaves[k::blowup] = hash_rows(LEAF_PREFIX, values.T)
@@ -73,13 +74,23 @@ class CommittedPolynomials:
     def root(self) -> bytes:
         return self.tree.root
 
-    def cosets(self) -> Iterator[tuple[int, np.ndarray]]:
-        """(k, values) for every coset k in turn, values (width, n) the polynomials at its points in order.
+    def pass_order(self) -> list[int]:
+        """The cosets in the order a pass visits them: the one the array still holds from the pass before first
+        (it needs no transform: one coset in eight of the constraint quotient's pass)."""
+        others = [k for k in range(self.blowup) if k != self._held]
+        return others if self._held is None else [self._held, *others]
+
+    def cosets(self, order: list[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
+        """(k, values) for every coset k, in `order` (default `pass_order()`; passes over several commitments
+        use one order), values (width, n) the polynomials at its points in order.
 
         One array holds them all, each coset computed into the previous one's: a caller must be done with a
         coset before it asks for the next, and with the pass before it calls `cosets` or `trace_values` again."""
-        for k in range(self.blowup):
-            yield k, self._on_coset(coset_shift(k, self.n, self.blowup))
+        for k in self.pass_order() if order is None else order:
+            if k != self._held:
+                self._on_coset(coset_shift(k, self.n, self.blowup))
+                self._held = k
+            yield k, self._values
 
     def trace_values(self) -> np.ndarray:
         """(width, n): the polynomials on the trace domain, the columns they interpolate (in the array `cosets`
@@ -88,6 +99,7 @@ class CommittedPolynomials:
 
     def _on_coset(self, shift: int) -> np.ndarray:
         """The polynomials on shift * <w_n>, transformed a block of coefficient rows at a time."""
+        self._held = None
         if self._values is None:
             self._values = np.empty((self.width, self.n), dtype=np.uint64)
         for lo, block in self.coefficients.blocks():
@@ -96,7 +108,7 @@ class CommittedPolynomials:
 
     def release(self) -> None:
         """Drop the coset array (the passes are done; the openings evaluate their rows from the coefficients)."""
-        self._values = None
+        self._values, self._held = None, None
 
     def evaluate_at(self, points: list[Ext]) -> list[list[Ext]]:
         """Every polynomial at each extension point (one pass over the coefficients for all of them)."""

@@ -100,8 +100,9 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
     values = np.empty((n, 2), dtype=np.uint64)
     inverse_rows = np.empty((len(group_keys), n), dtype=np.uint64)
     no_columns = np.zeros((0, n), dtype=np.uint64)
-    aux_cosets = aux.cosets() if aux is not None else ((k, no_columns) for k in range(blowup))
-    for (coset, main_values), (_, aux_values) in zip(main.cosets(), aux_cosets):
+    order = main.pass_order()  # the LogUp columns' array holds the same coset as the trace's (the last)
+    aux_cosets = aux.cosets(order) if aux is not None else ((k, no_columns) for k in order)
+    for (coset, main_values), (_, aux_values) in zip(main.cosets(order), aux_cosets):
         shift = coset_shift(coset, n, blowup)
         x = F.powers(root_of_unity(n), n, shift)
         _divisor_inverses(protocol, shift, x, group_keys, inverse_rows)

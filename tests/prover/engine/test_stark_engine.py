@@ -436,6 +436,26 @@ def test_every_pass_reuses_one_coset_array(small_blocks, store):
     committed.coefficients.close()
 
 
+def test_a_pass_starts_with_the_coset_the_last_one_left(monkeypatch):
+    """The commitment's pass leaves its last coset in the array: the next pass yields it first, untransformed,
+    and the others computed; trace values overwrite it, so the pass after them transforms every coset."""
+    from prover.engine import commitment
+
+    coeffs = np.random.default_rng(8).integers(0, P, (3, 64), dtype=np.uint64)
+    expected = [ntt.coset_ntt(coeffs, coset_shift(k, 64, 4)) for k in range(4)]
+    committed = CommittedPolynomials(stored(coeffs), 4)
+    transforms = []
+    transform = ntt.coset_ntt
+    monkeypatch.setattr(commitment.ntt, "coset_ntt", lambda *a, **k: transforms.append(a[1]) or transform(*a, **k))
+    assert committed.pass_order() == [3, 0, 1, 2]
+    assert all(np.array_equal(values, expected[k]) for k, values in committed.cosets())
+    assert len(transforms) == 3  # coset 3 was still there
+    assert [k for k, _ in committed.cosets([2, 0, 1, 3])] == [2, 0, 1, 3] and len(transforms) == 6  # 2 held
+    committed.trace_values()
+    assert committed.pass_order() == [0, 1, 2, 3]
+    assert all(np.array_equal(values, expected[k]) for k, values in committed.cosets()) and len(transforms) == 11
+
+
 def test_openings_from_memory_or_a_file_are_the_lde_rows(small_blocks):
     """The queried rows are evaluated from the coefficients, in memory or read back from a file a block of rows
     at a time: both are the LDE's rows (point j: coset j mod blowup, position j div blowup), under one root."""
