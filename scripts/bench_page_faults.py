@@ -5,9 +5,9 @@
 Allocates `arrays` arrays of `mib` MiB one after another and times the first write to each, by one thread and by
 two (numpy's fill, then a two-thread memset); then frees them and writes as much again at once, when the kernel
 still holds the freed pages. On a VM that backs memory lazily and takes back what processes free (free page
-reporting, e.g. Firecracker) the first kind costs several times the second: that is what keeping a proof's LDEs
-(gigabytes written once) pays here. Each fresh run waits `--settle` seconds first, or it would reuse what the run
-before it freed.
+reporting, e.g. Firecracker) the first kind costs several times the second: why a proof does not keep its LDE
+(gigabytes written once) and first writes its large arrays on every thread. Each fresh run waits `--settle`
+seconds first, or it would reuse what the run before it freed.
 """
 import argparse
 import ctypes
