@@ -143,6 +143,25 @@ def topological_order(roots: Sequence[Expr]) -> list[Expr]:
     return order
 
 
+def main_columns(roots: Sequence[Expr]) -> list[int]:
+    """The main trace columns `roots` read, in order."""
+    return sorted({node.args[0] for node in topological_order(roots) if node.op == MAIN})
+
+
+def with_main_columns(roots: Sequence[Expr], mapping: dict[int, int]) -> list[Expr]:
+    """`roots` reading main column mapping[c] wherever they read column c, the DAG otherwise the same (shared
+    nodes stay shared): to evaluate them over an array holding only the columns they read."""
+    new: dict[int, Expr] = {}
+    for node in topological_order(roots):
+        if node.op == MAIN:
+            new[id(node)] = main_col(mapping[node.args[0]], node.args[1])
+        elif node.op in (AUX, PERIODIC, CHALLENGE, CONST):
+            new[id(node)] = node
+        else:
+            new[id(node)] = Expr(node.op, tuple(new[id(child)] for child in node.args), node.degree, node.is_ext)
+    return [new[id(root)] for root in roots]
+
+
 @dataclass(frozen=True)
 class Algebra:
     """How to compute on one kind of value: the prover's arrays or the verifier's scalars."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from circuits.expr import Expr, const
+from circuits.expr import Expr, const, main_columns, with_main_columns
 from circuits.field import Ext
 from circuits.logup import LogUpLayout, fingerprint, gamma_powers
 from prover.engine import field_arrays as F
@@ -38,14 +38,24 @@ def helper_sums(layout: LogUpLayout) -> list[Expr]:
     return sums
 
 
+def columns_read(layout: LogUpLayout) -> list[int]:
+    """The main columns the LogUp columns are computed from (82 of the liabilities AIR's 204 at 22 assets): a
+    prover may keep just these for `build_aux_trace` (`read=`) and drop the rest of the trace before committing."""
+    return main_columns(helper_sums(layout))
+
+
 def build_aux_trace(layout: LogUpLayout, main: np.ndarray, periodic: list, challenges: list[Ext],
-                    check: bool = True, rows: int | None = None) -> np.ndarray:
+                    check: bool = True, rows: int | None = None, read: list[int] | None = None) -> np.ndarray:
     """The (aux_width, rows, 2) extension columns for the active rows of `main` (width, >= rows; by default all
-    its rows): the helper columns in one pass of the constraint interpreter, then the running sum."""
+    its rows): the helper columns in one pass of the constraint interpreter, then the running sum. With `read`
+    (`columns_read(layout)`), `main` holds only those columns, in that order."""
     rows = main.shape[1] if rows is None else rows
     main = np.ascontiguousarray(main, dtype=np.uint64)
     groups = len(layout.groups)
-    program = compile_constraints(helper_sums(layout), list(range(groups)), [Ext(1)] * groups, challenges)
+    sums = helper_sums(layout)
+    if read is not None:
+        sums = with_main_columns(sums, {column: k for k, column in enumerate(read)})
+    program = compile_constraints(sums, list(range(groups)), [Ext(1)] * groups, challenges)
     aux = np.empty((layout.aux_width, rows, 2), dtype=np.uint64)
     columns = np.stack(periodic_rows(periodic, rows)) if periodic else np.zeros((0, rows), dtype=np.uint64)
     evaluate_columns(program, main, columns, rows, aux[:-1])

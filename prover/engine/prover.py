@@ -12,7 +12,7 @@ from circuits.air import BOUNDARY, TRANSITION, Air
 from circuits.field import Ext, P, root_of_unity
 from prover.engine import lde, threads
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
-from prover.engine.aux_trace import build_aux_trace
+from prover.engine.aux_trace import build_aux_trace, columns_read
 from prover.engine.coefficient_store import CoefficientArray, CoefficientFile, block_rows
 from prover.engine.commitment import CommittedPolynomials, in_memory
 from prover.engine.deep import deep_composition
@@ -51,6 +51,18 @@ def _with_random_rows(active: np.ndarray, trace_length: int, out: np.ndarray | N
     threads.run_ranges(copy, width)
     full[:, rows:] = random_field_elements((width, trace_length - rows))
     return full
+
+
+def _rows_of(array: np.ndarray, rows: list[int]) -> np.ndarray:
+    """array[rows], copied on every thread (numpy's take releases the GIL; the copy is a first write)."""
+    out = np.empty((len(rows), array.shape[1]), dtype=array.dtype)
+    indices = np.asarray(rows, dtype=np.int64)
+
+    def take(lo: int, hi: int) -> None:
+        np.take(array, indices[lo:hi], axis=0, out=out[lo:hi])
+
+    threads.run_ranges(take, len(rows))
+    return out
 
 
 def _interpolated(columns: np.ndarray, n: int, store: CoefficientArray | CoefficientFile):
@@ -143,8 +155,12 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         where = f"coefficients in memory, {coefficient_bytes / 1e9:.1f} GB" if held else "streamed"
         report(f"commit main trace ({where})")
         coefficients = _interpolated(main_active, n, stores.enter_context(store(protocol.main_width, n)))
-        main = main_active if held and protocol.aux_width else None  # kept for the LogUp columns if memory allows
-        del main_active, main_trace  # else from here on its coefficients: one copy of a trace of gigabytes
+        # If memory allows, the columns LogUp reads are kept for it (else recomputed from the coefficients), and the
+        # trace is dropped before the commitment's coset array is allocated, which then takes the memory just freed
+        # rather than fresh pages (cheaper to write first here: scripts/bench_page_faults.py).
+        read = columns_read(protocol.logup) if held and protocol.aux_width else None
+        main = _rows_of(main_active, read) if read is not None else None
+        del main_active, main_trace  # from here on its coefficients: one copy of a trace of gigabytes
         main_committed = CommittedPolynomials(coefficients, blowup)
         transcript.absorb("main root", main_committed.root)
 
@@ -155,7 +171,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
             if main is None:  # streamed: recomputed from the coefficients, one pass of coset transforms
                 main = main_committed.trace_values()
             aux = _ext_columns_as_base(build_aux_trace(protocol.logup, main, protocol.periodic, challenges,
-                                                       check=check, rows=protocol.active_rows))
+                                                       check=check, rows=protocol.active_rows, read=read))
             del main
             coefficients = _interpolated(aux, n, stores.enter_context(store(aux.shape[0], n)))
             del aux

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from random_exprs import random_expr
 
-from circuits.expr import CONST, Program, aux_col, challenge, const, main_col, periodic
+from circuits.expr import CONST, Program, aux_col, challenge, const, main_col, main_columns, periodic, with_main_columns
 from circuits.field import Ext, P
 from prover.engine.array_algebra import ARRAYS
 from verifier.stark.verify import SCALARS
@@ -106,3 +106,28 @@ def test_arrays_and_scalars_agree_on_random_expressions():
             assert expr.is_ext or isinstance(scalar_value, int)
             kinds.add(expr.is_ext)
     assert kinds == {True, False}
+
+
+def test_expressions_remapped_to_the_columns_they_read_evaluate_alike():
+    """with_main_columns: the same values over an array holding only the columns read, in `main_columns` order;
+    shared nodes stay shared, degrees unchanged, other leaves untouched."""
+    rng = np.random.default_rng(4)
+    shared = main_col(7) * main_col(2, 1)
+    roots = [shared + aux_col(0) * challenge(1), shared * shared - periodic(0) + main_col(5) * 3]
+    read = main_columns(roots)
+    assert read == [2, 5, 7]
+    remapped = with_main_columns(roots, {column: k for k, column in enumerate(read)})
+    assert main_columns(remapped) == [0, 1, 2] and [r.degree for r in remapped] == [r.degree for r in roots]
+    assert remapped[0].args[0] is remapped[1].args[0].args[0].args[0]  # still one node for `shared`
+    main = rng.integers(0, P, (8, 2), dtype=np.uint64)
+    values = {"aux": Ext(3, 4), "periodic": 11, "challenge": Ext(5, 6)}
+
+    def leaf(columns):
+        def value(node):
+            if node.op == "main":
+                return Ext(int(columns[node.args[0], node.args[1]]))
+            return Ext(node.args[0]) if node.op == CONST else Ext.lift(values[node.op])
+        return value
+
+    full = Program(roots).evaluate(SCALARS, leaf(main))
+    assert Program(remapped).evaluate(SCALARS, leaf(main[read])) == full

@@ -27,7 +27,7 @@ from circuits.solvency.sponge import SPONGE_BUS
 from circuits.solvency.tree import MERKLE_BUS
 from circuits.tree_hash import DIGEST_ELEMENTS, RATE
 from prover.engine.array_algebra import ARRAYS, trace_leaf
-from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace
+from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace, columns_read
 from prover.engine.prover import prove
 from prover.engine.quotient import ConstraintViolation
 from prover.engine.range_table import fill_range_table
@@ -113,6 +113,24 @@ def lookups_balance(air: SolvencyAir, trace: np.ndarray, bus: int | None = None)
     except UnbalancedInteractions:
         return False
     return True
+
+
+def test_logup_columns_from_only_the_columns_they_read():
+    """The prover keeps just the main columns LogUp reads (the rest of the trace is dropped before it commits):
+    built from those alone, remapped, the LogUp columns are the same, balanced or not."""
+    statement, witness = make_round(a=MULTI, seed=3)
+    air = SolvencyAir(statement, PARAMS.zk_rows)
+    layout = Protocol(air, PARAMS).logup
+    trace = build_main_trace(air, witness)
+    read = columns_read(layout)
+    assert 0 < len(read) < air.main_width
+    periodic = Protocol(air, PARAMS).periodic
+    assert np.array_equal(build_aux_trace(layout, trace[read], periodic, CHALLENGES, read=read),
+                          build_aux_trace(layout, trace, periodic, CHALLENGES))
+    trace[read[-1], 0] += 1  # a column LogUp reads, changed: both builds see it
+    for main, subset in ((trace, None), (trace[read], read)):
+        with pytest.raises(UnbalancedInteractions):
+            build_aux_trace(layout, main, periodic, CHALLENGES, read=subset)
 
 
 def unbalanced_buses(air, trace) -> set[str]:

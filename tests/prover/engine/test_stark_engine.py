@@ -403,6 +403,21 @@ def test_prover_does_not_keep_the_callers_trace():
     assert ("constraint quotient", False) in seen
 
 
+def test_with_logup_columns_only_the_columns_they_read_outlive_the_trace(monkeypatch):
+    """Coefficients in memory: the columns LogUp reads are copied out and the trace is dropped before the
+    commitment (its coset array then takes the memory just freed), not kept until the LogUp columns are built."""
+    from prover.engine import commitment
+
+    monkeypatch.setattr(commitment, "MEMORY_BYTES", 1 << 40)
+    values = [0, 1, 65535, 300, 7]
+    air = RangeCheckAir(len(values), ZK)
+    trace = [air.build_main_trace(values)]
+    alive = weakref.ref(trace[0])
+    seen = []
+    verify(air, prove(air, trace.pop(), TEST, progress=lambda stage: seen.append((stage, alive() is not None))), TEST)
+    assert seen[0][0].startswith("commit main trace (coefficients in memory") and ("commit LogUp columns", False) in seen
+
+
 def stored(coeffs: np.ndarray, store=CoefficientArray):
     """A coefficient store holding `coeffs` (natural order in)."""
     out = store(*coeffs.shape)
