@@ -18,7 +18,7 @@ from prover.engine.commitment import available_memory, memory_budget
 from verifier.errors import InputError
 
 TOPIC = "por-progress"
-BYTES_PER_LEAF = 47_000  # peak memory of a shard proof per leaf at 22 assets (3.06 GB for 2^16 leaves, bench_solvency)
+BYTES_PER_LEAF = 45_000  # peak memory of a shard proof per leaf at 22 assets (2.78 GB for 2^16 leaves, bench_solvency)
 
 Stage = Callable[[str], None]
 
