@@ -100,7 +100,7 @@ def quotient_values(protocol: Protocol, main: CommittedPolynomials, aux: Committ
     values = np.empty((n, 2), dtype=np.uint64)
     inverse_rows = np.empty((len(group_keys), n), dtype=np.uint64)
     no_columns = np.zeros((0, n), dtype=np.uint64)
-    order = main.pass_order()  # the LogUp columns' array holds the same coset as the trace's (the last)
+    order = main.pass_order()  # both arrays hold their commitment's last coset, unless LogUp's trace values replaced it
     aux_cosets = aux.cosets(order) if aux is not None else ((k, no_columns) for k in order)
     for (coset, main_values), (_, aux_values) in zip(main.cosets(order), aux_cosets):
         shift = coset_shift(coset, n, blowup)

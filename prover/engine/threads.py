@@ -7,7 +7,7 @@ per kernel (its parfor passes), which a fresh install pays before anything shows
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numba as nb
 import numpy as np
@@ -62,7 +62,13 @@ def run_ranges(kernel, n: int, *args, min_per_thread: int = 1, align: int = 1) -
             kernel(*args, lo, hi)
 
     futures = [_executor().submit(drain) for _ in range(min(workers(), len(ranges)) - 1)]
-    drain()
+    try:
+        drain()
+    except BaseException:
+        for _ in pending:  # the pieces left are dropped: the other threads stop after the one they are on
+            pass
+        wait(futures)  # and nothing runs on the caller's arrays once the error reaches it
+        raise
     for future in futures:
         future.result()
 

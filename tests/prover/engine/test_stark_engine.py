@@ -415,7 +415,8 @@ def test_with_logup_columns_only_the_columns_they_read_outlive_the_trace(monkeyp
     alive = weakref.ref(trace[0])
     seen = []
     verify(air, prove(air, trace.pop(), TEST, progress=lambda stage: seen.append((stage, alive() is not None))), TEST)
-    assert seen[0][0].startswith("commit main trace (coefficients in memory") and ("commit LogUp columns", False) in seen
+    assert seen[0][0].startswith("commit main trace (coefficients in memory")
+    assert ("commit LogUp columns", False) in seen
 
 
 def stored(coeffs: np.ndarray, store=CoefficientArray):

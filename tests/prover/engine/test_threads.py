@@ -1,5 +1,6 @@
 """The engine's thread pool: every index covered exactly once, in pieces the threads share, errors surfaced."""
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -45,6 +46,26 @@ def test_the_threads_share_the_pieces():
     threads.run_ranges(kernel, 64)
     assert sum(taken.values()) == min(64, threads.workers() * threads.PIECES_PER_THREAD)
     assert min(taken.values()) == 1  # the stalled thread did one piece; the rest went elsewhere
+
+
+def test_after_an_error_nothing_runs_on_the_callers_arrays():
+    """The first piece fails: run_ranges raises only once no other thread is still running pieces."""
+    if threads.workers() < 2:
+        pytest.skip("one worker thread")
+    done = []
+
+    def kernel(lo, hi):
+        if lo == 0:
+            time.sleep(0.02)  # the other thread is well into the rest by now
+            raise ValueError("first piece")
+        time.sleep(0.005)
+        done.append(lo)
+
+    with pytest.raises(ValueError, match="first piece"):
+        threads.run_ranges(kernel, 64)
+    finished = len(done)
+    time.sleep(0.1)
+    assert len(done) == finished < threads.workers() * threads.PIECES_PER_THREAD - 1
 
 
 def test_an_error_in_any_piece_is_raised():
