@@ -8,7 +8,7 @@ import numba as nb
 import numpy as np
 
 from circuits.field import EXT_NONRESIDUE, Ext, P
-from prover.engine import kernel_cache, threads
+from prover.engine import threads
 
 _P = np.uint64(P)
 _EPS = np.uint64(0xFFFF_FFFF)  # 2^64 mod p = 2^32 - 1
@@ -326,5 +326,3 @@ def base_mul_ext_scalar(a, s: Ext) -> np.ndarray:
     a = np.ascontiguousarray(a, dtype=np.uint64).reshape(-1)
     return ext_mul_base(_repeated(s, a.size), a)
 
-
-kernel_cache.announce_if_cold(_mul_arr)  # before any kernel compiles (some compile at import)

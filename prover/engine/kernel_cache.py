@@ -7,7 +7,9 @@ and starts one background process that compiles the kernels a proof reaches afte
 prover.engine.kernel_cache --late`): numba compiles on one core and holds the GIL, so a second process is the
 only way to use the second core, and numba's on-disk cache is shared. The prover then loads those kernels from
 the cache; if it reaches one first, or the background process fails, it compiles the kernel itself as it would
-anyway. `python -m prover.engine.kernel_cache` compiles every kernel ahead of time, e.g. right after
+anyway. It is called from above, before the kernels load: by `por` before a command that proves, and by
+`prover.engine.prover.prove` for library callers; nothing this module imports at its top loads a kernel, and no
+kernel module imports it. `python -m prover.exchange.warm` compiles every kernel ahead of time, e.g. right after
 `pip install`.
 """
 from __future__ import annotations
@@ -16,7 +18,6 @@ import atexit
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 _announced = False
@@ -27,23 +28,31 @@ _ROOT = Path(__file__).resolve().parents[2]  # the directory holding the `prover
 _BACKGROUND = "POR_BACKGROUND_COMPILE"
 
 
-def _is_cached_beside(dispatcher, kernel: str) -> bool:
-    """Whether numba's cache directory for `dispatcher`'s module holds an index for `kernel` of the same package
-    directory (e.g. "ntt._transform_rows"), compiled by an earlier run."""
+def _is_cached(kernel: str) -> bool:
+    """Whether numba's cache holds an index for `kernel` of this package (e.g. "ntt._transform_rows"), compiled by
+    an earlier run; found by numba's own cache locators for the kernel's source file, without importing it."""
+    module = kernel.split(".")[0]
+    source = str(Path(__file__).with_name(f"{module}.py"))
     try:
-        return any(Path(dispatcher._cache._cache_path).glob(f"{kernel}-*.nbi"))
+        from numba.core.caching import CacheImpl
+
+        for locator_class in CacheImpl._locator_classes:
+            locator = locator_class.from_function(_is_cached, source)
+            if locator is not None:
+                return any(Path(locator.get_cache_path()).glob(f"{kernel}-*.nbi"))
     except Exception:  # pragma: no cover - numba internals changed: say nothing rather than fail
-        return True
+        pass
+    return True
 
 
-def announce_if_cold(dispatcher, kernel: str = "ntt._transform_rows") -> None:
-    """If `kernel` (one every proof uses, from the package directory of `dispatcher`, which is defined already) is
-    not cached yet: print a one-line notice on stderr and start compiling the late kernels in the background."""
+def announce_if_cold(kernel: str = "ntt._transform_rows") -> None:
+    """If `kernel` (one every proof uses) is not cached yet: print a one-line notice on stderr and start compiling
+    the late kernels in the background. Once per process."""
     global _announced
     if _announced or os.environ.get(_BACKGROUND):
         return
     _announced = True
-    if not _is_cached_beside(dispatcher, kernel):
+    if not _is_cached(kernel):
         print("compiling the prover's kernels (once; later runs load them from the cache)...", file=sys.stderr,
               flush=True)
         _start_background_compile()
@@ -108,20 +117,7 @@ def compile_late_kernels() -> None:
         kernel.compile(types)
 
 
-def warm() -> float:
-    """Compile (or load) every prover kernel by proving and verifying a tiny statement; returns the seconds taken."""
-    started = time.perf_counter()
-    import tempfile
-
-    from prover.exchange.demo import run_demo
-
-    with tempfile.TemporaryDirectory() as tmp:
-        run_demo(8, Path(tmp) / "warm", "test", progress=False, echo=lambda line: None)
-    return time.perf_counter() - started
-
-
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--late"]:
-        compile_late_kernels()
-    else:
-        print(f"prover kernels ready ({warm():.1f} s)", file=sys.stderr)
+    if sys.argv[1:] != ["--late"]:
+        sys.exit("usage: python -m prover.engine.kernel_cache --late (python -m prover.exchange.warm compiles all)")
+    compile_late_kernels()

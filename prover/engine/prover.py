@@ -10,7 +10,7 @@ import numpy as np
 
 from circuits.air import BOUNDARY, TRANSITION, Air
 from circuits.field import Ext, P, root_of_unity
-from prover.engine import lde, threads
+from prover.engine import kernel_cache, lde, threads
 from prover.engine.array_algebra import ARRAYS, periodic_rows, trace_leaf
 from prover.engine.aux_trace import build_aux_trace, columns_read
 from prover.engine.coefficient_store import CoefficientArray, CoefficientFile, block_rows
@@ -137,6 +137,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
     directly) does not hold a second copy of it for the whole proof. A proof too large to hold its trace's
     coefficients in memory keeps them in temporary files instead, deleted when it ends or fails.
     """
+    kernel_cache.announce_if_cold()  # for library callers; `por` has announced already
     report = progress or (lambda stage: None)
     protocol = Protocol(air, params)
     n, blowup = protocol.trace_length, params.blowup

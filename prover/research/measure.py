@@ -53,7 +53,7 @@ def _child(shape: RoundShape, params: StarkParams, results) -> None:
 
 def _measure_here(shape: RoundShape, params: StarkParams) -> dict:
     from circuits.solvency import SolvencyAir, Statement
-    from prover.engine.kernel_cache import warm
+    from prover.exchange.warm import warm
     from prover.engine.prover import prove, random_field_elements
     from prover.exchange.generate import generate_users
     from prover.exchange.solvency_trace import Witness, build_main_trace, exact_totals
