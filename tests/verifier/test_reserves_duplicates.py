@@ -118,7 +118,8 @@ def test_cli_refuses_with_exit_2_and_dedupe_flag_reports_the_shortfall(attack, t
 
     counted_once = runner.invoke(por_verify, base + ["--dedupe-addresses"])
     assert counted_once.exit_code == 1 and counted_once.output.startswith("NOT FULLY BACKED: BTC 50.00%")
-    assert "repeat an address already listed" in counted_once.output and "Duplicates (not counted again" in counted_once.output
+    assert "repeat an address already listed" in counted_once.output
+    assert "Duplicates (not counted again" in counted_once.output
 
     monkeypatch.setattr("prover.cli.reserves.liabilities_proof_status", lambda *_: ("valid (test stand-in)", True))
     report_args = ["report", str(attack), "--reserves", str(attack / "attack.csv"), "--jobs", "1"]
@@ -161,7 +162,8 @@ def test_same_address_on_another_chain_or_asset_counts_separately(tmp_path):
             evm_row("ETH", "BSC", address), evm_row("USDT-ERC20", "ETH", address)]
     assert repeats_of(tmp_path, rows) == {}
     result = summary_json(check_reserves(str(tmp_path / "r.csv"), jobs=1))
-    assert result["rejected"] == [] and [(a["symbol"], a["reserves"]) for a in result["assets"]] == [("ETH", "3"), ("USDT", "1")]
+    assert result["rejected"] == []
+    assert [(a["symbol"], a["reserves"]) for a in result["assets"]] == [("ETH", "3"), ("USDT", "1")]
 
 
 def test_bech32_upper_and_lower_case_are_one_address(tmp_path):
@@ -221,7 +223,8 @@ def test_okx_vectors_still_parse_and_verify():
         reserves = read_reserves(str(VECTORS / name))
         assert find_repeats(reserves) == {}
         result = summary_json(check_reserves(str(VECTORS / name), jobs=1))
-        assert result["rejected"] == [] and result["duplicates"] == [] and result["assets"][0]["verified_rows"] == counted
+        assert result["rejected"] == [] and result["duplicates"] == []
+        assert result["assets"][0]["verified_rows"] == counted
 
 
 # --- The balances snapshot -------------------------------------------------------------------------------------
