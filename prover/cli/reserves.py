@@ -27,17 +27,20 @@ from verifier.reserves.summary import failures
               help="Balances snapshot (CSV address,asset,amount,height or a JSON list of such objects) exported from a node "
                    "or explorer at the snapshot height: every row's amount and height must match it, or the row "
                    "is rejected. Without it, amounts are reported as self-declared.")
+@click.option("--dedupe-addresses", is_flag=True,
+              help="Count an address listed twice for one asset and chain (e.g. under BTC and Bitcoin) once, at its "
+                   "first row, and list each repeat as a warning; without it such a file is refused (exit 2).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
 @click.option("--min-security", type=click.IntRange(min=0), default=100, show_default=True,
               help="Minimum security (bits) for the round's liabilities proof to count as valid.")
 @click.option("--allow-shortfall", is_flag=True, help="Exit 0 even if an asset's reserves are below its liabilities.")
-def report(round_dir: str, reserves_csv: str, out_dir: str, balances_path: str | None, jobs: int | None,
-           min_security: int, allow_shortfall: bool) -> None:
+def report(round_dir: str, reserves_csv: str, out_dir: str, balances_path: str | None, dedupe_addresses: bool,
+           jobs: int | None, min_security: int, allow_shortfall: bool) -> None:
     """Verify ROUND_DIR's liabilities proof and RESERVES.csv, and write report.json, report.md and a chart,
     each led by the verdict (FULLY BACKED, or NOT FULLY BACKED with the assets below 100%)."""
     status, proof_valid = liabilities_proof_status(round_dir, min_security)
     try:
-        written = write_report(round_dir, reserves_csv, out_dir, jobs, status, balances_path)
+        written = write_report(round_dir, reserves_csv, out_dir, jobs, status, balances_path, dedupe_addresses)
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None

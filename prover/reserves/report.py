@@ -86,6 +86,9 @@ def render_markdown(report: dict) -> str:
         lines += [f"> {CONTRACT_WALLET_CAVEAT}", ""]
     if report["legacy_messages"]:
         lines += _row_section("Legacy fixed message (counted; not tied to this round)", report["legacy_messages"])
+    if report["duplicates"]:
+        lines += _row_section("Duplicates (not counted again: the address is counted at its first row)",
+                              report["duplicates"])
     mismatched = [t for t in report["declared_totals"] if not t["matches_listed"]]
     if report["declared_totals"]:
         lines += ["## Declared totals", ""]
@@ -149,11 +152,12 @@ def pyplot():
 
 
 def write_report(round_dir: str, reserves_path: str, out_dir: str, jobs: int | None = None,
-                 liabilities_proof_status: str | None = None, balances_path: str | None = None) -> dict:
+                 liabilities_proof_status: str | None = None, balances_path: str | None = None,
+                 dedupe_addresses: bool = False) -> dict:
     """Verify `reserves_path` against `round_dir/public.json` (and the amounts against a balances snapshot, if
-    given) and write the three report files to `out_dir`."""
+    given) and write the three report files to `out_dir`; `dedupe_addresses` as in `check_reserves`."""
     liabilities = read_liabilities(os.path.join(round_dir, "public.json"))
-    summary = check_reserves(reserves_path, liabilities, jobs, balances_path)
+    summary = check_reserves(reserves_path, liabilities, jobs, balances_path, dedupe_addresses)
     report = build_report(summary, liabilities_proof_status)
     write_files(out_dir, [
         ("report.json", lambda p: write_text(p, json.dumps(report, indent=2) + "\n")),

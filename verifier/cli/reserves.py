@@ -31,16 +31,19 @@ from verifier.reserves.summary import (
               help="Balances snapshot (CSV address,asset,amount,height or a JSON list of such objects) exported from a node "
                    "or explorer at the snapshot height: every row's amount and height must match it, or the row "
                    "is rejected. Without it, amounts are reported as self-declared.")
+@click.option("--dedupe-addresses", is_flag=True,
+              help="Count an address listed twice for one asset and chain (e.g. under BTC and Bitcoin) once, at its "
+                   "first row, and list each repeat as a warning; without it such a file is refused (exit 2).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (exact decimal strings).")
 @click.option("--allow-shortfall", is_flag=True, help="Exit 0 even if an asset's reserves are below its liabilities.")
-def reserves(reserves_csv: str, public_json: str | None, balances_path: str | None, jobs: int | None, as_json: bool,
-             allow_shortfall: bool) -> None:
+def reserves(reserves_csv: str, public_json: str | None, balances_path: str | None, dedupe_addresses: bool,
+             jobs: int | None, as_json: bool, allow_shortfall: bool) -> None:
     """Verify who controls each address in RESERVES.csv and print reserves, liabilities and ratio per asset,
     led by the verdict (FULLY BACKED or NOT FULLY BACKED) when --liabilities is given."""
     try:
         liabilities = read_liabilities(public_json) if public_json else None
-        summary = check_reserves(reserves_csv, liabilities, jobs, balances_path)
+        summary = check_reserves(reserves_csv, liabilities, jobs, balances_path, dedupe_addresses)
     except InputError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
@@ -72,6 +75,7 @@ def render_text(summary: ReservesSummary) -> str:
         ("Unverified (not counted: signature scheme not supported)", summary.unverified),
         ("Contract wallets (counted on their owners' signatures)", summary.contract_wallets),
         ("Legacy fixed message (counted; not tied to this round)", summary.legacy_messages),
+        ("Duplicates (not counted again: the address is counted at its first row)", summary.duplicates),
     ):
         if notes:
             lines.append(f"{title}: {len(notes)}")

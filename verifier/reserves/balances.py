@@ -3,14 +3,17 @@
 A reserves file states each address's amount itself; signatures prove control, not balance. A snapshot lists
 what the chain says each address held, and every reserves row is compared with it: the row's address and coin
 must be listed, the amount must be equal exactly, and the height must equal the row's `Snapshot Height`.
-A row that differs is rejected (not counted).
+A row that differs is rejected (not counted), as is a row whose balance already backs another row.
 
 Snapshot formats (UTF-8):
 - CSV with the header `address,asset,amount,height` (columns in any order, no others), one address per line;
 - JSON: a list of objects with exactly the keys `address`, `asset`, `amount`, `height`.
 `asset` is the reserves row's `coin` as written there (case-insensitive: BTC, ETH-ARBITRUM, USDT-TRC20);
 `amount` is a decimal string (a JSON number is refused: floats lose digits); `height` is a whole number (JSON
-may also give it as a string of digits). Addresses compare as in the reserves file (hex and bech32 ignore case).
+may also give it as a string of digits). Addresses compare in one form per address (`networks.address_key`: hex
+and bech32 ignore case, a TRON address may be base58 or `41...` hex), so two spellings of one address under
+one asset are a duplicate and refused; and one balance backs one reserves row only, so two rows (on two chains,
+say) cannot both count the same listed balance.
 """
 import csv
 import io
@@ -22,7 +25,7 @@ from verifier.reserves.amounts import format_amount, parse_amount
 from verifier.reserves.csvfile import ReserveRow, read_text
 from verifier.reserves.errors import ReservesInputError
 from verifier.reserves.networks import address_key
-from verifier.reserves.ownership import REJECTED, Verdict
+from verifier.reserves.ownership import REJECTED, VERIFIED, Verdict
 
 FIELDS = ("address", "asset", "amount", "height")
 
@@ -145,23 +148,31 @@ def _balance(path: str, line: int, record: object) -> Balance:
 
 
 def compare_balances(rows: tuple[ReserveRow, ...], verdicts: list[Verdict], snapshot: BalancesSnapshot) -> list[Verdict]:
-    """Rejects every row the snapshot contradicts; `verdicts` are in row order, as `verify_rows` returns them."""
-    return [_compare(row, verdict, snapshot) for row, verdict in zip(rows, verdicts, strict=True)]
+    """Rejects every row the snapshot contradicts, and every row whose balance already backs an earlier row;
+    `verdicts` are in row order, as `verify_rows` returns them."""
+    backs: dict[int, int] = {}  # snapshot line -> the reserves line its balance counts for
+    return [_compare(row, verdict, snapshot, backs) for row, verdict in zip(rows, verdicts, strict=True)]
 
 
-def _compare(row: ReserveRow, verdict: Verdict, snapshot: BalancesSnapshot) -> Verdict:
+def _compare(row: ReserveRow, verdict: Verdict, snapshot: BalancesSnapshot, backs: dict[int, int]) -> Verdict:
     if verdict.status == REJECTED:
         return verdict
-    problem = mismatch(row, snapshot)
+    balance = snapshot.find(row)
+    problem = mismatch(row, balance, snapshot.path)
+    if problem is None and verdict.status == VERIFIED:
+        first = backs.setdefault(balance.line, row.line)
+        if first != row.line:
+            problem = (f"the balance in {snapshot.path}:{balance.line} already backs line {first}: one snapshot "
+                       "balance backs one reserves row")
     return verdict if problem is None else Verdict(row.line, REJECTED, problem)
 
 
-def mismatch(row: ReserveRow, snapshot: BalancesSnapshot) -> str | None:
-    """Why the snapshot contradicts the row, naming the snapshot's line; None when it agrees."""
-    balance = snapshot.find(row)
+def mismatch(row: ReserveRow, balance: Balance | None, path: str) -> str | None:
+    """Why the snapshot's balance (None: not listed) contradicts the row, naming the snapshot's line; None when
+    it agrees."""
     if balance is None:
-        return f"{row.coin} at this address is not in the balances snapshot {snapshot.path}"
-    where = f"{snapshot.path}:{balance.line}"
+        return f"{row.coin} at this address is not in the balances snapshot {path}"
+    where = f"{path}:{balance.line}"
     if row.amount != balance.amount:
         return (f"field 'amount' {format_amount(row.amount)} differs from the balance "
                 f"{format_amount(balance.amount)} in {where}")

@@ -7,31 +7,16 @@ import multiprocessing
 import os
 
 from verifier.reserves.csvfile import ReserveRow
-from verifier.reserves.networks import address_key
-from verifier.reserves.ownership import REJECTED, Verdict, verify_row
+from verifier.reserves.ownership import Verdict, verify_row
 
 ROWS_PER_TASK = 16
 
 
 def verify_rows(rows: tuple[ReserveRow, ...], jobs: int | None = None) -> list[Verdict]:
-    """One verdict per row, in row order. A repeated (network, coin, address) is rejected so the same coins
-    cannot be counted twice; `jobs` defaults to every core."""
+    """One verdict per row, in row order; `jobs` defaults to every core. (An address listed twice is found
+    before this: see `duplicates`.)"""
     jobs = max(1, jobs or os.cpu_count() or 1)
-    first_line: dict[tuple[str, str, str], int] = {}
-    duplicates: dict[int, int] = {}
-    for row in rows:
-        key = (row.network.upper(), row.coin.upper(), address_key(row.address))
-        if key in first_line:
-            duplicates[row.line] = first_line[key]
-        else:
-            first_line[key] = row.line
-    unique = [row for row in rows if row.line not in duplicates]
-    if jobs == 1 or len(unique) <= ROWS_PER_TASK:
-        checked = [verify_row(row) for row in unique]
-    else:
-        with multiprocessing.Pool(min(jobs, len(unique) // ROWS_PER_TASK + 1)) as pool:
-            checked = pool.map(verify_row, unique, chunksize=ROWS_PER_TASK)
-    by_line = {verdict.line: verdict for verdict in checked}
-    for line, first in duplicates.items():
-        by_line[line] = Verdict(line, REJECTED, f"duplicate of line {first} (same network, coin and address)")
-    return [by_line[row.line] for row in rows]
+    if jobs == 1 or len(rows) <= ROWS_PER_TASK:
+        return [verify_row(row) for row in rows]
+    with multiprocessing.Pool(min(jobs, len(rows) // ROWS_PER_TASK + 1)) as pool:
+        return pool.map(verify_row, rows, chunksize=ROWS_PER_TASK)

@@ -98,7 +98,8 @@ def _verify_bitcoin(row: ReserveRow) -> str:
         return _verify_multisig(row, address)
     for index, signature in enumerate(row.signatures, start=1):
         point, compressed = bitcoin_message.recover_signer(row.message, signature)
-        matches = [kind for kind, text in bitcoin_message.addresses_of_key(point, compressed).items() if text == row.address]
+        matches = [kind for kind, text in bitcoin_message.addresses_of_key(point, compressed).items()
+                   if text == networks.address_key(row.address)]  # bech32 may be written in upper case
         if not matches:
             raise ValueError(f"signature{index} recovers a key that does not own this address")
     return f"BIP-137 message signature ({matches[0]})"

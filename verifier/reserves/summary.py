@@ -8,6 +8,7 @@ from fractions import Fraction
 
 from verifier.reserves.amounts import format_amount, format_fraction, format_percent
 from verifier.reserves.csvfile import DeclaredTotal, ReserveRow, ReservesFile
+from verifier.reserves.duplicates import DUPLICATE, duplicates_warning
 from verifier.reserves.liabilities import Liabilities
 from verifier.reserves.networks import base_asset
 from verifier.reserves.ownership import REJECTED, UNVERIFIED, VERIFIED, Verdict
@@ -45,7 +46,7 @@ class AssetSummary:
 
 @dataclass(frozen=True)
 class RowNote:
-    """A row that was not counted (rejected or unverified) or counted with a caveat (contract wallet)."""
+    """A row that was not counted (rejected, unverified or a duplicate) or counted with a caveat (contract wallet)."""
 
     row: ReserveRow
     reason: str
@@ -73,6 +74,7 @@ class ReservesSummary:
     legacy_messages: tuple[RowNote, ...]
     totals: tuple[TotalCheck, ...]
     balances_path: str | None = None
+    duplicates: tuple[RowNote, ...] = ()  # with --dedupe-addresses: repeats of a counted address, not counted
 
     @property
     def shortfalls(self) -> tuple[AssetSummary, ...]:
@@ -119,6 +121,7 @@ def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liab
         legacy_messages=counted_with("legacy_message"),
         totals=tuple(_total_check(total, reserves.rows, counted) for total in reserves.totals),
         balances_path=balances_path,
+        duplicates=notes(DUPLICATE),
     )
 
 
@@ -133,6 +136,8 @@ def warnings(summary: ReservesSummary) -> list[str]:
     found = [] if summary.balances_path else [SELF_DECLARED_WARNING]
     if summary.legacy_messages:
         found.append(legacy_warning(summary.round, len(summary.legacy_messages)))
+    if summary.duplicates:
+        found.append(duplicates_warning(len(summary.duplicates)))
     return found
 
 
@@ -212,6 +217,7 @@ def summary_json(summary: ReservesSummary) -> dict:
         "contract_wallets": [row(note) for note in summary.contract_wallets],
         "contract_wallet_caveat": CONTRACT_WALLET_CAVEAT if summary.contract_wallets else None,
         "legacy_messages": [row(note) for note in summary.legacy_messages],
+        "duplicates": [row(note) for note in summary.duplicates],
         "warnings": warnings(summary),
         "declared_totals": [total(check) for check in summary.totals],
     }
