@@ -197,6 +197,11 @@ def test_ed25519_chains_are_unverified(network):
     assert_verdict(row(network, "anything", ["0x00"]), UNVERIFIED, "ed25519")
 
 
+@pytest.mark.parametrize("network", ["LTC", "Dogecoin", "XRP"])
+def test_chains_known_by_name_but_not_checked_are_unverified_not_refused(network):
+    assert_verdict(row(network, "anything", ["0x00"]), UNVERIFIED, "not checked")
+
+
 def test_batch_keeps_order_and_parallel_matches_serial():
     """(An address listed twice is refused before the batch: tests/verifier/test_reserves_duplicates.py.)"""
     key = private_key(6, "evm")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from verifier.reserves.tron import decode_tron_address
 
 BITCOIN, EVM, TRON, ED25519 = "bitcoin", "evm", "tron", "ed25519"
+UNSUPPORTED = "unsupported"  # a chain known by name whose addresses or signatures this tool does not check
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,15 @@ _CHAINS = {
     ("stellar", ED25519): {"XLM", "STELLAR"},
     ("near", ED25519): {"NEAR"},
     ("algorand", ED25519): {"ALGO", "ALGORAND"},
+    ("litecoin", UNSUPPORTED): {"LTC", "LITECOIN"},
+    ("dogecoin", UNSUPPORTED): {"DOGE", "DOGECOIN"},
+    ("bitcoin-cash", UNSUPPORTED): {"BCH", "BITCOIN CASH"},
+    ("ripple", UNSUPPORTED): {"XRP", "RIPPLE"},
+    ("eos", UNSUPPORTED): {"EOS"},
+    ("filecoin", UNSUPPORTED): {"FIL", "FILECOIN"},
+    ("cosmos", UNSUPPORTED): {"ATOM", "COSMOS"},
+    ("zcash", UNSUPPORTED): {"ZEC", "ZCASH"},
+    ("dash", UNSUPPORTED): {"DASH"},
 }
 _CHAIN_OF = {spelling: Chain(name, scheme) for (name, scheme), spellings in _CHAINS.items() for spelling in spellings}
 
@@ -60,7 +70,7 @@ def chain_for(network: str) -> Chain | None:
 
 
 def scheme_for(network: str) -> str | None:
-    """bitcoin, evm, tron or ed25519 for a known network name; None when unknown."""
+    """bitcoin, evm, tron, ed25519 or unsupported for a known network name; None when unknown."""
     chain = chain_for(network)
     return chain.scheme if chain else None
 

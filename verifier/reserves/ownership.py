@@ -47,6 +47,8 @@ def verify_row(row: ReserveRow) -> Verdict:
             raise Unverifiable(f"no signature scheme known for network {row.network!r}")
         if scheme == networks.ED25519:
             raise Unverifiable(f"ed25519 signatures ({row.network}) are not supported")
+        if scheme == networks.UNSUPPORTED:
+            raise Unverifiable(f"{row.network} addresses and signatures are not checked by this tool")
         if row.owners and scheme != networks.EVM:
             raise ValueError("eoa owner columns are only meaningful for EVM contract wallets")
         if scheme == networks.BITCOIN:
