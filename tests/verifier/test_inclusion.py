@@ -232,7 +232,8 @@ def test_a_split_users_leaves_are_bound_to_their_number():
     with pytest.raises(CheckFailed, match="one tree"):
         verify_inclusion(proofs["dora"], root)
     for k in range(2):
-        one = tampered(proofs["dora"], lambda p: p.update(entries=[p["entries"][k]], balances=p["entries"][k]["balances"]))
+        leaf = proofs["dora"]["entries"][k]
+        one = tampered(proofs["dora"], lambda p: p.update(entries=[leaf], balances=leaf["balances"]))
         with pytest.raises(CheckFailed, match="lead to root"):
             verify_inclusion(one, root)
     fewer = tampered(proofs["bob"], lambda p: p["entries"].pop())
