@@ -5,6 +5,10 @@ The capacity starts as [domain tag, message length, 0, 0] and the rate as zeros;
 elements (the last one zero-padded) overwrites lanes 0..7, then the state is permuted. The digest is lanes 0..3.
 Binding the length in the capacity makes zero padding unambiguous; the tag separates the four hashes.
 
+A user's id commitment also binds the leaf's position `(k, K)` among the user's `K` leaves (`--split`), so an
+inclusion proof missing, repeating, reordering or borrowing a leaf cannot reach the root. It is computed by the
+exchange outside the STARK (which absorbs `idc` as four opaque elements) and checked by the user.
+
 The published root is not the tree's root but `round_root`: the tree root hashed with the round's header (its
 name, policy, leaf count and ordered asset list with decimals), so a bare published root pins everything a user
 reads off an inclusion proof. These scalar functions are the reference; `prover.exchange.tree` hashes whole trees.
@@ -19,8 +23,8 @@ RATE = 8
 DIGEST_ELEMENTS = 4
 DOMAIN_LEAF = 1
 DOMAIN_NODE = 2
-DOMAIN_ID = 3
 DOMAIN_ROUND = 4
+DOMAIN_ID = 5  # the id hash over (user id, nonce, k, K); 3 was an earlier one without the leaf's position, retired
 BYTES_PER_ELEMENT = 7  # 2^56 < p: any 7 bytes are a canonical field element
 
 Digest = tuple[int, int, int, int]
@@ -69,15 +73,18 @@ def _length_prefixed(data: bytes) -> bytes:
     return struct.pack("<I", len(data)) + data
 
 
-def id_message(user_id: str, nonce: bytes) -> bytes:
-    """len(uid) || uid (UTF-8) || len(nonce) || nonce, lengths as 4 bytes little-endian (both lengths bound, so no
-    two (id, nonce) pairs share an encoding)."""
-    return _length_prefixed(user_id.encode("utf-8")) + _length_prefixed(bytes(nonce))
+def id_message(user_id: str, nonce: bytes, position: int, count: int) -> bytes:
+    """len(uid) || uid (UTF-8) || len(nonce) || nonce || k || K, lengths, k and K as 4 bytes little-endian: the
+    strings are length-prefixed and k, K fixed-width, so no two (id, nonce, k, K) share an encoding."""
+    if not 0 <= position < count < 1 << 32:
+        raise ValueError(f"a leaf's position {position!r} among {count!r} leaves must satisfy 0 <= k < K < 2^32")
+    position_bytes = struct.pack("<II", position, count)
+    return _length_prefixed(user_id.encode("utf-8")) + _length_prefixed(bytes(nonce)) + position_bytes
 
 
-def id_commitment(user_id: str, nonce: bytes) -> Digest:
-    """H_id: the salted user-id commitment idc over `id_message`."""
-    return sponge(DOMAIN_ID, bytes_to_elements(id_message(user_id, nonce)))
+def id_commitment(user_id: str, nonce: bytes, position: int, count: int) -> Digest:
+    """H_id: the salted commitment idc of the user's leaf `position` (k, from 0) of `count` (K), over `id_message`."""
+    return sponge(DOMAIN_ID, bytes_to_elements(id_message(user_id, nonce, position, count)))
 
 
 def round_header(round_name: str, policy: str, leaves: int, assets) -> bytes:

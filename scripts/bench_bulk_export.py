@@ -36,7 +36,8 @@ def synthetic_round(users: int, assets: int, folder: Path) -> None:
     table = generate_users(users, assets, seed=1)
     nonces = [user_nonce(b"\x01" * 32, "bench", user_id) for user_id in table.ids]
     n = 1 << (users - 1).bit_length()
-    idc = np.vstack([commit_user_ids(table.ids, nonces), np.zeros((n - users, 4), dtype=np.uint64)])
+    idc = commit_user_ids(table.ids, nonces, [0] * users, [1] * users)  # one leaf each
+    idc = np.vstack([idc, np.zeros((n - users, 4), dtype=np.uint64)])
     balances = np.vstack([table.balances, np.zeros((n - users, assets), dtype=np.uint64)])
     levels = tree_levels(leaf_digests(idc, balances))
     statement = Statement("bench", tuple((a.symbol, a.decimals) for a in table.assets), n,

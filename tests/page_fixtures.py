@@ -26,14 +26,18 @@ POLICY = "plain"
 ASSETS = [{"symbol": "BTC", "decimals": 8}, {"symbol": "ETH", "decimals": 18}, {"symbol": "USDT", "decimals": 6}]
 LEAVES = 16
 
-# user id -> one balances dict per leaf (a split user has several)
+# user id -> one balances dict per leaf (a split user has several), in position order k = 0, 1, ...
 USERS = {
     "alice": [{"BTC": "0.1", "ETH": "1.5", "USDT": "0"}],
     "bob": [{"BTC": "0.25", "ETH": "0", "USDT": "1000.000001"},
             {"BTC": "0.05", "ETH": "0.000000000000000001", "USDT": "250"},
             {"BTC": "1.2", "ETH": "0", "USDT": "0.5"}],
     "émilie 😀": [{"BTC": "0", "ETH": "4.2", "USDT": "7.25"}],
+    "dora": [{"BTC": "2", "ETH": "0", "USDT": "10"}, {"BTC": "0.5", "ETH": "1", "USDT": "0"}],
 }
+# A forger's tree: the leaf count K a user's leaves were committed with, where it is not how many were placed
+# (dora's two leaves say they are two of three; the third, holding the rest of her balance, was never placed).
+COMMITTED_COUNTS = {"dora": 3}
 
 
 def hash_round(tree_root, round_name: str, policy: str, leaves: int, assets: list[dict]):
@@ -61,10 +65,11 @@ def build_round(seed: int = 7) -> tuple[dict, dict[str, dict]]:
     leaves = [leaf_digest(tuple(rng.randrange(P) for _ in range(4)), [0] * len(ASSETS)) for _ in range(LEAVES)]
     placed = {}
     for user_id, entries in USERS.items():
-        for balances in entries:
+        count = COMMITTED_COUNTS.get(user_id, len(entries))
+        for k, balances in enumerate(entries):
             index, nonce = slots.pop(), rng.randbytes(32)
             units = [parse_amount(balances[a["symbol"]], a["decimals"]) for a in ASSETS]
-            leaves[index] = leaf_digest(id_commitment(user_id, nonce), units)
+            leaves[index] = leaf_digest(id_commitment(user_id, nonce, k, count), units)
             placed.setdefault(user_id, []).append((index, nonce, balances))
     levels = _tree_levels(leaves)
     root = digest_to_hex(hash_round(levels[-1][0], ROUND, POLICY, LEAVES, ASSETS))
@@ -87,7 +92,7 @@ def rebind(proof: dict) -> dict:
     root can then catch the change."""
     first = proof["entries"][0]
     units = [parse_amount(first["balances"][a["symbol"]], a["decimals"]) for a in proof["assets"]]
-    leaf = leaf_digest(id_commitment(proof["user_id"], bytes.fromhex(first["nonce"])), units)
+    leaf = leaf_digest(id_commitment(proof["user_id"], bytes.fromhex(first["nonce"]), 0, len(proof["entries"])), units)
     tree_root = path_root(leaf, first["index"], [digest_from_hex(s) for s in first["siblings"]])
     proof["root"] = digest_to_hex(hash_round(tree_root, proof["round"], proof["policy"], proof["leaves"],
                                              proof["assets"]))

@@ -1,4 +1,5 @@
-"""Salted user-id commitments idc = H_id(user_id, nonce) for a whole users table at once.
+"""Salted user-id commitments idc = H_id(user_id, nonce, k, K) for every leaf of a round at once (k: the leaf's
+position among its user's K leaves).
 
 `circuits.tree_hash.id_commitment` is the definition (and the verifier's); it costs about 0.6 ms per user in pure
 Python, 37 s for 65,536 users. Here users whose encodings have the same length share one batched sponge, so a
@@ -15,11 +16,12 @@ from prover.exchange.tree import sponge_batch
 _SHIFTS = np.arange(0, 8 * BYTES_PER_ELEMENT, 8, dtype=np.uint64)
 
 
-def commit_user_ids(user_ids: Sequence[str], nonces: Sequence[bytes]) -> np.ndarray:
-    """(N, 4) uint64: row i is id_commitment(user_ids[i], nonces[i])."""
-    if len(user_ids) != len(nonces):
-        raise ValueError("one nonce per user id")
-    encodings = [id_message(user_id, nonce) for user_id, nonce in zip(user_ids, nonces)]
+def commit_user_ids(user_ids: Sequence[str], nonces: Sequence[bytes], positions: Sequence[int],
+                    counts: Sequence[int]) -> np.ndarray:
+    """(N, 4) uint64: row i is id_commitment(user_ids[i], nonces[i], positions[i], counts[i])."""
+    if not len(user_ids) == len(nonces) == len(positions) == len(counts):
+        raise ValueError("one nonce, position and leaf count per user id")
+    encodings = [id_message(*leaf) for leaf in zip(user_ids, nonces, positions, counts)]
     rows_by_length = defaultdict(list)
     for row, data in enumerate(encodings):
         rows_by_length[len(data)].append(row)

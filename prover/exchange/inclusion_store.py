@@ -2,7 +2,8 @@
 inclusion proof, and nothing the exchange could not recompute from its books and master secret.
 
 Tables: `round` (key/value: round name, policy, published root, leaf count), `assets` (leaf order, symbol,
-decimals), `users` (one row per leaf of a user: user id, piece number, leaf index, nonce hex, balances as a JSON
+decimals), `users` (one row per leaf of a user: user id, piece number k (the position among the user's K rows
+that the leaf's id commitment binds; proofs list entries in this order), leaf index, nonce hex, balances as a JSON
 list of base-unit integer strings in asset order) and `tree`:
 every level below the root as blobs of CHUNK consecutive digests (4 x u64 little-endian each). Chunked blobs
 write 2^20 leaves in a few hundred rows yet let a path read one small blob per level.

@@ -107,7 +107,7 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
         nonces = [piece_nonce(master, round_name, user_id, 0) for user_id in ids]
         n = _leaf_count(len(ids), min_leaves)
         _check_shard_privacy(n, shard_leaves, allow_small_shards)
-        leaves = _shuffled_leaves(slots, commit_user_ids(ids, nonces), seed, n)
+        leaves = _shuffled_leaves(slots, commit_user_ids(ids, nonces, [0] * len(ids), [1] * len(ids)), seed, n)
         shown.stage("building the tree")
         levels = tree_levels(leaf_digests(leaves.idc, leaves.balances))
         statement = margin_statement(round_name, table, policy, n, tuple(int(x) for x in levels[-1][0]),

@@ -3,7 +3,8 @@
 Each user gets between 1 and K leaves (the count drawn from the round's seed), and each of their balances is cut
 at random points into that many non-negative integer pieces that add up to it exactly. With the shuffle and
 padding, the leaf count then says even less about how many users there are and what any one holds. A user's
-inclusion proof carries every one of their leaves; the verifier checks each and shows the sum.
+inclusion proof carries every one of their leaves, in order, each committing to its position (k, K) among them
+(circuits.tree_hash.id_commitment); the verifier checks each and shows the sum.
 """
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ class Pieces:
     owner: np.ndarray  # (P,) int64: the user (row of the users table) each leaf belongs to, users in order
     number: np.ndarray  # (P,) int64: the leaf's position among its user's leaves, 0 first
     balances: np.ndarray  # (P, A) uint64: the leaf's balances; per user and asset they sum to the user's balance
+
+    @property
+    def count(self) -> np.ndarray:
+        """(P,) int64: the number K of leaves of each leaf's user (its id commitment binds (number, K))."""
+        return np.bincount(self.owner)[self.owner]
 
 
 def split_balances(balances: np.ndarray, most: int, seed: bytes) -> Pieces:

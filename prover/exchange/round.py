@@ -144,7 +144,8 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
         shown.stage("committing user ids")
         owners = [table.ids[i] for i in pieces.owner.tolist()]
         nonces = [piece_nonce(master, round_name, user_id, k) for user_id, k in zip(owners, pieces.number.tolist())]
-        leaves = _shuffled_leaves(pieces.balances, commit_user_ids(owners, nonces), seed, n)
+        idc = commit_user_ids(owners, nonces, pieces.number.tolist(), pieces.count.tolist())
+        leaves = _shuffled_leaves(pieces.balances, idc, seed, n)
         with _runner(workers, scheduler, processes, shard_leaves, shown) as runner:
             shown.stage("building the tree")
             levels = _tree(runner, leaves, min(n, shard_leaves))

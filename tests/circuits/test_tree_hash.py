@@ -59,14 +59,27 @@ def test_leaf_length_is_bound():
 
 def test_hash_id():
     nonce = bytes(range(32))
-    idc = hashing.id_commitment("alice", nonce)
+    idc = hashing.id_commitment("alice", nonce, 0, 1)
     assert len(idc) == 4 and all(0 <= x < P for x in idc)
-    assert idc == hashing.id_commitment("alice", nonce)
-    assert idc != hashing.id_commitment("alice", bytes(32))
-    assert idc != hashing.id_commitment("alicf", nonce)
+    assert idc == hashing.id_commitment("alice", nonce, 0, 1)
+    assert idc != hashing.id_commitment("alice", bytes(32), 0, 1)
+    assert idc != hashing.id_commitment("alicf", nonce, 0, 1)
     # the length prefix keeps the id/nonce boundary: ("ab", "c...") differs from ("abc", "...")
-    assert hashing.id_commitment("ab", b"c" + nonce) != hashing.id_commitment("abc", nonce)
-    assert hashing.id_commitment("ü", nonce) != hashing.id_commitment("u", nonce)
+    assert hashing.id_commitment("ab", b"c" + nonce, 0, 1) != hashing.id_commitment("abc", nonce, 0, 1)
+    assert hashing.id_commitment("ü", nonce, 0, 1) != hashing.id_commitment("u", nonce, 0, 1)
+
+
+def test_hash_id_binds_the_leafs_position_among_the_users_leaves():
+    """(k, K) are part of the commitment: the same id and nonce at another position, or of another count, differ,
+    and the position-bound hash is separated from the retired one over (id, nonce) alone (domain 3)."""
+    nonce = bytes(range(32))
+    positions = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3), (2**32 - 2, 2**32 - 1)]
+    assert len({hashing.id_commitment("alice", nonce, k, count) for k, count in positions}) == len(positions)
+    retired = hashing.sponge(3, hashing.bytes_to_elements(hashing.id_message("alice", nonce, 0, 1)[:-8]))
+    assert hashing.DOMAIN_ID != 3 and retired != hashing.id_commitment("alice", nonce, 0, 1)
+    for k, count in [(1, 1), (-1, 2), (0, 0), (3, 2), (0, 2**32)]:
+        with pytest.raises(ValueError, match="position"):
+            hashing.id_commitment("alice", nonce, k, count)
 
 
 def test_merkle_levels_and_paths():

@@ -4,6 +4,7 @@ malformed JSON do not, in either mode."""
 import copy
 
 import pytest
+from page_fixtures import build_round
 
 from circuits.tree_hash import (
     digest_from_hex,
@@ -18,7 +19,7 @@ from prover.exchange.inclusion import export_inclusion
 from prover.exchange.inclusion_store import StoreError
 from prover.exchange.round import prove_round
 from verifier.errors import CheckFailed, InputError
-from verifier.formats.amounts import parse_amount
+from verifier.formats.amounts import format_amount, parse_amount
 from verifier.formats.public import load_public
 from verifier.solvency.inclusion import verify_inclusion
 
@@ -132,7 +133,7 @@ def test_the_bare_root_alone_catches_a_rescaling_whose_file_is_self_consistent(p
     e = forged["entries"][0]
     assets = [(a["symbol"], a["decimals"]) for a in forged["assets"]]
     units = [parse_amount(e["balances"][symbol], decimals) for symbol, decimals in assets]
-    leaf = leaf_digest(id_commitment(forged["user_id"], bytes.fromhex(e["nonce"])), units)
+    leaf = leaf_digest(id_commitment(forged["user_id"], bytes.fromhex(e["nonce"]), 0, 1), units)
     tree_root = path_root(leaf, e["index"], [digest_from_hex(s) for s in e["siblings"]])
     forged["root"] = digest_to_hex(round_root(tree_root, round_header(forged["round"], "plain", 8, assets)))
     verify_inclusion(forged, digest_from_hex(forged["root"]))  # self-consistent: it verifies against its own root
@@ -219,3 +220,35 @@ def test_a_balance_of_2_to_the_63_base_units_is_rejected(proofs, public):
     forged = tampered(proofs["alice"], lambda p: p["balances"].update(BTC=big) or entry(p)["balances"].update(BTC=big))
     with pytest.raises(CheckFailed, match="2\\^63"):
         verify_inclusion(forged, public.root)
+
+
+def test_a_split_users_leaves_are_bound_to_their_number():
+    """A forger's tree (tests/page_fixtures.py) in which dora's two leaves were committed as two of three, the third
+    never placed: her proof, honest-looking and summing right, is rejected, and so is either leaf alone; bob's
+    honest three-leaf proof of the same tree verifies, and fails with a leaf left out (total lowered to match)."""
+    public, proofs = build_round()
+    root = digest_from_hex(public["root"])
+    assert verify_inclusion(proofs["bob"], root).balances == (150000000, 1, 1250500001)
+    with pytest.raises(CheckFailed, match="one tree"):
+        verify_inclusion(proofs["dora"], root)
+    for k in range(2):
+        leaf = proofs["dora"]["entries"][k]
+        one = tampered(proofs["dora"], lambda p: p.update(entries=[leaf], balances=leaf["balances"]))
+        with pytest.raises(CheckFailed, match="lead to root"):
+            verify_inclusion(one, root)
+    fewer = tampered(proofs["bob"], lambda p: p["entries"].pop())
+    fewer["balances"] = {symbol: format_amount(sum(parse_amount(e["balances"][symbol], decimals)
+                                                   for e in fewer["entries"]), decimals)
+                         for symbol, decimals in ((a["symbol"], a["decimals"]) for a in fewer["assets"])}
+    with pytest.raises(CheckFailed, match="one tree"):
+        verify_inclusion(fewer, root)
+
+
+def test_the_retired_format_is_refused_saying_why(proofs, public):
+    """por-inclusion/1 (one leaf, the tree root unbound to the round and to a user's leaf count) is not verified with
+    a warning: a cheating exchange would hand out that form to escape both bindings."""
+    old = {"format": "por-inclusion/1", "round": "2026-11", "root": "00" * 32, "user_id": "alice", "nonce": "00" * 32,
+           "balances": {"BTC": "0.5"}, "decimals": {"BTC": 8}, "index": 0, "siblings": []}
+    with pytest.raises(InputError, match="alice.json: format por-inclusion/1 is refused: it binds neither the round "
+                                         "nor how many leaves a user has"):
+        verify_inclusion(old, public.root, name="alice.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from circuits.tree_hash import (
     sponge,
 )
 from prover.exchange.inclusion import export_inclusion
+from prover.exchange.leaf_order import TEST_SEED_VARIABLE
 from prover.exchange.round import prove_round
 from verifier.errors import CheckFailed, InputError
 from verifier.formats.amounts import format_amount, parse_amount
@@ -56,7 +58,7 @@ const attempt = (f) => { try { return String(f()); } catch (e) { return 'error';
 const out = {
   kat: cases.kat.map((input) => str(P2.permute(big(input)))),
   sponge: cases.sponge.map((c) => str(P2.sponge(BigInt(c.domain), big(c.message)))),
-  id: cases.id.map((c) => str(P2.hashId(c.user_id, bytes(c.nonce)))),
+  id: cases.id.map((c) => str(P2.hashId(c.user_id, bytes(c.nonce), Number(c.position), Number(c.count)))),
   leaf: cases.leaf.map((c) => str(P2.hashLeaf(big(c.idc), big(c.balances)))),
   node: cases.node.map((c) => str(P2.hashNode(big(c.left), big(c.right)))),
   round: cases.round.map((c) => str(P2.hashRound(big(c.tree_root), c.round, c.policy, c.leaves, c.assets))),
@@ -151,10 +153,26 @@ def _borrow_alice_entry(proof: dict) -> None:
     _add_entry_to_sum(proof, PROOFS["alice"]["entries"][0])
 
 
-def _add_entry_to_sum(proof: dict, entry: dict) -> None:
+def _drop_last_entry_and_lower_the_total(proof: dict) -> None:
+    """What the unbound format let through: a leaf left out, the stated total lowered to match."""
+    _add_entry_to_sum(proof, proof["entries"].pop(), sign=-1)
+
+
+def _swap_first_two_entries(proof: dict) -> None:
+    proof["entries"][0], proof["entries"][1] = proof["entries"][1], proof["entries"][0]
+
+
+def _replace_last_entry_with_the_first(proof: dict) -> None:
+    """A leaf repeated in place of another (the count K unchanged), the total adjusted to match."""
+    _add_entry_to_sum(proof, proof["entries"].pop(), sign=-1)
+    proof["entries"].append(copy.deepcopy(proof["entries"][0]))
+    _add_entry_to_sum(proof, proof["entries"][0])
+
+
+def _add_entry_to_sum(proof: dict, entry: dict, sign: int = 1) -> None:
     for asset in proof["assets"]:
         s, d = asset["symbol"], asset["decimals"]
-        total = parse_amount(proof["balances"][s], d) + parse_amount(entry["balances"][s], d)
+        total = parse_amount(proof["balances"][s], d) + sign * parse_amount(entry["balances"][s], d)
         proof["balances"][s] = format_amount(total, d)
 
 
@@ -184,7 +202,17 @@ REJECTED = {
     "index out of range": (_edit("alice", lambda p: p["entries"][0].update(index=16)), ROOT, "index"),
     "an entry dropped": (_edit("bob", lambda p: p["entries"].pop()), ROOT, "add up to"),
     "an entry duplicated": (_edit("bob", _duplicate_entry), ROOT, "same leaf index"),
-    "another user's entry": (_edit("bob", _borrow_alice_entry), ROOT, "entry 3's path"),
+    "an entry dropped, the total lowered to match": (_edit("bob", _drop_last_entry_and_lower_the_total), ROOT,
+                                                     "entry 1's path"),
+    "an entry repeated in place of another": (_edit("bob", _replace_last_entry_with_the_first), ROOT,
+                                              "same leaf index"),
+    "entries reordered": (_edit("bob", _swap_first_two_entries), ROOT, "entry 1's path"),
+    "another user's entry": (_edit("bob", _borrow_alice_entry), ROOT, "entry 1's path"),  # K = 4: none fit
+    "another user's entry in place of one's own": (_edit("bob", lambda p: (
+        _add_entry_to_sum(p, p["entries"].pop(), sign=-1), _borrow_alice_entry(p))), ROOT, "entry 2's path"),
+    "fewer leaves than they were committed with": (PROOFS["dora"], ROOT, "entry 1's path"),
+    "one leaf of a user committed with three": (_edit("dora", lambda p: _add_entry_to_sum(
+        p, p["entries"].pop(), sign=-1)), ROOT, "root named in the file"),
     "sum does not match the entries": (_edit("bob", lambda p: p["balances"].update(USDT="1250.500002")), ROOT,
                                        "add up to"),
     "non-canonical amount 0013.250": (_edit("alice", lambda p: p["entries"][0]["balances"].update(BTC="0013.250")),
@@ -199,7 +227,9 @@ REJECTED = {
     "missing key at the top": (_edit("alice", _del(["policy"])), ROOT, 'missing "policy"'),
     "missing key in an entry": (_edit("alice", _del(["entries", 0, "nonce"])), ROOT, 'missing "nonce"'),
     "missing asset in balances": (_edit("alice", _del(["entries", 0, "balances", "USDT"])), ROOT, "exactly the assets"),
-    "wrong format": (_edit("alice", lambda p: p.update(format="por-inclusion/1")), ROOT, "format"),
+    "wrong format": (_edit("alice", lambda p: p.update(format="por-inclusion/3")), ROOT, "format"),
+    "format por-inclusion/1": (_edit("alice", lambda p: p.update(format="por-inclusion/1")), ROOT,
+                               "por-inclusion/1 is refused"),
     "unsupported policy": (_edit("alice", lambda p: p.update(policy="margin")), ROOT, "policy"),
     "leaves not a power of two": (_edit("alice", lambda p: p.update(leaves=12)), ROOT, "power of two"),
     "leaves beyond 2^40": (_edit("alice", lambda p: p.update(leaves=2**41)), ROOT, "leaves"),
@@ -254,8 +284,9 @@ def _reference_cases(rng: random.Random) -> tuple[dict, dict]:
     sponges = [{"domain": rng.choice([DOMAIN_LEAF, DOMAIN_NODE, DOMAIN_ID, DOMAIN_ROUND]),
                 "message": [rng.choice([0, 1, P - 1, rng.randrange(P)]) for _ in range(length)]}
                for length in (1, 7, 8, 9, 16, 17, 23)]
-    ids = [{"user_id": uid, "nonce": rng.randbytes(n).hex()} for uid, n in
-           (("alice", 32), ("é😀 x", 32), ("u" * 40, 32), ("bob", 0), ("carol", 5))]
+    ids = [{"user_id": uid, "nonce": rng.randbytes(n).hex(), "position": k, "count": count} for uid, n, k, count in
+           (("alice", 32, 0, 1), ("é😀 x", 32, 1, 2), ("u" * 40, 32, 63, 64), ("bob", 0, 0, 3), ("carol", 5, 2, 3),
+            ("dave", 32, 2**32 - 2, 2**32 - 1))]
     leaves = [{"idc": _random_digest(rng), "balances": [rng.randrange(1 << 63) for _ in range(k)]}
               for k in (1, 4, 5, 12)]
     nodes = [{"left": _random_digest(rng), "right": _random_digest(rng)} for _ in range(3)]
@@ -270,7 +301,7 @@ def _reference_cases(rng: random.Random) -> tuple[dict, dict]:
     expected = {
         "kat": [v["output"] for v in vectors] + [permute(v["input"]) for v in vectors],
         "sponge": [sponge(c["domain"], c["message"]) for c in sponges],
-        "id": [id_commitment(c["user_id"], bytes.fromhex(c["nonce"])) for c in ids],
+        "id": [id_commitment(c["user_id"], bytes.fromhex(c["nonce"]), c["position"], c["count"]) for c in ids],
         "leaf": [leaf_digest(c["idc"], c["balances"]) for c in leaves],
         "node": [node_digest(c["left"], c["right"]) for c in nodes],
         "round": [hash_round(c["tree_root"], c["round"], c["policy"], c["leaves"], c["assets"]) for c in rounds],
@@ -315,14 +346,26 @@ def real_round_cases(tmp_path_factory) -> dict:
     """Proofs exported by `por prove` / `por inclusion` from a real (tiny, test-preset) round, for the page."""
     tmp = tmp_path_factory.mktemp("real-round")
     (tmp / "users.csv").write_text("id,BTC,ETH:18,USDT:6\nalice,0.5,1.000000000000000001,100\nbob,0,2,0.25\n")
-    result = prove_round(tmp / "users.csv", "2026-11", tmp / "round", "test", tmp / "secret", progress=False)
+    os.environ[TEST_SEED_VARIABLE] = "split-page"  # a fixed split: alice's balances over four leaves
+    try:
+        result = prove_round(tmp / "users.csv", "2026-11", tmp / "round", "test", tmp / "secret", progress=False,
+                             split=4)
+    finally:
+        del os.environ[TEST_SEED_VARIABLE]
     proof = export_inclusion(result.out_dir, "alice")
+    assert len(proof["entries"]) >= 3
     rescaled = copy.deepcopy(proof)
     rescaled["assets"][0]["decimals"] = 6
-    rescaled["balances"]["BTC"] = rescaled["entries"][0]["balances"]["BTC"] = "50"
+    for holder in [rescaled] + rescaled["entries"]:  # the same base units, shown at 6 decimals
+        holder["balances"]["BTC"] = format_amount(parse_amount(holder["balances"]["BTC"], 8), 6)
     public_text = (result.out_dir / "public.json").read_text()
+    reordered = copy.deepcopy(proof)
+    reordered["entries"].reverse()
+    dropped = copy.deepcopy(proof)
+    _drop_last_entry_and_lower_the_total(dropped)
     return {"against the bare root": (proof, result.public["root"]), "against public.json": (proof, public_text),
-            "rescaled": (rescaled, result.public["root"])}
+            "rescaled": (rescaled, result.public["root"]), "split, reordered": (reordered, result.public["root"]),
+            "split, a leaf dropped and the total lowered": (dropped, result.public["root"])}
 
 
 def test_the_page_verifies_what_the_exporter_writes(node_run):
@@ -332,6 +375,9 @@ def test_the_page_verifies_what_the_exporter_writes(node_run):
     assert {b["symbol"]: b["amount"] for b in verdicts["real round: against public.json"]["balances"]} == {
         "BTC": "0.5", "ETH": "1.000000000000000001", "USDT": "100"}
     assert verdicts["real round: rescaled"]["valid"] is False
+    for forged in ("split, reordered", "split, a leaf dropped and the total lowered"):
+        assert verdicts[f"real round: {forged}"]["valid"] is False
+        assert "another tree root" in verdicts[f"real round: {forged}"]["reason"]
 
 
 @pytest.mark.parametrize("name", [name for name, case in {**ACCEPTED, **REJECTED}.items()
@@ -469,6 +515,20 @@ def test_browser_pasted_root_valid_then_tampered_invalid(browser_page):
     assert word == "INVALID" and "published root" in reason
     word, _ = _verify_in_browser(page, json.dumps(PROOFS["alice"]), "")
     assert word == "ROOT NEEDED"
+    assert errors == []
+
+
+def test_browser_split_proof_valid_and_each_leaf_forgery_invalid(browser_page):
+    """A split user's honest proof is VALID in the browser; a leaf missing (total lowered to match), repeated,
+    reordered or borrowed, or fewer leaves than they were committed with, is INVALID."""
+    page, _, _, errors = browser_page
+    assert _verify_in_browser(page, json.dumps(PROOFS["bob"]), ROOT)[0] == "VALID"
+    for name in ("an entry dropped, the total lowered to match", "an entry repeated in place of another",
+                 "entries reordered", "another user's entry in place of one's own",
+                 "fewer leaves than they were committed with"):
+        proof, _, expected = REJECTED[name]
+        word, reason = _verify_in_browser(page, json.dumps(proof), ROOT)
+        assert word == "INVALID" and expected.lower() in reason.lower(), (name, reason)
     assert errors == []
 
 

@@ -51,8 +51,10 @@ def edit_public(round_dir, change):
 def test_id_commitments_match_hash_id_for_every_encoding_length():
     ids = ["a", "user-0001", "é", "日本語", "x" * 256, "user-0002"]
     nonces = [bytes([i]) * 32 for i in range(len(ids))]
-    batched = commit_user_ids(ids, nonces)
-    assert [tuple(int(x) for x in row) for row in batched] == [id_commitment(u, n) for u, n in zip(ids, nonces)]
+    positions, counts = [0, 0, 1, 2, 0, 63], [1, 2, 2, 3, 1, 64]
+    batched = commit_user_ids(ids, nonces, positions, counts)
+    assert [tuple(int(x) for x in row) for row in batched] == [id_commitment(*leaf) for leaf in
+                                                               zip(ids, nonces, positions, counts)]
 
 
 def test_round_directory_holds_exactly_the_public_files_and_the_store(rounds):

@@ -3,7 +3,10 @@
     {"format": "por-inclusion/2", "round", "policy", "assets": [{"symbol", "decimals"}], "leaves", "root",
      "user_id", "balances": {symbol: total}, "entries": [{"index", "nonce", "balances", "siblings"}]}
 
-One entry per leaf of the user (a user's balances may be split over several leaves); `balances` is their sum.
+One entry per leaf of the user (a user's balances may be split over several leaves), in order: entry k's leaf
+commits to its position (k, K) among the user's K = len(entries) leaves in its id commitment
+(circuits.tree_hash.id_commitment), so no leaf can be left out, repeated, reordered or borrowed; `balances` is their
+sum. `por-inclusion/1` (one leaf, the tree root unbound to the round) is refused with a message saying why.
 Under the margin policy (`policy` "margin/1:<kinds>") each asset's balance is an object {"equity", "debt",
 "collateral": {kind: amount}}, and an entry's leaf holds per asset equity minus collateral, debt, collateral.
 Every amount is a canonical decimal string. The round, policy, leaf count and asset list are bound into `root`
@@ -16,12 +19,14 @@ from dataclasses import dataclass
 
 from circuits.solvency import MAX_LEAVES
 from circuits.tree_hash import Digest, digest_to_hex
+from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
 from verifier.formats.fields import Fields, parse_digest
 from verifier.formats.margin_public import books_as_slots, policy_kinds, slots_as_books
 from verifier.formats.public import POLICIES
 
 INCLUSION_FORMAT = "por-inclusion/2"
+RETIRED_FORMAT = "por-inclusion/1"
 NONCE_BYTES = 32
 _KEYS = ("format", "round", "policy", "assets", "leaves", "root", "user_id", "balances", "entries")
 _ENTRY_KEYS = ("index", "nonce", "balances", "siblings")
@@ -50,6 +55,7 @@ class Inclusion:
 
 def inclusion_document(round_name: str, policy: str, assets, leaves: int, root: Digest, user_id: str,
                        entries: list[Entry]) -> dict:
+    """The proof's JSON; `entries` are the user's leaves in position order (entry k is the leaf committing to k)."""
     kinds = policy_kinds(policy)
 
     def amounts(values) -> dict:
@@ -74,6 +80,9 @@ def inclusion_json(document: dict) -> str:
 
 def parse_inclusion(data: object, name: str = "inclusion proof") -> Inclusion:
     """Validate an inclusion proof's JSON: exact keys, types, canonical amounts, hex lengths, index ranges."""
+    if isinstance(data, dict) and data.get("format") == RETIRED_FORMAT:
+        raise InputError(f"{name}: format {RETIRED_FORMAT} is refused: it binds neither the round nor how many leaves "
+                         f"a user has; ask the exchange for the {INCLUSION_FORMAT} proof")
     field = Fields(name, data, _KEYS)
     field.require(data["format"] == INCLUSION_FORMAT, "format", f"must be {INCLUSION_FORMAT!r}")
     kinds = policy_kinds(data["policy"])

@@ -1,9 +1,10 @@
 /* Verification of a `por-inclusion/2` proof against a published root (SPEC §1 item 4, §3), in the browser.
  *
  * verifyInclusion(proof, published) returns {valid, reason, ...} for any input. `valid` is true only when
- * every entry's path reaches one tree root T, the round binding of T with the file's header gives the file's
- * root, and that root is the one the user obtained independently (a hex string, or public.json). Without a
- * published root the result is {valid: false, needsRoot: true}: a proof only agreeing with itself proves nothing.
+ * every entry's path reaches one tree root T (entry k's leaf committing to its position k of the K entries), the
+ * round binding of T with the file's header gives the file's root, and that root is the one the user obtained
+ * independently (a hex string, or public.json). Without a published root the result is {valid: false,
+ * needsRoot: true}: a proof only agreeing with itself proves nothing.
  */
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) {
@@ -15,6 +16,7 @@
   'use strict';
 
   const FORMAT = 'por-inclusion/2';
+  const RETIRED_FORMAT = 'por-inclusion/1';
   const PUBLIC_FORMAT = 'por-public/1';
   const POLICIES = ['plain']; // and the margin policy, "margin/1:<kinds>" (marginKinds)
   const MARGIN_POLICY = /^margin\/1:([A-Za-z_][A-Za-z0-9_]*(?:,[A-Za-z_][A-Za-z0-9_]*)*)$/;
@@ -186,6 +188,8 @@
   }
 
   function parseProof(data) {
+    check(!(isObject(data) && data.format === RETIRED_FORMAT), `format ${RETIRED_FORMAT} is refused: it binds ` +
+      `neither the round nor how many leaves a user has; ask the exchange for the ${FORMAT} proof`);
     checkKeys(data, PROOF_KEYS, 'the inclusion proof');
     check(data.format === FORMAT, `unsupported format ${JSON.stringify(data.format)}: this page reads "${FORMAT}"`);
     const proof = { round: text(data.round, '"round"'), policy: text(data.policy, '"policy"') };
@@ -230,14 +234,17 @@
     return a.length === b.length && a.every((x, i) => x === b[i]);
   }
 
-  /** Every entry's leaf, walked up its path; all must meet at one tree root T. */
+  /** Every entry's leaf, walked up its path; all must meet at one tree root T. Entry k's id commitment binds its
+   * position (k, K = the number of entries), so a leaf missing, repeated, reordered or borrowed cannot meet. */
   function treeRoot(proof) {
     let reached = null;
+    const count = proof.entries.length;
     proof.entries.forEach((entry, k) => {
-      const idc = Poseidon2.hashId(proof.userId, entry.nonce);
+      const idc = Poseidon2.hashId(proof.userId, entry.nonce, k, count);
       const node = Poseidon2.rootFromPath(Poseidon2.hashLeaf(idc, entry.balances), entry.index, entry.siblings);
       check(reached === null || sameDigest(node, reached),
-        `entry ${k}'s path reaches another tree root than entry 0's (wrong balances, nonce, index or siblings)`);
+        `entry ${k}'s path reaches another tree root than entry 0's (wrong balances, nonce, index or siblings, ` +
+        `or a leaf missing, repeated, out of order or another user's)`);
       reached = node;
     });
     return reached;

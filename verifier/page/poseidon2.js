@@ -25,7 +25,7 @@
   const WIDTH = 12;
   const RATE = 8;
   const DIGEST_SIZE = 4;
-  const DOMAIN = Object.freeze({ LEAF: 1n, NODE: 2n, ID: 3n, ROUND: 4n });
+  const DOMAIN = Object.freeze({ LEAF: 1n, NODE: 2n, ROUND: 4n, ID: 5n }); // as circuits/tree_hash.py (3: retired)
   const BYTES_PER_ELEMENT = 7; // 2^56 < p: any 7 bytes are a canonical element
 
   if (!params || Number(params.width) !== WIDTH || Number(params.sbox_exponent) !== 7) {
@@ -136,9 +136,13 @@
     return leBytes(raw.length, 4).concat(raw);
   }
 
-  function hashId(userId, nonce) {
+  /** circuits.tree_hash.id_commitment: the id commitment of a user's leaf `position` (k) of `count` (K). */
+  function hashId(userId, nonce, position, count) {
+    if (!(Number.isSafeInteger(position) && Number.isSafeInteger(count) && position >= 0 && position < count &&
+          count < 2 ** 32)) throw new Error('a leaf position needs 0 <= k < K < 2^32');
     const uid = utf8(userId);
-    const data = leBytes(uid.length, 4).concat(uid, leBytes(nonce.length, 4), Array.from(nonce));
+    const data = leBytes(uid.length, 4).concat(uid, leBytes(nonce.length, 4), Array.from(nonce),
+      leBytes(position, 4), leBytes(count, 4));
     return sponge(DOMAIN.ID, bytesToElements(data));
   }
 

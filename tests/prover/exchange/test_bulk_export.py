@@ -26,7 +26,8 @@ def round_dir(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bulk")
     rows = [f'"{user_id.replace(chr(34), chr(34) * 2)}",{k}.5,{k % 3}' for k, user_id in enumerate(IDS)]
     (tmp / "users.csv").write_text("id,BTC,ETH\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    return prove_round(tmp / "users.csv", "2026-11", tmp / "round", "test", tmp / "secret", progress=False).out_dir
+    return prove_round(tmp / "users.csv", "2026-11", tmp / "round", "test", tmp / "secret", progress=False,
+                       split=3).out_dir  # users over 1-3 leaves: each file lists them in position order
 
 
 def read_index(folder):
@@ -50,12 +51,16 @@ def test_every_users_proof_is_exported_verifies_and_equals_the_single_export(rou
     files = [p for sub in ("0000", "0001", "0002") for p in os.listdir(folder / sub)]
     assert len(files) == USERS
     public = load_public(round_dir / "public.json")
+    split = 0
     for user_id, path in index.items():
         assert path.endswith("/" + proof_name(user_id))
         assert (folder / path).stat().st_mode & 0o777 == 0o600
-        assert verify_inclusion(read_json_file(folder / path), public.root, public).user_id == user_id
+        checked = verify_inclusion(read_json_file(folder / path), public.root, public)
+        assert checked.user_id == user_id
+        split += len(checked.entries) > 1
         assert (folder / path).read_text(encoding="utf-8") == inclusion_json(export_inclusion(round_dir, user_id))
     assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
+    assert split  # some user's proof carries several leaves
 
 
 def test_file_names_are_fixed_length_hex_whatever_the_id():

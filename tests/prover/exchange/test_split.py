@@ -1,8 +1,10 @@
 """`por prove --split K` (SPEC §1, issue 9): a user's balances spread over several leaves, exactly; their inclusion
-proof carries every leaf, each is checked, and the sum is what the user reads. A piece altered, dropped or
-duplicated is rejected."""
+proof carries every leaf, in order, each committing to its position (k, K) among the user's K leaves, and the sum
+is what the user reads. A piece altered, dropped, repeated, reordered or borrowed is rejected, whatever total the
+proof states."""
 import copy
 import os
+import sqlite3
 
 import numpy as np
 import pytest
@@ -72,32 +74,75 @@ def test_an_altered_piece_is_rejected(split_round):
         verify_inclusion(proof, public.root, public)
 
 
-def test_a_dropped_piece_is_rejected_unless_the_stated_total_is_lowered_too(split_round):
-    """Dropping a leaf changes the sum the user reads: the stated total must match the remaining leaves, so the
-    user then sees a lower balance than their account (what they check it against)."""
-    _, public, proofs = split_round
-    proof = copy.deepcopy(pieces_of(proofs))
+def with_total(proof: dict) -> dict:
+    """The stated total recomputed from the entries, as a forger would, so only the leaves can give it away."""
+    for symbol, decimals in (("BTC", 8), ("USDT", 6)):
+        total = sum(parse_amount(e["balances"][symbol], decimals) for e in proof["entries"])
+        proof["balances"][symbol] = format_amount(total, decimals)
+    return proof
+
+
+def dropped(proof, _):
     proof["entries"].pop()
-    with pytest.raises(CheckFailed, match="not the sum"):
-        verify_inclusion(proof, public.root, public)
 
 
-def test_a_duplicated_piece_is_an_input_error(split_round):
+def dropped_first(proof, _):
+    proof["entries"].pop(0)
+
+
+def reordered(proof, _):
+    proof["entries"][0], proof["entries"][1] = proof["entries"][1], proof["entries"][0]
+
+
+def reversed_(proof, _):
+    proof["entries"].reverse()
+
+
+def borrowed_in_place(proof, proofs):
+    """The user's last leaf swapped for another user's (the leaf count K unchanged)."""
+    other = next(p for p in proofs.values() if p["user_id"] != proof["user_id"])
+    proof["entries"][-1] = copy.deepcopy(other["entries"][0])
+
+
+@pytest.mark.parametrize("forge", [dropped, dropped_first, reordered, reversed_, borrowed_in_place])
+def test_a_leaf_missing_reordered_or_borrowed_is_rejected_even_with_the_total_made_to_match(split_round, forge):
+    """Each leaf commits to its position (k, K) among the user's K leaves: entry k is checked as leaf k of
+    len(entries), so whatever total is stated, a proof short of a leaf, or with leaves out of order or another
+    user's, reaches no root (the unbound format let a dropped leaf through with the total lowered)."""
     _, public, proofs = split_round
     proof = copy.deepcopy(pieces_of(proofs))
-    proof["entries"].append(copy.deepcopy(proof["entries"][0]))
-    with pytest.raises(InputError, match="entries"):
-        verify_inclusion(proof, public.root, public)
+    forge(proof, proofs)
+    for root, pub in ((public.root, None), (public.root, public)):
+        with pytest.raises(CheckFailed, match="one tree|lead to root"):
+            verify_inclusion(with_total(copy.deepcopy(proof)), root, pub)
+
+
+def test_a_repeated_piece_is_refused(split_round):
+    """Appended, or in place of another leaf (K unchanged), with the total made to match: two entries name one
+    leaf, which the codec refuses before any hashing (and the position binding would refuse too)."""
+    _, public, proofs = split_round
+    for change in (lambda p: p["entries"].append(copy.deepcopy(p["entries"][0])),
+                   lambda p: p["entries"].__setitem__(-1, copy.deepcopy(p["entries"][0]))):
+        proof = copy.deepcopy(pieces_of(proofs))
+        change(proof)
+        with pytest.raises(InputError, match="entries.*name a leaf twice"):
+            verify_inclusion(with_total(proof), public.root, public)
+
+
+def test_the_exported_entries_are_the_users_leaves_in_position_order(split_round):
+    """The exporter lists leaf k as entry k, for every user; each honest split proof verifies (above)."""
+    result, _, proofs = split_round
+    store = sqlite3.connect(result.out_dir / "inclusion.sqlite")
+    for user, proof in proofs.items():
+        rows = store.execute("SELECT piece, leaf FROM users WHERE user_id = ? ORDER BY piece", (user,)).fetchall()
+        assert rows == [(k, e["index"]) for k, e in enumerate(proof["entries"])]
+    store.close()
 
 
 def test_another_users_piece_is_rejected(split_round):
     """Borrowing bob's leaf (with the total raised to match) fails: it commits bob's id, not carol's."""
     _, public, proofs = split_round
     proof = copy.deepcopy(proofs["carol"])
-    borrowed = proofs["bob"]["entries"][0]
-    proof["entries"].append(copy.deepcopy(borrowed))
-    for symbol, decimals in (("BTC", 8), ("USDT", 6)):
-        total = parse_amount(proof["balances"][symbol], decimals) + parse_amount(borrowed["balances"][symbol], decimals)
-        proof["balances"][symbol] = format_amount(total, decimals)
+    proof["entries"].append(copy.deepcopy(proofs["bob"]["entries"][0]))
     with pytest.raises(CheckFailed, match="one tree|lead to root"):
-        verify_inclusion(proof, public.root, public)
+        verify_inclusion(with_total(proof), public.root, public)
