@@ -12,23 +12,12 @@ from prover.cli import main as por
 from prover.exchange import margin_round, round as plain_round
 from prover.exchange.staging import MANIFEST, security_floor
 from tests.prover.exchange.test_cli_round import one_line_error, run
-from tests.prover.exchange.test_resume import USERS_CSV, cli, prove, stop_at_shard
+from tests.prover.exchange.test_resume import USERS_CSV, cli, killed, prove  # noqa: F401 (killed: a fixture)
 from verifier.cli import main as por_verify
 from verifier.errors import CheckFailed, InputError
 from verifier.stark.verify import MIN_SECURITY
 
 KEPT = ["shard-0000.bin", "shard-0001.bin"]
-
-
-@pytest.fixture
-def killed(tmp_path, monkeypatch):
-    """A run of 4 shards killed while proving shard 2: two shard proofs are finished and recorded."""
-    (tmp_path / "users.csv").write_text(USERS_CSV)
-    stop_at_shard(monkeypatch, 2)
-    with pytest.raises(RuntimeError, match="killed"):
-        prove(tmp_path)
-    monkeypatch.undo()
-    return tmp_path
 
 
 def staged(tmp):
