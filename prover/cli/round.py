@@ -1,6 +1,7 @@
 """`por prove`, `por inclusion` and `por demo`: the liabilities round on the exchange's side.
 
-Exit codes: 0 done, 2 malformed input or usage (the message names the file, line or option).
+Exit codes: 0 done, 1 a round that does not verify (never published), 2 malformed input or usage (the message
+names the file, line or option).
 """
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from prover.exchange.round import (
     UsersSource,
     prove_round,
 )
+from verifier.errors import CheckFailed
 from verifier.formats.atomic import atomic_output
 from verifier.formats.inclusion import inclusion_json
 from verifier.stark.params import PRESETS
@@ -108,6 +110,9 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
                              split=split)
     except InputError as error:
         _fail(str(error))
+    except CheckFailed as error:
+        click.echo(f"failed: {error}", err=True)
+        raise SystemExit(1)
     except RoundInterrupted as interrupted:
         click.echo(str(interrupted), err=True)
         raise SystemExit(130)

@@ -13,6 +13,7 @@ from typing import Callable
 from prover.exchange.generate import DEFAULT_MARKET, generate_users, write_users_csv
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.round import PUBLIC_FILE, InputError, prove_round
+from prover.exchange.staging import security_floor
 from prover.reserves.generate import generate_reserves
 from prover.reserves.report import liabilities_proof_status, write_report
 from verifier.formats.inclusion import inclusion_json
@@ -63,7 +64,7 @@ def run_demo(n_users: int, out_dir: Path, preset: str = "standard", progress: bo
     timed(f"generate {n_users} users x {len(table.assets)} assets", lambda: write_users_csv(table, users_csv))
     result = timed(f"prove round ({preset} preset)", lambda: prove_round(
         users_csv, f"demo-{time.strftime('%Y-%m')}", round_dir, preset, out_dir / "por-master.secret", progress))
-    min_security = 0 if preset == "test" else 100
+    min_security = security_floor(preset)
     verified = timed("verify the round", lambda: verify_round(round_dir, min_security=min_security))
 
     public = load_public(round_dir / PUBLIC_FILE)

@@ -6,7 +6,8 @@ with every such line named; `exclude_refused` proves the others instead and list
 reason) in the round directory's `excluded.json`, private like the inclusion store (whose leaves hold each
 user's slots, so `por inclusion` exports proofs showing equity, debt and collateral). A round of more than
 `shard_leaves` leaves is sharded as a plain round is (one proof per subtree, proven here one after another); no
---split, --resume or Dask yet. It is staged and published atomically like a plain round.
+--split, --resume or Dask yet. It is staged, verified as `por-verify proof` checks it, and published atomically
+like a plain round.
 """
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ import numpy as np
 
 from circuits.margin import MarginAir, MarginStatement, Policy
 from circuits.margin.policy import AMOUNT_BOUND, MAX_RATIO, collateral_bands
-from prover.engine.prover import prove
 from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inputs import read_asset_list, read_users
 from prover.exchange.inputs.margin_assets import read_margin_policy
 from prover.exchange.margin_trace import MarginWitness, build_margin_trace
 from prover.exchange.master_secret import piece_nonce
 from prover.exchange.progress import Progress
+from prover.exchange.shard_tasks import verified_proof
 from prover.exchange.inclusion_store import write_store
 from prover.exchange.round import (
     DEFAULT_SHARD_LEAVES,
@@ -48,12 +49,10 @@ from prover.exchange.tree import leaf_digests, tree_levels
 from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
-from verifier.formats.atomic import atomic_output, fsync_path
 from verifier.formats.margin_public import header_policy
 from verifier.formats.public import public_document
 from verifier.solvency.round import PUBLIC_FILE, proof_files
 from verifier.stark.params import ParamsError, load_preset
-from verifier.stark.verify import verify
 
 EXCLUDED_FILE = "excluded.json"
 MAX_NAMED = 1000  # refused lines named in one message
@@ -122,38 +121,26 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
             rows = slice(i * part.leaves, (i + 1) * part.leaves)
             subtree = [level[i * len(level) // len(parts):(i + 1) * len(level) // len(parts)]
                        for level in levels[:part.leaves.bit_length()]]
-            proof, bits = _prove_part(part, leaves.idc[rows], leaves.balances[rows], subtree, params, shown)
+            air = MarginAir(part, params.zk_rows)
+            proof, bits = verified_proof(part.round, air, lambda: build_margin_trace(
+                air, MarginWitness(leaves.idc[rows], leaves.balances[rows]), subtree), params, shown.stage)
             staging.save(file, proof)
             size += len(proof)
             shown.advance()
         shown.stage("writing")
         public = public_document(statement, header_policy(policy), params.to_json(), bits, shards)
-        with atomic_output(staging.path / PUBLIC_FILE, permissions=0o644) as stream:
-            stream.write(json.dumps(public, indent=2) + "\n")
-        write_store(staging.path / STORE_FILE, round_name, header_policy(policy), public["root"],
-                    list(statement.assets), ids, np.zeros(len(ids), dtype=np.int64), leaves.leaf_of_row, nonces,
-                    slots, levels)
-        fsync_path(staging.path / STORE_FILE)
+        staging.save(PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode())
+        staging.write(STORE_FILE, lambda path: write_store(
+            path, round_name, header_policy(policy), public["root"], list(statement.assets), ids,
+            np.zeros(len(ids), dtype=np.int64), leaves.leaf_of_row, nonces, slots, levels), permissions=0o600)
         if refused:
-            with atomic_output(staging.path / EXCLUDED_FILE) as stream:
-                stream.write(json.dumps([{"user_id": table.ids[i], "why": why} for i, why in refused], indent=2)
-                             + "\n")
+            excluded = [{"user_id": table.ids[i], "why": why} for i, why in refused]
+            staging.save(EXCLUDED_FILE, (json.dumps(excluded, indent=2) + "\n").encode(), permissions=0o600)
             shown.note(f"left out {len(refused)} users the margin policy refuses; each is listed in "
                        f"{out_dir / EXCLUDED_FILE}")
-        staging.publish(out_dir)
+        shown.stage("verifying the round before publishing it")
+        staging.publish(out_dir, preset)
     return RoundResult(out_dir, public, len(ids), size, bits, time.monotonic() - started, len(shards))
-
-
-def _prove_part(part: MarginStatement, idc: np.ndarray, slots: np.ndarray, levels: list[np.ndarray], params,
-                shown: Progress) -> tuple[bytes, int]:
-    """One proof of the round (the whole tree, or one shard's subtree), verified, and its security in bits."""
-    air = MarginAir(part, params.zk_rows)
-    shown.stage("main trace")
-    trace = build_margin_trace(air, MarginWitness(idc, slots), levels)
-    proof = prove(air, trace, params, progress=shown.stage)
-    del trace
-    shown.stage("verifying the proof")
-    return proof, verify(air, proof, params, min_security=0).security_bits
 
 
 def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str | None = None

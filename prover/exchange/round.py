@@ -1,8 +1,9 @@
 """Prove a liabilities round (SPEC §1, §3): users file in, round directory out.
 
-The round is built in a staging directory (`<out>.partial`, see staging.py) and renamed into place only once
-every proof has been verified, so no half round and no round with a failing proof is ever published. A run that
-stops keeps its finished proofs there, and `resume=True` (`por prove --resume`) finishes it, for the same inputs.
+The round is built in a staging directory (`<out>.partial`, see staging.py) and renamed into place only once the
+whole round verifies as `por-verify proof` checks it, so no half round and no round with a failing proof is ever
+published. A run that stops keeps its finished proofs there, and `resume=True` (`por prove --resume`) finishes it,
+for the same inputs and only from the files the run wrote.
 
 A round of more than `shard_leaves` leaves is sharded: its tree's bottom levels are split into S subtrees of
 `shard_leaves` leaves, each proven on its own as proofs/shard-XXXX.bin, and public.json lists each shard's root
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from circuits.solvency import MAX_LEAVES, Statement
+from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement
 from circuits.tree_hash import digest_to_hex
 from prover.exchange.distributed import InProcess, OnDask, dask_client, default_workers
 from prover.exchange.id_commitments import commit_user_ids
@@ -40,16 +41,16 @@ from prover.exchange.master_secret import (
 )
 from prover.exchange.pieces import Pieces, split_balances
 from prover.exchange.progress import Progress
-from prover.exchange.shard_tasks import check_shard, prove_shard, subtree
+from prover.exchange.shard_tasks import prove_shard, subtree
 from prover.exchange.solvency_trace import Witness, exact_totals
 from prover.exchange.staging import Staging, file_sha256
 from prover.exchange.tree import tree_levels
 from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
-from verifier.formats.atomic import atomic_output, fsync_path
 from verifier.formats.public import Shard, public_document
-from verifier.solvency.round import PUBLIC_FILE, SHARDS_DIR, proof_files
+from verifier.solvency.round import PUBLIC_FILE, proof_files
 from verifier.stark.params import ParamsError, load_preset
+from verifier.stark.protocol import Protocol
 
 STORE_FILE = "inclusion.sqlite"
 POLICY = "plain"  # margin rounds: margin_round.py
@@ -165,7 +166,9 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                 shown.stage("writing")
                 public = public_document(statement, POLICY, params.to_json(), security_bits, shards,
                                          [(f.symbol, f.amounts, f.dropped) for f in table.floored])
-                _write_round(staging, out_dir, public, statement, owners, pieces, leaves, nonces, levels)
+                _write_round(staging, public, statement, owners, pieces, leaves, nonces, levels)
+                shown.stage("verifying the round before publishing it")
+                staging.publish(out_dir, preset)
             except KeyboardInterrupt:
                 raise RoundInterrupted(staging.path, sum(staging.has(file) for file, _ in parts), len(parts)) from None
     return RoundResult(out_dir, public, len(table.ids), sum(len(proof) for proof in proofs), security_bits,
@@ -198,24 +201,15 @@ def _tree(runner, leaves: Witness, chunk: int) -> list[np.ndarray]:
 
 def _prove_parts(runner, staging: Staging, parts: list[tuple[str, Statement]], leaves: Witness,
                  levels: list[np.ndarray], params, shown: Progress) -> tuple[list[bytes], int, int]:
-    """Every part's proof, verified: those kept in staging when they prove their statement, the others proven (as
-    tasks) and saved to staging as each finishes. Returns the proofs in order, the security in bits (the same for
-    every part: the round's params) and how many were kept."""
-    proofs: dict[int, bytes] = {}
-    security_bits = 0
-    kept = [i for i, (file, _) in enumerate(parts) if staging.has(file)]
-    if kept:
-        shown.stage(f"checking {len(kept)} proofs kept by the interrupted run")
-        for k, bits in runner.map(check_shard, [(parts[i][1], staging.read(parts[i][0]), params) for i in kept]):
-            file = parts[kept[k]][0]
-            if bits is None:
-                shown.note(f"{staging.path / file} does not prove its statement: proving it again")
-                staging.discard(file)
-                continue
-            proofs[kept[k]], security_bits = staging.read(file), bits
-            shown.advance()
-    missing = [i for i in range(len(parts)) if i not in proofs]
+    """Every part's proof: those the interrupted run kept in staging (each verified when it was made, and unchanged
+    since: Staging.resume checked their digests; the whole round is verified again before it is published), the
+    others proven (as tasks), verified and saved to staging as each finishes. Returns the proofs in order, the
+    security in bits (the same for every part: the round's params) and how many were kept."""
+    proofs = {i: staging.read(file) for i, (file, _) in enumerate(parts) if staging.has(file)}
+    security_bits = Protocol(SolvencyAir(parts[0][1], params.zk_rows), params).security.conjectured_bits
     resumed = len(proofs)
+    shown.advance(resumed)
+    missing = [i for i in range(len(parts)) if i not in proofs]
     labels = [f"shard {i + 1}/{len(parts)}: " if len(parts) > 1 else "" for i in missing]
     argsets = []
     for i in missing:
@@ -224,26 +218,20 @@ def _prove_parts(runner, staging: Staging, parts: list[tuple[str, Statement]], l
         subtree_levels = [level[i * len(level) // len(parts):(i + 1) * len(level) // len(parts)]
                           for level in levels[:part.leaves.bit_length()]]
         argsets.append((part, leaves.idc[rows], leaves.balances[rows], subtree_levels, params))
-    for k, (proof, bits) in runner.map(prove_shard, argsets, labels):
+    for k, (proof, _) in runner.map(prove_shard, argsets, labels):
         staging.save(parts[missing[k]][0], proof)
-        proofs[missing[k]], security_bits = proof, bits
+        proofs[missing[k]] = proof
         shown.advance()
     return [proofs[i] for i in range(len(parts))], security_bits, resumed
 
 
-def _write_round(staging: Staging, out_dir: Path, public: dict, statement: Statement, owners: list[str],
-                 pieces: Pieces, leaves: "_Leaves", nonces: list[bytes], levels: list[np.ndarray]) -> None:
-    """public.json and the inclusion store beside the proofs, then the rename that publishes the round."""
-    for name in (PUBLIC_FILE, STORE_FILE):  # left by a run stopped while writing
-        staging.discard(name)
-    with atomic_output(staging.path / PUBLIC_FILE, permissions=0o644) as stream:
-        stream.write(json.dumps(public, indent=2) + "\n")
-    write_store(staging.path / STORE_FILE, statement.round, POLICY, public["root"], list(statement.assets),
-                owners, pieces.number, leaves.leaf_of_row, nonces, pieces.balances, levels)
-    fsync_path(staging.path / STORE_FILE)
-    if (staging.path / SHARDS_DIR).is_dir():
-        fsync_path(staging.path / SHARDS_DIR)
-    staging.publish(out_dir)
+def _write_round(staging: Staging, public: dict, statement: Statement, owners: list[str], pieces: Pieces,
+                 leaves: "_Leaves", nonces: list[bytes], levels: list[np.ndarray]) -> None:
+    """public.json and the inclusion store beside the proofs (replacing those of a run stopped while writing)."""
+    staging.save(PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode())
+    staging.write(STORE_FILE, lambda path: write_store(
+        path, statement.round, POLICY, public["root"], list(statement.assets), owners, pieces.number,
+        leaves.leaf_of_row, nonces, pieces.balances, levels), permissions=0o600)
 
 
 def _fresh_seed(shown: Progress) -> bytes:
