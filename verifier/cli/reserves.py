@@ -17,6 +17,7 @@ from verifier.reserves.summary import (
     CONTRACT_WALLET_CAVEAT,
     ReservesSummary,
     failures,
+    proof_json,
     proof_line,
     summary_json,
     verdict_headline,
@@ -61,7 +62,7 @@ def render_text(summary: ReservesSummary) -> str:
     lines = [verdict_headline(summary)] + [f"WARNING: {warning}" for warning in warnings(summary)]
     lines.append(f"Reserves: {summary.path}" + (f" (round {summary.round})" if summary.round else ""))
     if summary.proof:
-        lines.append(f"Liabilities proof: {proof_line(summary.proof)}")
+        lines.append(f"Liabilities proof: {proof_line(proof_json(summary.proof))}")
     table = [("asset", "verified reserves", "liabilities", "reserve ratio")]
     for asset in summary.assets:
         ratio = asset.ratio

@@ -53,9 +53,9 @@ def verified_liabilities(path: str | os.PathLike, min_security: int = MIN_SECURI
     try:
         verified = verify_round(round_dir, min_security=min_security, allow_no_zero_knowledge=allow_no_zero_knowledge)
     except CheckFailed as error:
-        raise CheckFailed(f"liabilities not verified: {error}") from None
+        raise CheckFailed(f"liabilities of {round_dir} not verified: {error}") from None
     except InputError as error:
-        raise InputError(f"liabilities not verified: {error}") from None
+        raise InputError(f"liabilities of {round_dir} not verified: {error}") from None
     proof = LiabilitiesProof(verified.security_bits, min_security, verified.params.zero_knowledge,
                              verified.proof_sha256, verified.proof_digests)
     return Liabilities(verified.statement.round, stated_liabilities(verified.public), proof)

@@ -240,11 +240,13 @@ def proof_json(proof: LiabilitiesProof) -> dict:
     }
 
 
-def proof_line(proof: LiabilitiesProof) -> str:
-    """One line naming the proof, for the text and Markdown outputs."""
-    first, last = proof.files[0][0], proof.files[-1][0]
-    files = first if len(proof.files) == 1 else f"{first} .. {last} ({len(proof.files)} files, in order)"
-    return f"verified, {proof.security_bits} bits of conjectured security; SHA-256 of {files}: {proof.sha256}"
+def proof_line(proof: dict) -> str:
+    """One line naming the proof (as `proof_json` gives it), for the text and Markdown outputs."""
+    files = proof["files"]
+    named = files[0]["file"] if len(files) == 1 else \
+        f"{files[0]['file']} .. {files[-1]['file']} ({len(files)} files, in order)"
+    return (f"verified, {proof['security_bits']} bits of conjectured security; "
+            f"SHA-256 of {named}: {proof['sha256']}")
 
 
 def failures(result: dict, allow_shortfall: bool) -> list[str]:
