@@ -1,7 +1,5 @@
 """Round-bound messages: with liabilities, a signed message must contain `por-round:<round>`; OKX's legacy fixed
 message is counted with a visible warning; anything else is rejected, naming the line and the field."""
-import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
