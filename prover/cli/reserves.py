@@ -1,7 +1,8 @@
 """`por report` and `por generate-reserves`: the exchange-side reserves commands.
 
-Exit codes: 0 done, 1 the report was written but some reserves rows were rejected, the liabilities proof did not
-verify or (unless --allow-shortfall) some asset is below 100%; 2 malformed input or usage.
+Exit codes: 0 done; 1 the liabilities proof does not verify (`INVALID: ...`, nothing written), or the report was
+written but some reserves rows were rejected or (unless --allow-shortfall) some asset is below 100%; 2 malformed
+input or usage (a proof file missing included; nothing written).
 """
 import os
 from fractions import Fraction
@@ -9,12 +10,14 @@ from fractions import Fraction
 import click
 
 from prover.reserves.generate import UnknownAssetError, generate_reserves
-from prover.reserves.report import liabilities_proof_status, write_report
+from prover.reserves.report import write_report
+from verifier.cli.outcomes import input_errors
+from verifier.cli.security_options import security_options
 from verifier.errors import InputError
 from verifier.formats.atomic import atomic_output
 from verifier.formats.strict_json import read_json_file
 from verifier.reserves.amounts import parse_amount
-from verifier.reserves.summary import failures
+from verifier.reserves.summary import failures, proof_line
 
 
 @click.command()
@@ -31,27 +34,25 @@ from verifier.reserves.summary import failures
               help="Count an address listed twice for one asset and chain (e.g. under BTC and Bitcoin) once, at its "
                    "first row, and list each repeat as a warning; without it such a file is refused (exit 2).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Processes for signature checks [all cores].")
-@click.option("--min-security", type=click.IntRange(min=0), default=100, show_default=True,
-              help="Minimum security (bits) for the round's liabilities proof to count as valid.")
+@security_options
 @click.option("--allow-shortfall", is_flag=True, help="Exit 0 even if an asset's reserves are below its liabilities.")
+@input_errors
 def report(round_dir: str, reserves_csv: str, out_dir: str, balances_path: str | None, dedupe_addresses: bool,
-           jobs: int | None, min_security: int, allow_shortfall: bool) -> None:
-    """Verify ROUND_DIR's liabilities proof and RESERVES.csv, and write report.json, report.md and a chart,
-    each led by the verdict (FULLY BACKED, or NOT FULLY BACKED with the assets below 100%)."""
-    status, proof_valid = liabilities_proof_status(round_dir, min_security)
-    try:
-        written = write_report(round_dir, reserves_csv, out_dir, jobs, status, balances_path, dedupe_addresses)
-    except InputError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(2) from None
+           jobs: int | None, min_security: int, allow_no_zero_knowledge: bool, allow_shortfall: bool) -> None:
+    """Verify ROUND_DIR's liabilities proof (nothing is written unless it verifies), then RESERVES.csv, and write
+    report.json, report.md and a chart, each led by the verdict (FULLY BACKED, or NOT FULLY BACKED with the assets
+    below 100%) and naming the proof's SHA-256."""
+    written = write_report(round_dir, reserves_csv, out_dir, jobs, balances_path, min_security,
+                           allow_no_zero_knowledge, dedupe_addresses)
     click.echo(written["verdict"])
     for warning in written["warnings"]:
         click.echo(f"WARNING: {warning}")
     for asset in written["assets"]:
         click.echo(f"{asset['symbol']}: reserves {asset['reserves']}, liabilities {asset['liabilities'] or '-'}, "
                    f"ratio {asset['ratio_percent'] or '-'}")
-    click.echo(f"report written to {out_dir} (liabilities proof: {written['liabilities_proof']})")
-    failed = failures(written, allow_shortfall) + ([] if proof_valid else [f"liabilities proof {status}"])
+    click.echo(f"liabilities proof: {proof_line(written['liabilities_proof'])}")
+    click.echo(f"report written to {out_dir}")
+    failed = failures(written, allow_shortfall)
     for line in failed:
         click.echo(f"FAILED: {line}; see report.md", err=True)
     if failed:

@@ -15,7 +15,7 @@ from prover.exchange.inclusion import export_inclusion
 from prover.exchange.round import PUBLIC_FILE, InputError, prove_round
 from prover.exchange.staging import security_floor
 from prover.reserves.generate import generate_reserves
-from prover.reserves.report import liabilities_proof_status, write_report
+from prover.reserves.report import write_report
 from verifier.formats.inclusion import inclusion_json
 from verifier.solvency.inclusion import verify_inclusion
 from verifier.solvency.round import load_public, verify_round
@@ -78,8 +78,7 @@ def run_demo(n_users: int, out_dir: Path, preset: str = "standard", progress: bo
     symbols = [a.symbol for a in table.assets]
     timed("sign a synthetic reserves file", lambda: reserves_csv.write_text(
         generate_reserves(result.public, demo_ratios(symbols), DEMO_SEED), encoding="utf-8"))
-    status, _ = liabilities_proof_status(str(round_dir), min_security)
-    report = timed("verify reserves and write the report",
-                   lambda: write_report(str(round_dir), str(reserves_csv), str(report_dir), None, status))
+    report = timed("verify reserves and write the report", lambda: write_report(
+        str(round_dir), str(reserves_csv), str(report_dir), min_security=min_security))
     return DemoResult(out_dir, round_dir, report_dir, inclusion_path, verified.security_bits, verified.proof_size,
                       report, timings)

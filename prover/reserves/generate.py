@@ -15,6 +15,7 @@ from fractions import Fraction
 import coincurve
 from py_ecc.secp256k1 import secp256k1 as curve
 
+from verifier.formats.public import parse_public
 from verifier.reserves import (
     bitcoin_address,
     bitcoin_message,
@@ -23,7 +24,7 @@ from verifier.reserves import (
 )
 from verifier.reserves.amounts import format_amount
 from verifier.reserves.evm import checksum_address
-from verifier.reserves.liabilities import liabilities_from_public
+from verifier.reserves.liabilities import stated_liabilities
 from verifier.reserves.multisig import build_multisig
 from verifier.reserves.round_binding import round_message
 from verifier.reserves.tron import encode_tron_address
@@ -74,14 +75,15 @@ def evm_account(priv: bytes) -> bytes:
 def generate_reserves(public: dict, ratios: dict[str, Fraction], seed: int,
                       default_ratio: Fraction = Fraction(21, 20)) -> str:
     """CSV text covering every asset of `public` (a round's public.json) at `ratios[symbol]` (or the default)."""
-    liabilities = liabilities_from_public(public)
-    unknown = set(ratios) - {asset.symbol for asset in liabilities.assets}
+    parsed = parse_public(public)
+    round_name, assets = parsed.statement.round, stated_liabilities(parsed)
+    unknown = set(ratios) - {asset.symbol for asset in assets}
     if unknown:
-        raise UnknownAssetError(f"no such asset in round {liabilities.round}: {', '.join(sorted(unknown))}")
-    message = round_message(liabilities.round)
+        raise UnknownAssetError(f"no such asset in round {round_name}: {', '.join(sorted(unknown))}")
+    message = round_message(round_name)
     rng = random.Random(seed)
     rows = []
-    for asset in liabilities.assets:
+    for asset in assets:
         ratio = ratios.get(asset.symbol, default_ratio)
         units = math.ceil(asset.total * ratio * 10**asset.decimals)
         wallets = _wallets_for(asset.symbol)

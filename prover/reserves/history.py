@@ -1,9 +1,10 @@
 """The monthly series: rounds side by side, each one verified, with month-on-month and year-on-year change.
 
 Each ROUND_DIR holds the round's public.json and proof(s), and the report.json `por report` wrote for it
-(ROUND_DIR/report.json). A round counts as verified when its liabilities proof verifies and its report.json
-agrees with its public.json (round name, every asset's liabilities) and with itself (each ratio is reserves /
-liabilities, each verdict follows from the ratio). Reserves figures come from report.json.
+(ROUND_DIR/report.json). A round whose liabilities proof does not verify is refused (no series is written); a
+verified round counts as verified when its report.json names that proof (its SHA-256), agrees with its
+public.json (round name, every asset's liabilities) and with itself (each ratio is reserves / liabilities, each
+verdict follows from the ratio). Reserves figures come from report.json.
 
 Month-on-month compares a round with the one before it in the series (rounds are sorted by name); year-on-year
 compares with the round named twelve months earlier, when round names are YYYY-MM and that round is present.
@@ -18,7 +19,6 @@ from prover.reserves.report import (
     GREEN,
     RED,
     REPORT_FORMAT,
-    liabilities_proof_status,
     pyplot,
     save_figure,
     write_text,
@@ -32,7 +32,9 @@ from verifier.reserves.amounts import (
     parse_amount,
 )
 from verifier.reserves.errors import ReservesInputError
-from verifier.reserves.liabilities import Liabilities, read_liabilities
+from verifier.reserves.liabilities import Liabilities, LiabilitiesProof, verified_liabilities
+from verifier.reserves.summary import proof_json, proof_line
+from verifier.stark.verify import MIN_SECURITY
 
 HISTORY_FORMAT = "por-history/1"
 REPORT_NAME = "report.json"
@@ -55,7 +57,7 @@ class AssetFigures:
 class RoundEntry:
     directory: str
     round: str
-    proof_status: str
+    proof: LiabilitiesProof  # the round's proof, verified
     problems: tuple[str, ...]  # why the round does not count as verified; empty when it does
     assets: dict[str, AssetFigures]
 
@@ -79,18 +81,16 @@ def round_directories(paths: list[str]) -> list[str]:
     return found
 
 
-def load_round(directory: str, min_security: int = 100) -> RoundEntry:
-    """Verify one round's proof and report.json; ReservesInputError if either file cannot be read at all."""
-    liabilities = read_liabilities(os.path.join(directory, "public.json"))
+def load_round(directory: str, min_security: int = MIN_SECURITY,
+               allow_no_zero_knowledge: bool = False) -> RoundEntry:
+    """Verify one round's proof, then its report.json against it. CheckFailed if the proof does not verify (the
+    round is refused, not listed), InputError if a file is missing or cannot be read at all."""
+    liabilities = verified_liabilities(directory, min_security, allow_no_zero_knowledge)
     report_path = os.path.join(directory, REPORT_NAME)
     report = read_json_file(report_path)
     assets = _report_assets(report_path, report)
-    status, proof_valid = liabilities_proof_status(directory, min_security)
-    problems = ([] if proof_valid else [f"liabilities proof {status}"]) + report_problems(
-        report_path, report, assets, liabilities)
-    return RoundEntry(directory, liabilities.round, status, tuple(problems), assets)
-
-
+    problems = report_problems(report_path, report, assets, liabilities)
+    return RoundEntry(directory, liabilities.round, liabilities.proof, tuple(problems), assets)
 
 
 def _report_assets(path: str, report: object) -> dict[str, AssetFigures]:
@@ -123,6 +123,11 @@ def report_problems(path: str, report: dict, assets: dict[str, AssetFigures], li
     """Where report.json disagrees with public.json or with itself, one line each naming the field."""
     name = os.path.basename(path)
     problems = []
+    named = report.get("liabilities_proof")
+    digest = named.get("sha256") if isinstance(named, dict) else None
+    if digest != liabilities.proof.sha256:
+        problems.append(f"{name}: field 'liabilities_proof.sha256' {digest!r} is not the round's proof "
+                        f"{liabilities.proof.sha256!r}: the report was made for another proof")
     if report.get("round") != liabilities.round:
         problems.append(f"{name}: field 'round' {report.get('round')!r} is not public.json's {liabilities.round!r}")
     by_symbol = {entry["symbol"]: entry for entry in report["assets"]}
@@ -155,7 +160,7 @@ def build_history(entries: list[RoundEntry]) -> dict:
     return {
         "format": HISTORY_FORMAT,
         "rounds": [{"round": e.round, "directory": e.directory, "verified": e.verified,
-                    "liabilities_proof": e.proof_status, "problems": list(e.problems)} for e in entries],
+                    "liabilities_proof": proof_json(e.proof), "problems": list(e.problems)} for e in entries],
         "assets": symbols,
         "series": rows,
         "chart": CHART_NAME,
@@ -209,7 +214,7 @@ def signed_percent(change: Fraction) -> str:
 def render_markdown(history: dict) -> str:
     lines = ["# Proof of reserves: the series", "", "## Rounds", "",
              "| Round | Verified | Liabilities proof | Problems |", "|---|---|---|---|"]
-    lines += [f"| {r['round']} | {'yes' if r['verified'] else '**NO**'} | {r['liabilities_proof']} | "
+    lines += [f"| {r['round']} | {'yes' if r['verified'] else '**NO**'} | {proof_line(r['liabilities_proof'])} | "
               f"{'; '.join(r['problems']) or '-'} |" for r in history["rounds"]]
     lines += ["", f"![Liabilities, reserves and ratio per asset]({history['chart']})", ""]
     for symbol in history["assets"]:

@@ -1,5 +1,7 @@
 """The monthly proof-of-reserves report: report.json, report.md and a PNG of reserve ratios per asset.
 
+A report is only made from a round whose liabilities proof verifies (SPEC §5), and names that proof by its
+SHA-256 digest (`liabilities_proof`), so a reader can check that it is the proof the exchange published.
 All three lead with the verdict (FULLY BACKED, or NOT FULLY BACKED naming each asset below 100%), because that
 is what a reader looks for first.
 
@@ -14,36 +16,26 @@ from fractions import Fraction
 
 from verifier.formats.atomic import write_files
 from verifier.reserves.check import check_reserves
-from verifier.reserves.liabilities import read_liabilities
+from verifier.reserves.liabilities import verified_liabilities
 from verifier.reserves.summary import (
     CONTRACT_WALLET_CAVEAT,
     ReservesSummary,
+    proof_line,
     summary_json,
 )
-from verifier.solvency.round import CheckFailed, InputError, verify_round
+from verifier.stark.verify import MIN_SECURITY
 
 REPORT_FORMAT = "por-report/1"
-NOT_CHECKED = "not checked"
 CHART_NAME = "reserve_ratios.png"
 RED, GREEN = "#c0392b", "#27ae60"
 
 
-def liabilities_proof_status(round_dir: str, min_security: int = 100) -> tuple[str, bool]:
-    """The STARK verifier's verdict on the round's liabilities proof, in words for the report, and whether it passed."""
-    try:
-        verified = verify_round(round_dir, min_security=min_security)
-    except CheckFailed as error:
-        return f"INVALID: {error}", False
-    except InputError as error:
-        return f"not checked: {error}", False
-    return f"valid ({verified.security_bits} bits of security)", True
-
-
-def build_report(summary: ReservesSummary, liabilities_proof_status: str | None = None) -> dict:
-    """The report as JSON-ready data; `liabilities_proof_status` is the STARK verifier's verdict, if it ran."""
+def build_report(summary: ReservesSummary) -> dict:
+    """The report as JSON-ready data, from a summary made with a verified round's liabilities."""
+    if summary.proof is None:
+        raise ValueError("a report needs liabilities from a verified round (verified_liabilities)")
     report = summary_json(summary)
     report["format"] = REPORT_FORMAT
-    report["liabilities_proof"] = liabilities_proof_status or NOT_CHECKED
     report["chart"] = CHART_NAME
     return report
 
@@ -55,7 +47,8 @@ def render_markdown(report: dict) -> str:
         f"**{report['verdict']}**",
         "",
         *(f"> **Warning:** {warning}\n" for warning in report["warnings"]),
-        f"- Liabilities proof: **{report['liabilities_proof']}**",
+        f"- Liabilities proof: **{proof_line(report['liabilities_proof'])}**",
+        *_shard_digests(report["liabilities_proof"]),
         f"- Reserves file: `{os.path.basename(report['reserves_file'])}`",
         f"- Amounts: {report['amounts']}",
         f"- Rows counted: {sum(a['verified_rows'] for a in report['assets'])}; "
@@ -100,6 +93,12 @@ def render_markdown(report: dict) -> str:
             lines.append("Every declared total equals the sum of the file's address rows.")
         lines.append("")
     return "\n".join(lines)
+
+
+def _shard_digests(proof: dict) -> list[str]:
+    """Each shard proof's own digest, under the line that names their concatenation."""
+    files = proof["files"]
+    return [] if len(files) == 1 else [f"  - `{f['file']}`: SHA-256 `{f['sha256']}`" for f in files]
 
 
 def _row_section(title: str, rows: list[dict]) -> list[str]:
@@ -152,13 +151,15 @@ def pyplot():
 
 
 def write_report(round_dir: str, reserves_path: str, out_dir: str, jobs: int | None = None,
-                 liabilities_proof_status: str | None = None, balances_path: str | None = None,
-                 dedupe_addresses: bool = False) -> dict:
-    """Verify `reserves_path` against `round_dir/public.json` (and the amounts against a balances snapshot, if
-    given) and write the three report files to `out_dir`; `dedupe_addresses` as in `check_reserves`."""
-    liabilities = read_liabilities(os.path.join(round_dir, "public.json"))
+                 balances_path: str | None = None, min_security: int = MIN_SECURITY,
+                 allow_no_zero_knowledge: bool = False, dedupe_addresses: bool = False) -> dict:
+    """Verify the round's liabilities proof, then `reserves_path` against its liabilities (and the amounts against
+    a balances snapshot, if given), and write the three report files to `out_dir`. Nothing is written unless the
+    proof verifies: CheckFailed if it does not, InputError if a file is missing or malformed. `dedupe_addresses`
+    as in `check_reserves`."""
+    liabilities = verified_liabilities(round_dir, min_security, allow_no_zero_knowledge)
     summary = check_reserves(reserves_path, liabilities, jobs, balances_path, dedupe_addresses)
-    report = build_report(summary, liabilities_proof_status)
+    report = build_report(summary)
     write_files(out_dir, [
         ("report.json", lambda p: write_text(p, json.dumps(report, indent=2) + "\n")),
         ("report.md", lambda p: write_text(p, render_markdown(report))),

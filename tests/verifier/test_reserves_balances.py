@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
-from public_fixtures import public_json
+from round_fixtures import TEST_FLOOR, prove_totals
 
 from prover.cli import main as por
 from prover.reserves.generate import generate_reserves
@@ -16,11 +16,11 @@ from verifier.reserves.balances import read_balances
 from verifier.reserves.check import check_reserves
 from verifier.reserves.csvfile import read_reserves
 from verifier.reserves.errors import ReservesInputError
-from verifier.reserves.liabilities import liabilities_from_public
+from verifier.reserves.liabilities import verified_liabilities
 from verifier.reserves.summary import SELF_DECLARED_WARNING, summary_json
 
-PUBLIC = public_json("2024-07", [("BTC", 8, "12.5"), ("USDT", 6, "900")])
-LIABILITIES = liabilities_from_public(PUBLIC)
+ASSETS = [("BTC", 8, "12.5"), ("USDT", 6, "900")]
+FLOOR = ["--min-security", str(TEST_FLOOR)]
 
 
 def snapshot_entries(reserves_path) -> list[dict]:
@@ -42,13 +42,19 @@ def write_json(path, entries: list[dict]) -> str:
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("balances")
-    (directory / "public.json").write_text(json.dumps(PUBLIC))
+    """A proven round, with a reserves file and snapshots of it beside its public.json."""
+    directory = tmp_path_factory.mktemp("balances") / "round"
+    public = prove_totals(directory, "2024-07", ASSETS).public
     reserves = directory / "reserves.csv"
-    reserves.write_text(generate_reserves(PUBLIC, {}, seed=2))
+    reserves.write_text(generate_reserves(public, {}, seed=2))
     write_csv(directory / "snapshot.csv", snapshot_entries(reserves))
     write_json(directory / "snapshot.json", snapshot_entries(reserves))
     return directory
+
+
+@pytest.fixture(scope="module")
+def liabilities(files):
+    return verified_liabilities(files, TEST_FLOOR)
 
 
 def forge_btc_amount(files, tmp_path, amount="100.48"):
@@ -64,26 +70,26 @@ def forge_btc_amount(files, tmp_path, amount="100.48"):
 
 
 @pytest.mark.parametrize("snapshot", ["snapshot.csv", "snapshot.json"])
-def test_matching_snapshot_checks_every_row(files, snapshot):
-    summary = check_reserves(str(files / "reserves.csv"), LIABILITIES, jobs=1, balances_path=str(files / snapshot))
+def test_matching_snapshot_checks_every_row(files, liabilities, snapshot):
+    summary = check_reserves(str(files / "reserves.csv"), liabilities, jobs=1, balances_path=str(files / snapshot))
     result = summary_json(summary)
     assert result["rejected"] == [] and result["fully_backed"] is True
     assert result["amounts"] == f"checked against the balances snapshot {files / snapshot}"
     assert SELF_DECLARED_WARNING not in result["warnings"]
 
 
-def test_without_snapshot_amounts_are_self_declared(files):
-    result = summary_json(check_reserves(str(files / "reserves.csv"), LIABILITIES, jobs=1))
+def test_without_snapshot_amounts_are_self_declared(files, liabilities):
+    result = summary_json(check_reserves(str(files / "reserves.csv"), liabilities, jobs=1))
     assert result["amounts"] == "self-declared (no balances snapshot given)"
-    assert result["warnings"] == [SELF_DECLARED_WARNING]
+    assert result["warnings"][0] == SELF_DECLARED_WARNING and len(result["warnings"]) == 2  # and the 24 bits
 
 
-def test_forged_btc_amount_is_caught(files, tmp_path):
+def test_forged_btc_amount_is_caught(files, liabilities, tmp_path):
     forged, line, original = forge_btc_amount(files, tmp_path)
-    trusted = summary_json(check_reserves(str(forged), LIABILITIES, jobs=1))
+    trusted = summary_json(check_reserves(str(forged), liabilities, jobs=1))
     assert trusted["rejected"] == [] and Fraction(trusted["assets"][0]["ratio"]) > 8  # trusted: over 800%
 
-    checked = summary_json(check_reserves(str(forged), LIABILITIES, jobs=1, balances_path=str(files / "snapshot.csv")))
+    checked = summary_json(check_reserves(str(forged), liabilities, jobs=1, balances_path=str(files / "snapshot.csv")))
     # The snapshot lists the rows in file order after its header line.
     snapshot_line = [row.line for row in read_reserves(str(forged)).rows].index(line) + 2
     assert [(r["line"], r["amount"]) for r in checked["rejected"]] == [(line, "100.48")]
@@ -93,12 +99,12 @@ def test_forged_btc_amount_is_caught(files, tmp_path):
 
     runner = CliRunner()
     result = runner.invoke(por_verify, ["reserves", str(forged), "--liabilities", str(files / "public.json"),
-                                        "--balances", str(files / "snapshot.json"), "--jobs", "1"])
+                                        "--balances", str(files / "snapshot.json"), "--jobs", "1", *FLOOR])
     assert result.exit_code == 1
     assert f"line {line}: BTC" in result.output and "FAILED: 1 reserves row(s) rejected" in result.output
 
 
-def test_missing_entry_and_wrong_height_are_rejected(files, tmp_path):
+def test_missing_entry_and_wrong_height_are_rejected(files, liabilities, tmp_path):
     entries = snapshot_entries(files / "reserves.csv")
     rows = read_reserves(str(files / "reserves.csv")).rows
     entries[1] = {**entries[1], "height": str(int(entries[1]["height"]) + 1)}
@@ -106,7 +112,7 @@ def test_missing_entry_and_wrong_height_are_rejected(files, tmp_path):
     # Hex addresses compare case-insensitively, and assets too.
     evm = next(i for i, e in enumerate(entries) if e["address"].startswith("0x"))
     entries[evm] = {**entries[evm], "address": entries[evm]["address"].lower(), "asset": entries[evm]["asset"].lower()}
-    summary = check_reserves(str(files / "reserves.csv"), LIABILITIES, jobs=1,
+    summary = check_reserves(str(files / "reserves.csv"), liabilities, jobs=1,
                              balances_path=write_csv(tmp_path / "snap.csv", entries))
     reasons = {note.row.line: note.reason for note in summary.rejected}
     assert reasons == {
@@ -149,15 +155,15 @@ def test_cli_exit_2_on_a_malformed_snapshot(files, tmp_path):
     verify = runner.invoke(por_verify, ["reserves", str(files / "reserves.csv"), "--balances", str(bad)])
     assert verify.exit_code == 2 and f"{bad}:3: field 'amount'" in verify.output and "Traceback" not in verify.output
     report = runner.invoke(por, ["report", str(files), "--reserves", str(files / "reserves.csv"), "--balances", str(bad),
-                                 "--out", str(tmp_path / "out")])
+                                 "--out", str(tmp_path / "out"), *FLOOR])
     assert report.exit_code == 2 and f"{bad}:3" in report.output and not (tmp_path / "out").exists()
 
 
-def test_por_report_with_balances(files, tmp_path, monkeypatch):
-    monkeypatch.setattr("prover.cli.reserves.liabilities_proof_status", lambda *_: ("valid (test stand-in)", True))
+def test_por_report_with_balances(files, tmp_path):
     forged, line, _ = forge_btc_amount(files, tmp_path)
     result = CliRunner().invoke(por, ["report", str(files), "--reserves", str(forged), "--balances",
-                                      str(files / "snapshot.csv"), "--out", str(tmp_path / "out"), "--jobs", "1"])
+                                      str(files / "snapshot.csv"), "--out", str(tmp_path / "out"), "--jobs", "1",
+                                      *FLOOR])
     assert result.exit_code == 1 and "FAILED: 1 reserves row(s) rejected" in result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert [r["line"] for r in report["rejected"]] == [line]

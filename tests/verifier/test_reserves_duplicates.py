@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 from paths import VECTORS
-from public_fixtures import public_json
+from round_fixtures import TEST_FLOOR, prove_totals
 
 from prover.cli import main as por
 from prover.reserves.generate import (
@@ -30,13 +30,13 @@ from verifier.reserves.csvfile import read_reserves
 from verifier.reserves.duplicates import find_repeats
 from verifier.reserves.errors import ReservesInputError
 from verifier.reserves.evm import checksum_address
-from verifier.reserves.liabilities import liabilities_from_public
+from verifier.reserves.liabilities import verified_liabilities
 from verifier.reserves.personal_message import ETHEREUM_PREFIX, TRON_PREFIX
 from verifier.reserves.summary import summary_json
 from verifier.reserves.tron import encode_tron_address
 
-PUBLIC = public_json("2024-08", [("BTC", 8, "10"), ("ETH", 8, "20"), ("USDT", 6, "1000")])
-LIABILITIES = liabilities_from_public(PUBLIC)
+ASSETS = [("BTC", 8, "10"), ("ETH", 8, "20"), ("USDT", 6, "1000")]
+FLOOR = ["--min-security", str(TEST_FLOOR)]  # the test preset's round
 HALF = {"BTC": Fraction(1, 2), "ETH": Fraction(1, 2), "USDT": Fraction(1, 2)}
 ALIASES = {"BTC": "Bitcoin", "ETH": "ERC20", "ARBITRUM": "ETH-ARBITRUM", "TRX": "TRC20"}
 HEADER = "coin,Network,Snapshot Height,address,amount,message,signature1,signature2,redeem script/ public key, eoa1, eoa2"
@@ -68,9 +68,10 @@ def snapshot(path, rows: list[list[str]]) -> str:
 @pytest.fixture(scope="module")
 def attack(tmp_path_factory):
     """An exchange holding 50% of every asset lists each address twice, under two spellings of its network."""
-    directory = tmp_path_factory.mktemp("duplicates")
-    (directory / "public.json").write_text(json.dumps(PUBLIC))
-    honest = address_rows(generate_reserves(PUBLIC, HALF, seed=3))
+    directory = tmp_path_factory.mktemp("duplicates") / "round"
+    prove_totals(directory, "2024-08", ASSETS)
+    public = json.loads((directory / "public.json").read_text())
+    honest = address_rows(generate_reserves(public, HALF, seed=3))
     doubled = honest + [[row[0], ALIASES[row[1]], *row[2:]] for row in honest]
     write_rows(directory / "honest.csv", honest)
     write_rows(directory / "attack.csv", doubled)
@@ -79,27 +80,32 @@ def attack(tmp_path_factory):
     listed = {}
     for row in read_reserves(str(directory / "attack.csv")).rows:
         listed[networks.base_asset(row.coin)] = listed.get(networks.base_asset(row.coin), 0) + row.amount
-    assert all(listed[asset.symbol] >= asset.total for asset in LIABILITIES.assets)
+    assert all(listed[asset.symbol] >= asset.total for asset in _liabilities(directory).assets)
     return directory
+
+
+def _liabilities(round_dir):
+    return verified_liabilities(round_dir, TEST_FLOOR)
 
 
 @pytest.mark.parametrize("balances", [None, "snapshot.csv"])
 def test_fifty_percent_reserves_listed_under_aliases_are_refused(attack, balances):
     balances_path = str(attack / balances) if balances else None
-    first_alias = len(address_rows(generate_reserves(PUBLIC, HALF, seed=3))) + 2
+    public = json.loads((attack / "public.json").read_text())
+    first_alias = len(address_rows(generate_reserves(public, HALF, seed=3))) + 2
     with pytest.raises(ReservesInputError, match=re.escape(f"{attack / 'attack.csv'}:{first_alias}: ") +
                        r"BTC address \S+ \(network Bitcoin\) is already listed on line 2 for the same asset and chain"):
-        check_reserves(str(attack / "attack.csv"), LIABILITIES, jobs=1, balances_path=balances_path)
+        check_reserves(str(attack / "attack.csv"), _liabilities(attack), jobs=1, balances_path=balances_path)
 
 
 @pytest.mark.parametrize("balances", [None, "snapshot.csv"])
 def test_with_dedupe_each_address_counts_once_and_is_not_fully_backed(attack, balances):
     balances_path = str(attack / balances) if balances else None
-    result = summary_json(check_reserves(str(attack / "attack.csv"), LIABILITIES, jobs=1,
+    result = summary_json(check_reserves(str(attack / "attack.csv"), _liabilities(attack), jobs=1,
                                          balances_path=balances_path, dedupe_addresses=True))
     assert result["fully_backed"] is False and result["rejected"] == []
     assert [a["ratio_percent"] for a in result["assets"]] == ["50.00%", "50.00%", "50.00%"]
-    honest = summary_json(check_reserves(str(attack / "honest.csv"), LIABILITIES, jobs=1, balances_path=balances_path))
+    honest = summary_json(check_reserves(str(attack / "honest.csv"), _liabilities(attack), jobs=1, balances_path=balances_path))
     assert result["assets"] == honest["assets"]
     rows = read_reserves(str(attack / "attack.csv")).rows
     half = len(rows) // 2
@@ -109,9 +115,10 @@ def test_with_dedupe_each_address_counts_once_and_is_not_fully_backed(attack, ba
     assert any(f"{half} row(s) repeat an address" in warning for warning in result["warnings"])
 
 
-def test_cli_refuses_with_exit_2_and_dedupe_flag_reports_the_shortfall(attack, tmp_path, monkeypatch):
+def test_cli_refuses_with_exit_2_and_dedupe_flag_reports_the_shortfall(attack, tmp_path):
     runner = CliRunner()
-    base = ["reserves", str(attack / "attack.csv"), "--liabilities", str(attack / "public.json"), "--jobs", "1"]
+    base = ["reserves", str(attack / "attack.csv"), "--liabilities", str(attack / "public.json"), "--jobs", "1",
+            *FLOOR]
     refused = runner.invoke(por_verify, base)
     assert refused.exit_code == 2 and "already listed on line 2" in refused.output
     assert "--dedupe-addresses" in refused.output and "Traceback" not in refused.output
@@ -121,8 +128,7 @@ def test_cli_refuses_with_exit_2_and_dedupe_flag_reports_the_shortfall(attack, t
     assert "repeat an address already listed" in counted_once.output
     assert "Duplicates (not counted again" in counted_once.output
 
-    monkeypatch.setattr("prover.cli.reserves.liabilities_proof_status", lambda *_: ("valid (test stand-in)", True))
-    report_args = ["report", str(attack), "--reserves", str(attack / "attack.csv"), "--jobs", "1"]
+    report_args = ["report", str(attack), "--reserves", str(attack / "attack.csv"), "--jobs", "1", *FLOOR]
     assert runner.invoke(por, report_args + ["--out", str(tmp_path / "refused")]).exit_code == 2
     assert not (tmp_path / "refused").exists()
     reported = runner.invoke(por, report_args + ["--out", str(tmp_path / "out"), "--dedupe-addresses"])

@@ -5,32 +5,34 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
-from public_fixtures import public_json
+from round_fixtures import TEST_FLOOR, prove_totals
 
 from prover.cli import main as por
 from prover.reserves.generate import generate_reserves
 from prover.reserves.report import chart_figure, write_report
 from verifier.cli import main as por_verify
 from verifier.reserves.check import check_reserves
-from verifier.reserves.liabilities import liabilities_from_public
+from verifier.reserves.liabilities import verified_liabilities
 from verifier.reserves.summary import summary_json
 
-PUBLIC = public_json("2024-06", [("BTC", 8, "2"), ("ETH", 8, "3"), ("SOL", 6, "100")])
+ASSETS = [("BTC", 8, "2"), ("ETH", 8, "3"), ("SOL", 6, "100")]
 SHORT = {"BTC": Fraction("1.04"), "ETH": Fraction(1), "SOL": Fraction("0.971")}
 BACKED = {"BTC": Fraction("1.04"), "ETH": Fraction(1), "SOL": Fraction("1.5")}
 
 
 @pytest.fixture(scope="module")
 def round_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("round")
-    (directory / "public.json").write_text(json.dumps(PUBLIC))
-    (directory / "short.csv").write_text(generate_reserves(PUBLIC, SHORT, seed=1))
-    (directory / "backed.csv").write_text(generate_reserves(PUBLIC, BACKED, seed=1))
+    """A proven round (its reserves files beside it, in the same directory)."""
+    directory = tmp_path_factory.mktemp("rounds") / "round"
+    public = prove_totals(directory, "2024-06", ASSETS).public
+    (directory / "short.csv").write_text(generate_reserves(public, SHORT, seed=1))
+    (directory / "backed.csv").write_text(generate_reserves(public, BACKED, seed=1))
     return directory
 
 
 def result_for(round_dir, name, liabilities=True):
-    summary = check_reserves(str(round_dir / name), liabilities_from_public(PUBLIC) if liabilities else None, jobs=1)
+    summary = check_reserves(str(round_dir / name), verified_liabilities(round_dir, TEST_FLOOR) if liabilities
+                             else None, jobs=1)
     return summary_json(summary)
 
 
@@ -57,7 +59,8 @@ def test_no_liabilities_no_verdict(round_dir):
 
 def test_por_verify_reserves_exits_1_on_shortfall(round_dir):
     runner = CliRunner()
-    base = ["reserves", str(round_dir / "short.csv"), "--liabilities", str(round_dir / "public.json"), "--jobs", "1"]
+    base = ["reserves", str(round_dir / "short.csv"), "--liabilities", str(round_dir / "public.json"), "--jobs", "1",
+            "--min-security", str(TEST_FLOOR)]
     failed = runner.invoke(por_verify, base)
     assert failed.exit_code == 1
     assert failed.output.splitlines()[0] == "NOT FULLY BACKED: SOL 97.10%"
@@ -71,21 +74,16 @@ def test_por_verify_reserves_exits_1_on_shortfall(round_dir):
     allowed = runner.invoke(por_verify, base + ["--allow-shortfall"])
     assert allowed.exit_code == 0 and "FAILED" not in allowed.output
     backed = runner.invoke(por_verify, ["reserves", str(round_dir / "backed.csv"), "--liabilities",
-                                        str(round_dir / "public.json"), "--jobs", "1"])
+                                        str(round_dir), "--jobs", "1", "--min-security", str(TEST_FLOOR)])
     assert backed.exit_code == 0 and backed.output.startswith("FULLY BACKED")
     no_liabilities = runner.invoke(por_verify, ["reserves", str(round_dir / "short.csv"), "--jobs", "1"])
     assert no_liabilities.exit_code == 0
 
 
-@pytest.fixture
-def proof_valid(monkeypatch):
-    """Stands in for a round whose liabilities proof verifies, so only the reserves decide the exit code."""
-    monkeypatch.setattr("prover.cli.reserves.liabilities_proof_status", lambda *_: ("valid (test stand-in)", True))
-
-
-def test_por_report_exits_1_on_shortfall(round_dir, tmp_path, proof_valid):
+def test_por_report_exits_1_on_shortfall(round_dir, tmp_path):
     runner = CliRunner()
-    base = ["report", str(round_dir), "--reserves", str(round_dir / "short.csv"), "--jobs", "1"]
+    base = ["report", str(round_dir), "--reserves", str(round_dir / "short.csv"), "--jobs", "1",
+            "--min-security", str(TEST_FLOOR)]
     failed = runner.invoke(por, base + ["--out", str(tmp_path / "a")])
     assert failed.exit_code == 1
     assert failed.output.splitlines()[0] == "NOT FULLY BACKED: SOL 97.10%"
@@ -94,12 +92,13 @@ def test_por_report_exits_1_on_shortfall(round_dir, tmp_path, proof_valid):
     allowed = runner.invoke(por, base + ["--out", str(tmp_path / "b"), "--allow-shortfall"])
     assert allowed.exit_code == 0, allowed.output
     backed = runner.invoke(por, ["report", str(round_dir), "--reserves", str(round_dir / "backed.csv"),
-                                 "--jobs", "1", "--out", str(tmp_path / "c")])
+                                 "--jobs", "1", "--out", str(tmp_path / "c"), "--min-security", str(TEST_FLOOR)])
     assert backed.exit_code == 0, backed.output
 
 
 def test_markdown_and_chart_lead_with_the_verdict(round_dir, tmp_path):
-    report = write_report(str(round_dir), str(round_dir / "short.csv"), str(tmp_path), jobs=1)
+    report = write_report(str(round_dir), str(round_dir / "short.csv"), str(tmp_path), jobs=1,
+                          min_security=TEST_FLOOR)
     markdown = (tmp_path / "report.md").read_text().splitlines()
     assert markdown[:3] == ["# Proof of reserves: round 2024-06", "", "**NOT FULLY BACKED: SOL 97.10%**"]
     assert "| SOL | 97.1 | 100 | **97.10% (below 100%)** | **NO** |" in markdown

@@ -32,4 +32,4 @@ def exit_codes(command):
 
 def input_errors(command):
     """An exchange-side command: bad input is one line and exit 2; a failed check exit 1; bugs keep their trace."""
-    return _mapped(command, "failed", catch_all=False)
+    return _mapped(command, "INVALID", catch_all=False)

@@ -8,6 +8,7 @@ import click
 from circuits.margin import MarginStatement
 from circuits.tree_hash import digest_to_hex
 from verifier.cli.outcomes import exit_codes
+from verifier.cli.security_options import security_options
 from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
 from verifier.formats.fields import parse_digest
@@ -16,8 +17,6 @@ from verifier.formats.strict_json import read_json_file
 from verifier.solvency.inclusion import verify_inclusion
 from verifier.solvency.round import load_public, verify_round
 from verifier.stark.security import Security
-from verifier.stark.verify import MIN_SECURITY
-
 
 
 @click.command()
@@ -25,10 +24,7 @@ from verifier.stark.verify import MIN_SECURITY
 @click.option("--root", help="The root as published elsewhere (64 hex characters).")
 @click.option("--totals", "totals_path", type=click.Path(dir_okay=False),
               help='JSON object of published totals, e.g. {"BTC": "12.5"}; every asset must match exactly.')
-@click.option("--min-security", type=click.IntRange(0, 256), default=MIN_SECURITY, show_default=True,
-              help="Reject proofs below this many bits of conjectured security.")
-@click.option("--allow-no-zero-knowledge", is_flag=True,
-              help="Accept proofs made without zero knowledge (their openings may reveal users' balances).")
+@security_options
 @click.option("--terms", is_flag=True, help="Show every term of the conjectured and proven security.")
 @exit_codes
 def proof(round_dir: str, root: str | None, totals_path: str | None, min_security: int,

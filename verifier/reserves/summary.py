@@ -9,10 +9,11 @@ from fractions import Fraction
 from verifier.reserves.amounts import format_amount, format_fraction, format_percent
 from verifier.reserves.csvfile import DeclaredTotal, ReserveRow, ReservesFile
 from verifier.reserves.duplicates import DUPLICATE, duplicates_warning
-from verifier.reserves.liabilities import Liabilities
+from verifier.reserves.liabilities import Liabilities, LiabilitiesProof
 from verifier.reserves.networks import base_asset
 from verifier.reserves.ownership import REJECTED, UNVERIFIED, VERIFIED, Verdict
 from verifier.reserves.round_binding import legacy_warning
+from verifier.stark.verify import MIN_SECURITY
 
 CONTRACT_WALLET_CAVEAT = (
     "Contract-wallet rows are counted because every listed owner (eoa1/eoa2) signed the message; "
@@ -75,6 +76,7 @@ class ReservesSummary:
     totals: tuple[TotalCheck, ...]
     balances_path: str | None = None
     duplicates: tuple[RowNote, ...] = ()  # with --dedupe-addresses: repeats of a counted address, not counted
+    proof: LiabilitiesProof | None = None  # the verified proof the liabilities come from
 
     @property
     def shortfalls(self) -> tuple[AssetSummary, ...]:
@@ -122,6 +124,7 @@ def summarize(reserves: ReservesFile, verdicts: list[Verdict], liabilities: Liab
         totals=tuple(_total_check(total, reserves.rows, counted) for total in reserves.totals),
         balances_path=balances_path,
         duplicates=notes(DUPLICATE),
+        proof=liabilities.proof if liabilities else None,
     )
 
 
@@ -134,6 +137,13 @@ def amounts_source(summary: ReservesSummary) -> str:
 def warnings(summary: ReservesSummary) -> list[str]:
     """What a reader must know to weigh the ratios, shown right under the verdict in every output."""
     found = [] if summary.balances_path else [SELF_DECLARED_WARNING]
+    proof = summary.proof
+    if proof and proof.security_bits < MIN_SECURITY:
+        found.append(f"The liabilities proof has {proof.security_bits} bits of conjectured security, below the "
+                     f"usual {MIN_SECURITY} (accepted because --min-security was lowered to {proof.min_security}).")
+    if proof and not proof.zero_knowledge:
+        found.append("The liabilities proof was made without zero knowledge (accepted by --allow-no-zero-knowledge): "
+                     "its openings may reveal users' balances.")
     if summary.legacy_messages:
         found.append(legacy_warning(summary.round, len(summary.legacy_messages)))
     if summary.duplicates:
@@ -211,6 +221,7 @@ def summary_json(summary: ReservesSummary) -> dict:
         "amounts": amounts_source(summary),
         "fully_backed": summary.fully_backed,
         "verdict": verdict_headline(summary),
+        "liabilities_proof": None if summary.proof is None else proof_json(summary.proof),
         "assets": [asset(entry) for entry in summary.assets],
         "rejected": [row(note) for note in summary.rejected],
         "unverified": [row(note) for note in summary.unverified],
@@ -221,6 +232,27 @@ def summary_json(summary: ReservesSummary) -> dict:
         "warnings": warnings(summary),
         "declared_totals": [total(check) for check in summary.totals],
     }
+
+
+def proof_json(proof: LiabilitiesProof) -> dict:
+    """The verified proof as the outputs name it: its digest (and each file's), security and floor."""
+    return {
+        "verified": True,
+        "sha256": proof.sha256,
+        "files": [{"file": file, "sha256": digest} for file, digest in proof.files],
+        "security_bits": proof.security_bits,
+        "min_security": proof.min_security,
+        "zero_knowledge": proof.zero_knowledge,
+    }
+
+
+def proof_line(proof: dict) -> str:
+    """One line naming the proof (as `proof_json` gives it), for the text and Markdown outputs."""
+    files = proof["files"]
+    named = files[0]["file"] if len(files) == 1 else \
+        f"{files[0]['file']} .. {files[-1]['file']} ({len(files)} files, in order)"
+    return (f"verified, {proof['security_bits']} bits of conjectured security; "
+            f"SHA-256 of {named}: {proof['sha256']}")
 
 
 def failures(result: dict, allow_shortfall: bool) -> list[str]:

@@ -8,6 +8,7 @@ hash up to the tree root, which the published root binds with the round's header
 """
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,8 @@ class VerifiedRound:
     security_bits: int  # conjectured, as public.json states it
     security: Security  # every term, conjectured and proven
     proof_size: int  # bytes, over every proof file
+    proof_digests: tuple[tuple[str, str], ...]  # (file, SHA-256 hex) of each proof file verified, in order
+    proof_sha256: str  # SHA-256 of those files' bytes in that order (`cat FILES | sha256sum`): names the proof
     shards: int = 0  # shard proofs checked; 0 for a round proven by one proof.bin
 
     @property
@@ -94,7 +97,7 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
     if shards:
         _check_recombination(statement, shards)
         _check_shard_files(round_dir, [file for file, _ in parts])
-    size = 0
+    size, digests, whole = 0, [], hashlib.sha256()
     for i, (file, part) in enumerate(parts):
         proof = _read_proof(round_dir / file)
         what = f"shard {i} of {len(shards)} in public.json" if shards else "public.json"
@@ -106,7 +109,10 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
         _check(public.security_bits == verified.security_bits,
                f"public.json claims {public.security_bits} bits of security, {file} gives {verified.security_bits}")
         size += len(proof)
-    return VerifiedRound(public, params, public.security_bits, verified.security, size, len(shards))
+        digests.append((file, hashlib.sha256(proof).hexdigest()))
+        whole.update(proof)
+    return VerifiedRound(public, params, public.security_bits, verified.security, size, tuple(digests),
+                         whole.hexdigest(), len(shards))
 
 
 def _check_recombination(statement: Statement, shards: tuple[Shard, ...]) -> None:

@@ -1,5 +1,6 @@
 """The round's command lines: `por prove / inclusion / demo`, `por-verify proof / inclusion`, and their exit codes
 (0 valid, 1 invalid with one line, 2 malformed input with one line, never a traceback)."""
+import hashlib
 import json
 import os
 import re
@@ -175,13 +176,17 @@ def test_demo_runs_the_whole_job(tmp_path):
     for name in ("users.csv", "round/public.json", "round/proof.bin", "round/inclusion.sqlite",
                  "inclusion-user00.json", "reserves.csv", "report/report.md", "report/reserve_ratios.png"):
         assert (out / name).is_file(), name
-    assert "valid (24 bits of security)" in (out / "report/report.md").read_text()
+    digest = hashlib.sha256((out / "round/proof.bin").read_bytes()).hexdigest()
+    assert (f"- Liabilities proof: **verified, 24 bits of conjectured security; SHA-256 of proof.bin: {digest}**"
+            in (out / "report/report.md").read_text())
     report = run(por, "report", out / "round", "--reserves", out / "reserves.csv", "--out", out / "again",
                  "--min-security", "0", "--jobs", "1", "--allow-shortfall")
-    assert report.exit_code == 0 and "liabilities proof: valid (24 bits" in report.output, report.output
+    assert report.exit_code == 0 and "liabilities proof: verified, 24 bits" in report.output, report.output
+    assert digest in report.output
     short = run(por, "report", out / "round", "--reserves", out / "reserves.csv", "--out", out / "short",
                 "--min-security", "0", "--jobs", "1")
     assert short.exit_code == 1 and "NOT FULLY BACKED: SOL 97.00%" in short.output, short.output
     weak = run(por, "report", out / "round", "--reserves", out / "reserves.csv", "--out", out / "weak", "--jobs", "1")
     assert weak.exit_code == 1 and "below the minimum 100" in weak.output, weak.output
+    assert not (out / "weak").exists()  # no report without a proof that passes the floor
     one_line_error(run(por, "demo", "--out", out, "--preset", "test"), 2, "already exists")

@@ -21,7 +21,7 @@ from verifier.errors import CheckFailed, InputError
 from verifier.formats.amounts import format_amount
 from verifier.formats.public import load_public
 from verifier.reserves.csvfile import ReservesFile
-from verifier.reserves.liabilities import read_liabilities
+from verifier.reserves.liabilities import verified_liabilities
 from verifier.reserves.summary import summarize
 from verifier.solvency.inclusion import verify_inclusion
 
@@ -135,7 +135,7 @@ def test_inclusion_proof_shows_equity_debt_and_collateral_and_verifies(margin_ro
 def test_report_shows_net_liabilities_against_reserves_and_total_collateral(margin_round):
     """Liabilities of a margin round are equity minus debt (at least zero); the report's margin table shows equity,
     debt, net and collateral per asset."""
-    liabilities = read_liabilities(str(margin_round / "public.json"))
+    liabilities = verified_liabilities(margin_round, min_security=0)  # the test preset
     public = json.loads((margin_round / "public.json").read_text())
     btc = next(a for a in public["assets"] if a["symbol"] == "btc")
     entry = liabilities.assets[0]

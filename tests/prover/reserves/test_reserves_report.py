@@ -1,4 +1,5 @@
 """The report and the command lines: exact ratios end to end, exit codes, atomic output."""
+import hashlib
 import json
 import re
 from fractions import Fraction
@@ -6,6 +7,7 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 from public_fixtures import public_json
+from round_fixtures import TEST_FLOOR, prove_totals
 
 from prover.cli import main as por
 from prover.reserves.generate import generate_reserves
@@ -14,22 +16,25 @@ from verifier.cli import main as por_verify
 from verifier.errors import InputError
 from verifier.reserves.check import check_reserves
 from verifier.reserves.csvfile import read_reserves
-from verifier.reserves.liabilities import liabilities_from_public
+from verifier.reserves.liabilities import verified_liabilities
 
-PUBLIC = public_json("2024-05", [("BTC", 8, "12.5"), ("ETH", 8, "3"), ("USDT", 6, "1000000.000001")])
+ASSETS = [("BTC", 8, "12.5"), ("ETH", 8, "3"), ("USDT", 6, "1000000.000001")]
+PUBLIC = public_json("2024-05", ASSETS)  # for the generator, which needs no proof
 RATIOS = {"BTC": Fraction("1.04"), "USDT": Fraction("0.97")}
+FLOOR = ["--min-security", str(TEST_FLOOR)]
 
 
 @pytest.fixture(scope="module")
 def round_dir(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("round")
-    (directory / "public.json").write_text(json.dumps(PUBLIC))
+    """A proven round with the same round name and totals as PUBLIC, its reserves file beside its public.json."""
+    directory = tmp_path_factory.mktemp("rounds") / "round"
+    prove_totals(directory, "2024-05", ASSETS)
     (directory / "reserves.csv").write_text(generate_reserves(PUBLIC, RATIOS, seed=11, default_ratio=Fraction(2, 3)))
     return directory
 
 
 def test_generated_reserves_reach_the_requested_ratios_exactly(round_dir):
-    summary = check_reserves(str(round_dir / "reserves.csv"), liabilities_from_public(PUBLIC), jobs=1)
+    summary = check_reserves(str(round_dir / "reserves.csv"), verified_liabilities(round_dir, TEST_FLOOR), jobs=1)
     assert summary.rejected == () and summary.unverified == ()
     by_symbol = {asset.symbol: asset for asset in summary.assets}
     assert by_symbol["BTC"].reserves == 13 and by_symbol["BTC"].ratio == Fraction(26, 25)
@@ -48,11 +53,12 @@ def test_generation_is_deterministic():
 
 def test_report_files_and_exact_json(round_dir, tmp_path):
     out = tmp_path / "report"
-    report = write_report(str(round_dir), str(round_dir / "reserves.csv"), str(out), jobs=1)
+    report = write_report(str(round_dir), str(round_dir / "reserves.csv"), str(out), jobs=1, min_security=TEST_FLOOR)
     assert sorted(p.name for p in out.iterdir()) == ["report.json", "report.md", "reserve_ratios.png"]
     saved = json.loads((out / "report.json").read_text())
     assert saved == report
-    assert saved["round"] == "2024-05" and saved["liabilities_proof"] == "not checked"
+    digest = hashlib.sha256((round_dir / "proof.bin").read_bytes()).hexdigest()
+    assert saved["round"] == "2024-05" and saved["liabilities_proof"]["sha256"] == digest
     assets = {a["symbol"]: a for a in saved["assets"]}
     assert assets["BTC"] == {"symbol": "BTC", "reserves": "13", "liabilities": "12.5", "ratio": "26/25",
                              "ratio_percent": "104.00%", "fully_backed": True, "verified_rows": 5}
@@ -61,21 +67,22 @@ def test_report_files_and_exact_json(round_dir, tmp_path):
     assert not any(isinstance(v, float) for a in saved["assets"] for v in a.values())
     markdown = (out / "report.md").read_text()
     assert "# Proof of reserves: round 2024-05" in markdown and "**97.00% (below 100%)**" in markdown
-    assert "NOT checked on chain" in markdown and "Liabilities proof: **not checked**" in markdown
+    assert "NOT checked on chain" in markdown and f"SHA-256 of proof.bin: {digest}**" in markdown
     assert (out / "reserve_ratios.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def test_liabilities_proof_status_is_passed_through(round_dir):
-    summary = check_reserves(str(round_dir / "reserves.csv"), liabilities_from_public(PUBLIC), jobs=1)
-    report = build_report(summary, liabilities_proof_status="valid (100 bits)")
-    assert report["liabilities_proof"] == "valid (100 bits)"
-    assert "valid (100 bits)" in render_markdown(report)
+def test_a_report_needs_verified_liabilities(round_dir):
+    with pytest.raises(ValueError, match="verified round"):
+        build_report(check_reserves(str(round_dir / "reserves.csv"), jobs=1))
+    report = build_report(check_reserves(str(round_dir / "reserves.csv"), verified_liabilities(round_dir, 24), jobs=1))
+    assert report["liabilities_proof"]["min_security"] == 24
+    assert "- Liabilities proof: **verified, 24 bits of conjectured security; " in render_markdown(report)
 
 
 def test_por_verify_reserves_exit_codes(round_dir, tmp_path):
     runner = CliRunner()
     ok = runner.invoke(por_verify, ["reserves", str(round_dir / "reserves.csv"), "--liabilities",
-                                    str(round_dir / "public.json"), "--jobs", "2", "--allow-shortfall"])
+                                    str(round_dir / "public.json"), "--jobs", "2", "--allow-shortfall", *FLOOR])
     assert ok.exit_code == 0, ok.output
     assert "BTC" in ok.output and "104.00%" in ok.output
     as_json = runner.invoke(por_verify, ["reserves", str(round_dir / "reserves.csv"), "--json", "--jobs", "1"])
@@ -107,14 +114,18 @@ def test_por_report_and_generate_reserves_commands(round_dir, tmp_path):
     assert bad.exit_code == 2 and "XRP" in bad.output
 
     out = tmp_path / "out"
-    report = runner.invoke(por, ["report", str(round_dir), "--reserves", str(generated), "--out", str(out), "--jobs", "1"])
-    # This round has a public.json but no proof: the report is written, but the run fails on that.
-    assert report.exit_code == 1, report.output
+    report = runner.invoke(por, ["report", str(round_dir), "--reserves", str(generated), "--out", str(out), "--jobs", "1",
+                                 *FLOOR])
+    assert report.exit_code == 1, report.output  # the shortfall
     assert "BTC: reserves 6.25, liabilities 12.5, ratio 50.00%" in report.output
-    assert "liabilities proof not checked" in report.output
-    assert json.loads((out / "report.json").read_text())["liabilities_proof"].startswith("not checked")
+    assert "liabilities proof: verified, 24 bits" in report.output
+    assert json.loads((out / "report.json").read_text())["liabilities_proof"]["verified"] is True
     missing = runner.invoke(por, ["report", str(tmp_path), "--reserves", str(generated), "--out", str(tmp_path / "x")])
     assert missing.exit_code == 2 and not (tmp_path / "x").exists()
+    (tmp_path / "public.json").write_text((round_dir / "public.json").read_text())  # a public.json alone
+    alone = runner.invoke(por, ["report", str(tmp_path), "--reserves", str(generated), "--out", str(tmp_path / "y"),
+                                *FLOOR])
+    assert alone.exit_code == 2 and "proof.bin: cannot read" in alone.output and not (tmp_path / "y").exists()
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -126,7 +137,8 @@ def test_por_report_and_generate_reserves_commands(round_dir, tmp_path):
     ("assets", [{"symbol": "BTC", "decimals": 8, "total": 1.5}], "decimal string"),
     ("assets", [{"symbol": "BTC", "decimals": 8, "total": "-1"}], "assets[0].total"),
 ])
-def test_malformed_public_json(field, value, message):
+def test_malformed_public_json(tmp_path, field, value, message):
     """The reserves check reads public.json through the one codec: what `por-verify proof` refuses, it refuses."""
+    (tmp_path / "public.json").write_text(json.dumps({**PUBLIC, field: value}))
     with pytest.raises(InputError, match=re.escape(message)):
-        liabilities_from_public({**PUBLIC, field: value})
+        verified_liabilities(tmp_path)
