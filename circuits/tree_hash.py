@@ -21,6 +21,11 @@ DOMAIN_LEAF = 1
 DOMAIN_NODE = 2
 DOMAIN_ID = 3
 DOMAIN_ROUND = 4
+# The STARK's own Poseidon2 hashes (verifier.stark.commitment, verifier.stark.transcript): tags kept here so no
+# two hashes of the project share one.
+DOMAIN_COMMIT_LEAF = 5
+DOMAIN_COMMIT_NODE = 6
+DOMAIN_TRANSCRIPT = 7
 BYTES_PER_ELEMENT = 7  # 2^56 < p: any 7 bytes are a canonical field element
 
 Digest = tuple[int, int, int, int]
