@@ -8,7 +8,7 @@ from circuits.tree_hash import (
     RATE,
     initial_state,
 )
-from prover.exchange.poseidon2_batch import permute_batch
+from prover.engine.poseidon2_batch import permute_batch
 
 
 def sponge_batch(domain: int, messages: np.ndarray) -> np.ndarray:
