@@ -10,7 +10,8 @@ import numpy as np
 
 from circuits.tree_hash import DOMAIN_COMMIT_LEAF, DOMAIN_COMMIT_NODE
 from prover.engine import blake2s_batch, poseidon2_batch
-from verifier.stark.commitment import BLAKE2S, DIGEST_BYTES, LEAF_PREFIX, NODE_PREFIX, POSEIDON2, CommitmentScheme
+from verifier.stark.commitment import (BLAKE2S, DIGEST_BYTES, LEAF_PREFIX, NODE_PREFIX, POSEIDON2,
+                                       CommitmentScheme)
 
 
 def _as_digests(elements: np.ndarray) -> np.ndarray:
