@@ -13,10 +13,10 @@ class MerkleTree:
     """Commits to the rows of a (rows, width) uint64 matrix; rows is a power of two.
 
     The matrix is kept by reference, not copied: a transposed view of a (width, rows) LDE commits without a
-    second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as
-    the commitment scheme's hash_row and hash_children (`verifier.stark.commitment`). Only the leaves and the levels from KEPT_FROM up
-    are kept: the levels between hold 7/8 as many digests as the leaves (0.44 GB for a 2^24-leaf LDE at 2^18
-    leaves), and an opening rehashes the at most 2^KEPT_FROM leaves under each sibling it needs there."""
+    second copy of it. Every level is one (nodes, 32) byte array, hashed in parallel: the same digests as the
+    commitment scheme's hash_row and hash_children (`verifier.stark.commitment`). Only the leaves and the levels
+    from KEPT_FROM up are kept: the levels between hold 7/8 as many digests as the leaves (0.44 GB for a 2^24-leaf
+    LDE at 2^18 leaves), and an opening rehashes the at most 2^KEPT_FROM leaves under each sibling it needs there."""
 
     def __init__(self, rows: np.ndarray | None = None, *, leaves: np.ndarray | None = None,
                  scheme: CommitmentScheme = BLAKE2S):

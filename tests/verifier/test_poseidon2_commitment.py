@@ -123,7 +123,8 @@ def test_poseidon2_transcript_binds_every_message_and_is_deterministic():
                 ("absorb_digest", "root", POSEIDON2.hash_row([1])), ("absorb_ext", "ood", [Ext(1, 2), Ext(3, 4)])]
     base = _p2_challenges(messages)
     assert _p2_challenges(messages) == base
-    variants = [messages[1:] + messages[:1], [("absorb", "params", b"\x01"), ("absorb", "\x02air", b"toy")] + messages[2:]]
+    variants = [messages[1:] + messages[:1],
+                [("absorb", "params", b"\x01"), ("absorb", "\x02air", b"toy")] + messages[2:]]
     for i, (kind, label, data) in enumerate(messages):
         variants.append(messages[:i] + [(kind, label + "!", data)] + messages[i + 1:])
         variants.append(messages[:i] + messages[i + 1:])
