@@ -198,7 +198,8 @@ def test_poseidon2_grinding_finds_the_first_valid_nonce():
     assert not t.check_pow(-1, 0) and not t.check_pow(1 << 64, 0) and t.check_pow(123, 0)
     other = Poseidon2Transcript()
     other.absorb("x", b"other")
-    assert grind(other, 7) != nonce or not other.check_pow(nonce - 1, 7)
+    passing = [n for n in range(400) if t.check_pow(n, 4)]
+    assert 0 < len(passing) < 60 and passing != [n for n in range(400) if other.check_pow(n, 4)]  # bound to state
 
 
 # -------------------------------------------------------------------------------------------------- proofs
