@@ -7,7 +7,7 @@ Constants live in `params/poseidon2_goldilocks_w12.json` (copied from Plonky3, s
 
 The linear layers are defined once, generically, by `external_linear_layer` and `internal_linear_layer`; the
 pure-Python `permute` (the verifier's reference) and the AIR's constraints use them directly, and the prover's
-batch kernel (`prover.exchange.poseidon2_batch`) derives its dense M_E from them.
+batch kernel (`prover.engine.poseidon2_batch`) derives its dense M_E from them.
 """
 import json
 from importlib import resources

@@ -25,6 +25,12 @@ DOMAIN_LEAF = 1
 DOMAIN_NODE = 2
 DOMAIN_ROUND = 4
 DOMAIN_ID = 5  # the id hash over (user id, nonce, k, K); 3 was an earlier one without the leaf's position, retired
+# The STARK's own Poseidon2 hashes (verifier.stark.commitment, verifier.stark.transcript) and the recursion's round
+# digest (circuits.recursion.statement): tags kept here so no two hashes of the project share one.
+DOMAIN_COMMIT_LEAF = 6
+DOMAIN_COMMIT_NODE = 7
+DOMAIN_TRANSCRIPT = 8
+DOMAIN_ROUND_ID = 9
 BYTES_PER_ELEMENT = 7  # 2^56 < p: any 7 bytes are a canonical field element
 
 Digest = tuple[int, int, int, int]

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from circuits.field import P
-from prover.exchange.poseidon2_batch import permute_batch
+from prover.engine.poseidon2_batch import permute_batch
 from prover.exchange.tree import leaf_digests, tree_levels
 
 

@@ -14,9 +14,16 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from circuits.field import P
-from circuits.tree_hash import DIGEST_ELEMENTS, Digest, bytes_to_elements, node_digest, round_root, sponge
+from circuits.tree_hash import (
+    DIGEST_ELEMENTS,
+    DOMAIN_ROUND_ID,
+    Digest,
+    bytes_to_elements,
+    node_digest,
+    round_root,
+    sponge,
+)
 
-DOMAIN_ROUND_ID = 9  # beside circuits.tree_hash's domains (1-5 the tree and ids, 6-8 the STARK's Poseidon2 hashes)
 LIMB_BITS = 32
 TOTAL_LIMBS = 3  # a total is below N * 2^63 <= 2^94 for N <= 2^31 leaves
 MAX_TOTAL = 1 << (LIMB_BITS * TOTAL_LIMBS)

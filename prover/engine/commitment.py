@@ -22,8 +22,8 @@ from circuits.field import GENERATOR, Ext, P, root_of_unity
 from prover.engine import ntt, polynomials
 from prover.engine.coefficient_store import CoefficientArray, CoefficientFile
 from prover.engine.merkle_tree import MerkleTree
-from prover.engine.row_hashing import hash_rows
-from verifier.stark.commitment import DIGEST_BYTES, LEAF_PREFIX
+from prover.engine.row_hashing import hash_leaves
+from verifier.stark.commitment import BLAKE2S, DIGEST_BYTES, CommitmentScheme
 
 # A proof holds its trace's coefficients in memory if four times their size (the trace, its coefficients, the
 # coset being evaluated, and room for the passes' other arrays) fits this many bytes, and streams them from
@@ -57,9 +57,10 @@ def coset_shift(k: int, n: int, blowup: int) -> int:
 
 
 class CommittedPolynomials:
-    def __init__(self, coefficients: CoefficientArray | CoefficientFile, blowup: int):
+    def __init__(self, coefficients: CoefficientArray | CoefficientFile, blowup: int,
+                 scheme: CommitmentScheme = BLAKE2S):
         """Commit to the LDE of each polynomial in `coefficients` (a store, in memory or in a file, that its
-        owner closes when the proof is done)."""
+        owner closes when the proof is done) with the commitment `scheme` (the proof's parameters')."""
         self.coefficients = coefficients
         self.width, self.n = coefficients.width, coefficients.n
         self.blowup = blowup
@@ -67,8 +68,8 @@ class CommittedPolynomials:
         self._held = None  # the coset it holds (the last one computed), which the next pass starts with
         leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
         for k, values in self.cosets():
-            leaves[k::blowup] = hash_rows(LEAF_PREFIX, values.T)
-        self.tree = MerkleTree(leaves=leaves)
+            leaves[k::blowup] = hash_leaves(scheme, values.T)
+        self.tree = MerkleTree(leaves=leaves, scheme=scheme)
 
     @property
     def root(self) -> bytes:

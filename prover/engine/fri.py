@@ -51,9 +51,9 @@ def commit_layers(protocol: Protocol, values: np.ndarray, transcript: Transcript
     shift = GENERATOR
     trees = []
     for size in protocol.fri_layers:
-        tree = MerkleTree(layer_leaf_rows(values, arity))
+        tree = MerkleTree(layer_leaf_rows(values, arity), scheme=protocol.commitment)
         trees.append(tree)
-        transcript.absorb("fri layer", tree.root)
+        transcript.absorb_digest("fri layer", tree.root)
         beta = transcript.challenge_ext("fri fold")
         values = fold(values, arity, shift, beta)
         shift = pow(shift, arity, P)

@@ -17,7 +17,7 @@ from prover.engine.coefficient_store import CoefficientArray, CoefficientFile, b
 from prover.engine.commitment import CommittedPolynomials, in_memory
 from prover.engine.deep import deep_composition
 from prover.engine.fri import commit_layers
-from prover.engine.grinding import grind
+from prover.engine.grinding import grind_queries
 from prover.engine.quotient import ConstraintViolation, quotient_values, split_quotient
 from verifier.stark.params import StarkParams
 from verifier.stark.proof_format import Opening, StarkProof, serialize
@@ -162,8 +162,8 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         read = columns_read(protocol.logup) if held and protocol.aux_width else None
         main = _rows_of(main_active, read) if read is not None else None
         del main_active, main_trace  # from here on its coefficients: one copy of a trace of gigabytes
-        main_committed = CommittedPolynomials(coefficients, blowup)
-        transcript.absorb("main root", main_committed.root)
+        main_committed = CommittedPolynomials(coefficients, blowup, protocol.commitment)
+        transcript.absorb_digest("main root", main_committed.root)
 
         challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
         aux_committed = None
@@ -176,8 +176,8 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
             del main
             coefficients = _interpolated(aux, n, stores.enter_context(store(aux.shape[0], n)))
             del aux
-            aux_committed = CommittedPolynomials(coefficients, blowup)
-            transcript.absorb("aux root", aux_committed.root)
+            aux_committed = CommittedPolynomials(coefficients, blowup, protocol.commitment)
+            transcript.absorb_digest("aux root", aux_committed.root)
 
         report("constraint quotient")
         alpha = transcript.challenge_ext("composition")
@@ -192,8 +192,8 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         if randomizer_rows:
             coefficients.write(len(quotient), random_field_elements((randomizer_rows, n)))
         del quotient
-        quotient_committed = CommittedPolynomials(coefficients, blowup)
-        transcript.absorb("quotient root", quotient_committed.root)
+        quotient_committed = CommittedPolynomials(coefficients, blowup, protocol.commitment)
+        transcript.absorb_digest("quotient root", quotient_committed.root)
         trace = [main_committed] if aux_committed is None else [main_committed, aux_committed]
         for committed in (*trace, quotient_committed):
             committed.release()  # no more passes over cosets: the rest reads coefficients
@@ -213,9 +213,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         del deep
 
         report("proof of work and queries")
-        nonce = grind(transcript, params.grinding_bits)
-        transcript.absorb_ints("pow nonce", [nonce])
-        indices = transcript.challenge_indices("queries", params.num_queries, protocol.lde_size)
+        nonce, indices = grind_queries(transcript, params.grinding_bits, params.num_queries, protocol.lde_size)
         queried = sorted(set(indices))
         powers = main_committed.point_powers(queried)  # every commitment's LDE has the same points
         openings = [Opening(*_as_lists(c.open(queried, powers))) for c in [*trace, quotient_committed]]

@@ -48,8 +48,8 @@ from prover.exchange.tree import tree_levels
 from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
 from verifier.formats.public import Shard, public_document
-from verifier.solvency.round import PUBLIC_FILE, proof_files
-from verifier.stark.params import ParamsError, load_preset
+from verifier.solvency.round import PUBLIC_FILE, SHARDS_DIR, proof_files
+from verifier.stark.params import ParamsError, load_preset, with_hash
 from verifier.stark.protocol import Protocol
 
 STORE_FILE = "inclusion.sqlite"
@@ -101,7 +101,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                 shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False, resume: bool = False,
                 workers: int | str | None = None, scheduler: str | None = None,
                 processes: bool = True, source: UsersSource = UsersSource(), min_leaves: int = 0,
-                split: int = 1) -> RoundResult:
+                split: int = 1, hash_name: str = "blake2s") -> RoundResult:
     """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
     proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`). A sharded round's
     shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`.
@@ -110,7 +110,8 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     threads with processes=False); `scheduler` on an existing Dask cluster; neither, here in turn. `source` says
     how to read the users file (asset list, layout, flooring). `min_leaves` pads the tree to at least that many
     leaves, so the published leaf count bounds the user count only as loosely as the exchange chooses; `split`
-    divides each user's balances over 1 to `split` leaves (prover/exchange/pieces.py)."""
+    divides each user's balances over 1 to `split` leaves (prover/exchange/pieces.py). `hash_name` is the proofs'
+    commitment hash and transcript (StarkParams.hash: "poseidon2" for proofs another proof will verify)."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
@@ -119,7 +120,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     if out_dir.exists():
         raise InputError(f"{out_dir} already exists; a round directory is never overwritten")
     try:
-        params = load_preset(preset)
+        params = with_hash(load_preset(preset), hash_name)
     except ParamsError as error:
         raise InputError(str(error)) from None
     if not resume:
@@ -133,7 +134,8 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
         master = _master_secret(secret_file, shown)
         inputs = {"round": round_name, "preset": preset, "shard_leaves": shard_leaves,
                   "users_sha256": file_sha256(users_path), "secret_sha256": hashlib.sha256(master).hexdigest(),
-                  "min_leaves": min_leaves, "split": split, **source.fingerprint()}
+                  "min_leaves": min_leaves, "split": split, **source.fingerprint(),
+                  **({"hash": hash_name} if hash_name != "blake2s" else {})}  # older stagings still resume
         staging = Staging.resume(out_dir, inputs) if resume else None
         seed = bytes.fromhex(staging.manifest["seed"]) if staging else _fresh_seed(shown)
         try:

@@ -1,29 +1,20 @@
 """The solvency tree over whole arrays: the batch versions of `circuits.tree_hash`'s sponge, leaves and nodes."""
 import numpy as np
 
-from circuits.tree_hash import (
-    DIGEST_ELEMENTS,
-    DOMAIN_LEAF,
-    DOMAIN_NODE,
-    RATE,
-    initial_state,
-)
-from prover.exchange.poseidon2_batch import permute_batch
+from circuits.field import P
+from circuits.tree_hash import DIGEST_ELEMENTS, DOMAIN_LEAF, DOMAIN_NODE
+from prover.engine.poseidon2_batch import sponge_rows
 
 
 def sponge_batch(domain: int, messages: np.ndarray) -> np.ndarray:
-    """The sponge on every row of an (N, L) uint64 array of canonical elements: (N, 4) digests."""
+    """The sponge on every row of an (N, L) uint64 array of canonical elements: (N, 4) digests (the engine's
+    row sponge, which STARK commitments hash with too, after checking the messages)."""
     messages = np.asarray(messages, dtype=np.uint64)
-    if messages.ndim != 2:
-        raise ValueError(f"messages must have shape (N, L), got {messages.shape}")
-    rows, length = messages.shape
-    state = np.tile(np.array(initial_state(domain, length), dtype=np.uint64), (rows, 1))
-    for start in range(0, length, RATE):
-        chunk = messages[:, start : start + RATE]
-        state[:, :RATE] = 0
-        state[:, : chunk.shape[1]] = chunk
-        state = permute_batch(state)
-    return state[:, :DIGEST_ELEMENTS].copy()
+    if messages.ndim != 2 or messages.shape[1] == 0:
+        raise ValueError(f"messages must have shape (N, L), L >= 1, got {messages.shape}")
+    if (messages >= np.uint64(P)).any():
+        raise ValueError("messages must hold canonical field elements (< p)")
+    return sponge_rows(domain, messages)
 
 
 def leaf_digests(idc: np.ndarray, balances: np.ndarray) -> np.ndarray:

@@ -11,7 +11,7 @@ from paths import VECTORS as SHARED_VECTORS
 
 from circuits import poseidon2
 from circuits.field import P
-from prover.exchange import poseidon2_batch
+from prover.engine import poseidon2_batch
 
 VECTORS = SHARED_VECTORS / "poseidon2_goldilocks.json"
 

@@ -31,7 +31,8 @@ from prover.engine.aux_trace import UnbalancedInteractions, build_aux_trace, col
 from prover.engine.prover import prove
 from prover.engine.quotient import ConstraintViolation
 from prover.engine.range_table import fill_range_table
-from prover.exchange import poseidon2_batch, tree
+from prover.engine import poseidon2_batch
+from prover.exchange import tree
 from prover.exchange.solvency_trace import Witness, build_main_trace
 from verifier.stark.params import load_preset
 from verifier.stark.protocol import Protocol

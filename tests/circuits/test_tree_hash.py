@@ -144,3 +144,8 @@ def test_hashes_reject_non_canonical_input():
         hashing.leaf_digest((0, 0, 0, 0), [P])
     with pytest.raises(ValueError):
         tree.leaf_digests(np.zeros((2, 4), dtype=np.uint64), np.full((2, 1), P, dtype=np.uint64))
+
+
+def test_every_hash_of_the_project_has_its_own_domain_tag():
+    tags = {name: value for name, value in vars(hashing).items() if name.startswith("DOMAIN_")}
+    assert len(set(tags.values())) == len(tags) and 3 not in tags.values(), tags

@@ -6,15 +6,23 @@ import numpy as np
 import pytest
 
 from circuits.field import P
+from prover.engine import row_hashing
 from prover.engine.blake2s_batch import hash_rows
 from prover.engine.merkle_tree import MerkleTree
-from verifier.stark.commitment import (
-    MerkleError,
-    hash_children,
-    hash_row,
-    root_from_openings,
-)
-from verifier.stark.transcript import Transcript
+from verifier.stark.commitment import BLAKE2S, LEAF_PREFIX, MerkleError
+from verifier.stark.commitment import root_from_openings as scheme_root
+from verifier.stark.transcript import Blake2sTranscript as Transcript
+
+hash_children = BLAKE2S.hash_children
+
+
+def hash_row(data: bytes) -> bytes:
+    """A BLAKE2s leaf of raw bytes (a row's bytes, or anything else a forger would try)."""
+    return hashlib.blake2s(LEAF_PREFIX + data).digest()
+
+
+def root_from_openings(digests, siblings, depth):
+    return scheme_root(BLAKE2S, digests, siblings, depth)
 
 
 def _challenges(messages) -> tuple:
@@ -88,13 +96,12 @@ def test_parallel_blake2s_matches_hashlib(length):
 def test_row_hashing_matches_hashlib_at_every_width(width, layout):
     """Every input layout (contiguous rows: the word kernel; an LDE's transposed view: the lane kernel, 300 rows
     leaving a short last group of lanes; anything else: copied a chunk at a time) gives hashlib's digests."""
-    from prover.engine import row_hashing
-
     lde = np.random.default_rng(width).integers(0, P, (width, 300), dtype=np.uint64)
     rows = {"rows": np.ascontiguousarray(lde.T), "transposed": lde.T, "strided": lde.T[::3]}[layout]
     for prefix in (b"\x00", b"\x01"):
-        digests = row_hashing.hash_rows(prefix, rows)
+        digests = hash_rows(prefix, rows)
         assert [bytes(d) for d in digests] == [hashlib.blake2s(prefix + r.tobytes()).digest() for r in rows]
+    assert [bytes(d) for d in row_hashing.hash_leaves(BLAKE2S, rows)] == [BLAKE2S.hash_row(r.tolist()) for r in rows]
 
 
 def test_tree_matches_the_verifier_hashes():

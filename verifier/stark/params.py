@@ -1,9 +1,15 @@
-"""Proof parameters and the presets in `params/` (the security they give is `verifier.stark.security`'s)."""
+"""Proof parameters and the presets in `params/` (the security they give is `verifier.stark.security`'s).
+
+`hash` chooses the commitment hash and the transcript (`verifier.stark.commitment`): "blake2s", the default and
+what parameters without the field mean (every older public.json and proof), or "poseidon2", for proofs another
+proof will verify; `with_hash` derives either from a preset."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
+
+from verifier.stark.commitment import HASHES
 
 PRESETS = ("standard", "compact", "test")
 
@@ -30,6 +36,7 @@ class StarkParams:
     fri_log_arity: int
     fri_log_final_degree: int
     zero_knowledge: bool
+    hash: str = "blake2s"
 
     def __post_init__(self):
         for key, (lo, hi) in _LIMITS.items():
@@ -38,6 +45,8 @@ class StarkParams:
                 raise ParamsError(f"parameter {key}={value!r} outside [{lo}, {hi}]")
         if not isinstance(self.zero_knowledge, bool):
             raise ParamsError("parameter zero_knowledge must be true or false")
+        if self.hash not in HASHES:
+            raise ParamsError(f"parameter hash={self.hash!r} is not one of {', '.join(HASHES)}")
 
     @property
     def blowup(self) -> int:
@@ -56,7 +65,7 @@ class StarkParams:
     def from_json(cls, data: dict) -> "StarkParams":
         if not isinstance(data, dict):
             raise ParamsError("params must be a JSON object")
-        names = [f for f in cls.__dataclass_fields__]
+        names = [f for f in cls.__dataclass_fields__ if f in data or f != "hash"]  # no hash: BLAKE2s
         missing = [n for n in names if n not in data]
         if missing:
             raise ParamsError(f"params missing {', '.join(missing)}")
@@ -71,3 +80,10 @@ def load_preset(name: str) -> StarkParams:
     data = json.loads(resources.files("params").joinpath(f"{name}.json").read_text())
     data.pop("description", None)
     return StarkParams.from_json(data)
+
+
+def with_hash(params: StarkParams, hash_name: str) -> StarkParams:
+    """The same parameters committing and drawing challenges with `hash_name` (named after it, if it changes)."""
+    if hash_name == params.hash:
+        return params
+    return replace(params, hash=hash_name, name=f"{params.name}+{hash_name}")

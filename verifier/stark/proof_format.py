@@ -1,15 +1,18 @@
-"""The compact binary proof format, version 1: strict, bounds-checked, canonical.
+"""The compact binary proof format, versions 1 and 2: strict, bounds-checked, canonical.
 
 Layout (little-endian; every vector is a u32 count then its items):
     magic "PORSTARK" | u16 version
     params: u8 log_blowup, u16 num_queries, u8 grinding_bits, u8 fri_log_arity, u8 fri_log_final_degree,
-            u8 zero_knowledge
+            u8 zero_knowledge, then in version 2 only: u8 hash (1 = poseidon2)
     u8 log2(trace_length)
     digest main_root | u8 has_aux, [digest aux_root] | digest quotient_root
     vec<ext> ood_trace (every trace column at z, then at z*g) | vec<ext> ood_quotient (every quotient column at z)
     vec<digest> fri_roots | vec<ext> fri_final_coefficients | u64 pow_nonce
     vec<opening> openings, one per committed tree in commitment order; opening = vec<row>, vec<digest> siblings,
             row = vec<felt>
+Version 1 is a BLAKE2s proof (every proof made before the hash was a parameter), version 2 any other hash: a
+BLAKE2s proof is always written as version 1, so a version 2 naming BLAKE2s is rejected (one proof, one
+encoding). A digest is 32 bytes; a Poseidon2 digest's four 8-byte elements must be canonical.
 A field element is a u64 below p (anything else is rejected: one value, one encoding), an extension element
 two of them. Nothing may follow the last opening. Parsing never trusts a count: each is bounded before use.
 """
@@ -19,11 +22,13 @@ import struct
 from dataclasses import dataclass, field
 
 from circuits.field import Ext, P
-from verifier.stark.commitment import DIGEST_BYTES
+from verifier.stark.commitment import BLAKE2S, DIGEST_BYTES, scheme_for
 from verifier.stark.params import ParamsError, StarkParams
 
 MAGIC = b"PORSTARK"
-VERSION = 1
+VERSION = 1  # BLAKE2s
+VERSION_WITH_HASH = 2
+HASH_IDS = {"poseidon2": 1}  # version 2's hash byte
 DIGEST = DIGEST_BYTES
 MAX_ITEMS = 1 << 22  # no vector in a sane proof comes near this
 
@@ -90,6 +95,7 @@ class _Reader:
         self.data = memoryview(data)
         self.pos = 0
         self.spans: list[tuple[str, int, int]] = []
+        self.scheme = BLAKE2S  # until the parameters say otherwise
 
     def take(self, n: int, what: str) -> bytes:
         if n < 0 or self.pos + n > len(self.data):
@@ -121,7 +127,12 @@ class _Reader:
         return Ext(self.felt(what), self.felt(what))
 
     def digest(self, what):
-        return self.take(DIGEST, what)
+        d = self.take(DIGEST, what)
+        try:
+            self.scheme.check_digest(d)
+        except ValueError as e:
+            raise ProofFormatError(f"{what}: {e} at byte {self.pos - DIGEST}") from None
+        return d
 
     def flag(self, what):
         v = self.u8(what)
@@ -140,14 +151,16 @@ class _Reader:
 def serialize(proof: StarkProof) -> bytes:
     w = _Writer()
     w.parts.append(MAGIC)
-    w.u16(VERSION)
     p = proof.params
+    w.u16(VERSION if p.hash == BLAKE2S.name else VERSION_WITH_HASH)
     w.u8(p.log_blowup)
     w.u16(p.num_queries)
     w.u8(p.grinding_bits)
     w.u8(p.fri_log_arity)
     w.u8(p.fri_log_final_degree)
     w.u8(int(p.zero_knowledge))
+    if p.hash != BLAKE2S.name:
+        w.u8(HASH_IDS[p.hash])
     w.u8(proof.log_trace_length)
     w.digest(proof.main_root)
     w.u8(proof.aux_root is not None)
@@ -168,6 +181,14 @@ def serialize(proof: StarkProof) -> bytes:
     return b"".join(w.parts)
 
 
+def _read_hash(r: _Reader) -> str:
+    hash_id = r.u8("params.hash")
+    names = [name for name, i in HASH_IDS.items() if i == hash_id]
+    if not names:
+        raise ProofFormatError(f"params.hash: unknown hash {hash_id}")
+    return names[0]
+
+
 def parse(data: bytes, spans: list | None = None) -> StarkProof:
     """Parse a proof; ProofFormatError on any deviation. If `spans` is a list, field spans are appended to it."""
     r = _Reader(data)
@@ -175,7 +196,7 @@ def parse(data: bytes, spans: list | None = None) -> StarkProof:
         if r.take(len(MAGIC), "magic") != MAGIC:
             raise ProofFormatError("not a proof file (bad magic)")
         version = r.u16("version")
-        if version != VERSION:
+        if version not in (VERSION, VERSION_WITH_HASH):
             raise ProofFormatError(f"unsupported proof version {version}")
         try:
             params = StarkParams(
@@ -186,9 +207,11 @@ def parse(data: bytes, spans: list | None = None) -> StarkProof:
                 fri_log_arity=r.u8("params.fri_log_arity"),
                 fri_log_final_degree=r.u8("params.fri_log_final_degree"),
                 zero_knowledge=r.flag("params.zero_knowledge"),
+                hash=_read_hash(r) if version == VERSION_WITH_HASH else BLAKE2S.name,
             )
         except ParamsError as e:
             raise ProofFormatError(str(e)) from None
+        r.scheme = scheme_for(params.hash)
         log_n = r.u8("log_trace_length")
         if not 2 <= log_n <= 32:
             raise ProofFormatError(f"trace length 2^{log_n} out of range")

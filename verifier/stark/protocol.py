@@ -1,8 +1,9 @@
 """What prover and verifier derive alike from an AIR and the parameters: shapes, schedules, transcript binding.
 
 Keeping this in one place is what makes the two sides agree: the constraint list (the AIR's own plus LogUp's),
-the number of quotient chunks, the FRI folding schedule, and the exact bytes the transcript absorbs before any
-challenge (protocol tag, parameters, the AIR's identity and shape, the public inputs).
+the number of quotient chunks, the FRI folding schedule, the commitment scheme and transcript the parameters
+name, and the exact messages the transcript absorbs before any challenge (protocol tag, parameters, the AIR's
+identity and shape, the public inputs).
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import struct
 from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air, Constraint
 from circuits.expr import Program
 from circuits.logup import NUM_CHALLENGES, LogUpLayout
+from verifier.stark.commitment import BLAKE2S, CommitmentScheme, scheme_for
 from verifier.stark.params import StarkParams
 from verifier.stark.security import Security, Shape, security
-from verifier.stark.transcript import Transcript
+from verifier.stark.transcript import Transcript, new_transcript
 
 
 class AirError(ValueError):
@@ -24,6 +26,7 @@ class Protocol:
     def __init__(self, air: Air, params: StarkParams):
         self.air = air
         self.params = params
+        self.commitment: CommitmentScheme = scheme_for(params.hash)
         n, active = air.trace_length, air.active_rows
         if n < 4 or n & (n - 1):
             raise AirError(f"{air.name}: trace length {n} is not a power of two >= 4")
@@ -89,14 +92,17 @@ class Protocol:
                       sum(len(group) for group in self.logup.groups), 2 * self.trace_width + self.quotient_width,
                       tuple(self.fri_layers))
         p = self.params
-        return security(p.log_blowup, p.num_queries, p.grinding_bits, p.fri_log_arity, shape)
+        return security(p.log_blowup, p.num_queries, p.grinding_bits, p.fri_log_arity, shape,
+                        self.commitment.collision_bits)
 
     def new_transcript(self) -> Transcript:
         """A transcript that has absorbed everything the statement consists of, before any commitment."""
-        t = Transcript()
         p = self.params
+        t = new_transcript(p.hash)
         t.absorb("params", struct.pack("<BHBBBB", p.log_blowup, p.num_queries, p.grinding_bits, p.fri_log_arity,
                                        p.fri_log_final_degree, p.zero_knowledge))
+        if p.hash != BLAKE2S.name:  # BLAKE2s transcripts predate the choice: their bytes stay as they were
+            t.absorb("hash", p.hash.encode())
         t.absorb("air", self.air.name.encode())
         kinds = [sum(c.kind == k for c in self.constraints) for k in (TRANSITION, EVERY_ROW, BOUNDARY)]
         t.absorb_ints("shape", [self.trace_length, self.active_rows, self.main_width, self.aux_width,

@@ -2,8 +2,8 @@
 
 Every challenge the verifier draws can go wrong for it with some probability; each term below is -log2 of one
 such probability, the figure of a proof is the smallest term (rounded down), and a proof is only as strong as
-its weakest term. Challenges live in the extension field of 2^128 elements; the commitment hash gives
-`COLLISION_BITS`.
+its weakest term. Challenges live in the extension field of 2^128 elements; the commitment hash gives its
+scheme's `collision_bits` (`verifier.stark.commitment`).
 
 Conjectured (ethSTARK's Conjecture, as Winterfell and Plonky3 report it): a FRI query costs a cheating prover
 log2(blowup) bits, grinding adds its bits; the out-of-domain point must avoid the LDE domain; plus the terms the
@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from verifier.stark.commitment import COLLISION_BITS
+from verifier.stark.commitment import BLAKE2S
 
 EXT_FIELD_BITS = 128
 _FIELD = 2.0 ** EXT_FIELD_BITS
@@ -62,7 +62,8 @@ class Security:
         return math.floor(min(self.proven_combined, *self.proven.values()))
 
 
-def security(log_blowup: int, num_queries: int, grinding_bits: int, fri_log_arity: int, shape: Shape) -> Security:
+def security(log_blowup: int, num_queries: int, grinding_bits: int, fri_log_arity: int, shape: Shape,
+             collision_bits: int = BLAKE2S.collision_bits) -> Security:
     logup = {"LogUp and buses": EXT_FIELD_BITS - math.log2(shape.trace_length * shape.interactions)} \
         if shape.interactions else {}
     conjectured = {
@@ -70,11 +71,11 @@ def security(log_blowup: int, num_queries: int, grinding_bits: int, fri_log_arit
         "out-of-domain point (DEEP)": EXT_FIELD_BITS - math.log2(shape.lde_size),
         "composition challenge": EXT_FIELD_BITS - math.log2(max(shape.constraints, 1)),
         **logup,
-        "commitment hash": COLLISION_BITS,
+        "commitment hash": collision_bits,
     }
     proven = max((_proven_terms(m, num_queries, grinding_bits, fri_log_arity, shape) for m in _PROXIMITY_PARAMETERS),
                  key=_total_bits)
-    return Security(conjectured, {**proven, **logup, "commitment hash": COLLISION_BITS}, _total_bits(proven))
+    return Security(conjectured, {**proven, **logup, "commitment hash": collision_bits}, _total_bits(proven))
 
 
 def _proven_terms(m: int, queries: int, grinding_bits: int, fri_log_arity: int, shape: Shape) -> dict[str, float]:

@@ -75,18 +75,18 @@ def _verify(air: Air, proof_bytes: bytes, expected: StarkParams | None, min_secu
 
     # Replay the transcript exactly as the prover ran it.
     t = protocol.new_transcript()
-    t.absorb("main root", proof.main_root)
+    t.absorb_digest("main root", proof.main_root)
     challenges = [t.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
     if proof.aux_root is not None:
-        t.absorb("aux root", proof.aux_root)
+        t.absorb_digest("aux root", proof.aux_root)
     alpha = t.challenge_ext("composition")
-    t.absorb("quotient root", proof.quotient_root)
+    t.absorb_digest("quotient root", proof.quotient_root)
     z = t.challenge_ext("ood point")
     t.absorb_ext("ood values", proof.ood_trace + proof.ood_quotient)
     gamma = t.challenge_ext("deep")
     betas = []
     for root in proof.fri_roots:
-        t.absorb("fri layer", root)
+        t.absorb_digest("fri layer", root)
         betas.append(t.challenge_ext("fri fold"))
     t.absorb_ext("fri final", proof.fri_final)
     _require(t.check_pow(proof.pow_nonce, params.grinding_bits), "proof-of-work nonce is invalid")
@@ -181,13 +181,14 @@ def _check_ood(protocol: Protocol, proof: StarkProof, challenges, alpha: Ext, z:
     _require(recombined == composed, "constraints do not hold at the out-of-domain point")
 
 
-def _opened_rows(opening: Opening, positions: list[int], width: int, depth: int, root: bytes, what: str) -> dict:
+def _opened_rows(protocol: Protocol, opening: Opening, positions: list[int], width: int, depth: int, root: bytes,
+                 what: str) -> dict:
     unique = sorted(set(positions))
     _require(len(opening.rows) == len(unique), f"{what}: wrong number of opened rows")
     _require(all(len(row) == width for row in opening.rows), f"{what}: opened rows have the wrong width")
     rows = dict(zip(unique, opening.rows))
     try:
-        check_rows(rows, opening.siblings, depth, root)
+        check_rows(protocol.commitment, rows, opening.siblings, depth, root)
     except MerkleError as e:
         raise VerificationError(f"{what}: {e}") from None
     return rows
@@ -196,19 +197,21 @@ def _opened_rows(opening: Opening, positions: list[int], width: int, depth: int,
 def _check_openings(protocol: Protocol, proof: StarkProof, indices: list[int]):
     depth = protocol.lde_size.bit_length() - 1
     openings = iter(proof.openings)
-    main = _opened_rows(next(openings), indices, protocol.main_width, depth, proof.main_root, "main trace")
+    main = _opened_rows(protocol, next(openings), indices, protocol.main_width, depth, proof.main_root,
+                        "main trace")
     trace = main
     if proof.aux_root is not None:
-        aux = _opened_rows(next(openings), indices, 2 * protocol.aux_width, depth, proof.aux_root, "LogUp columns")
+        aux = _opened_rows(protocol, next(openings), indices, 2 * protocol.aux_width, depth, proof.aux_root,
+                           "LogUp columns")
         trace = {i: main[i] + aux[i] for i in main}
-    quotient = _opened_rows(next(openings), indices, protocol.quotient_width, depth, proof.quotient_root,
+    quotient = _opened_rows(protocol, next(openings), indices, protocol.quotient_width, depth, proof.quotient_root,
                             "quotient")
     arity_log = protocol.params.fri_log_arity
     fri, positions = [], indices
     for size, root, opening in zip(protocol.fri_layers, proof.fri_roots, openings):
         leaves = size >> arity_log
         positions = [j % leaves for j in positions]
-        fri.append(_opened_rows(opening, positions, 2 << arity_log, leaves.bit_length() - 1, root,
+        fri.append(_opened_rows(protocol, opening, positions, 2 << arity_log, leaves.bit_length() - 1, root,
                                 f"FRI layer of {size} points"))
     return trace, quotient, fri
 

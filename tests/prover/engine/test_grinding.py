@@ -2,7 +2,7 @@
 import pytest
 
 from prover.engine.grinding import NONCES_PER_PASS, grind
-from verifier.stark.transcript import Transcript
+from verifier.stark.transcript import Blake2sTranscript as Transcript
 
 
 def _transcript(data: bytes) -> Transcript:

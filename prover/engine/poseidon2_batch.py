@@ -1,7 +1,10 @@
-"""Poseidon2 (circuits.poseidon2) on many states at once: the prover's numba kernel for trees and traces.
+"""Poseidon2 (circuits.poseidon2) on many states at once: the prover's numba kernels for the solvency tree and
+trace (`prover.exchange`), and the sponge of `circuits.tree_hash` over many rows for Poseidon2 commitments
+(`prover.engine.row_hashing`).
 
 M_E is applied as the dense matrix derived from `external_linear_layer`, M_I by its defining formula over the
-same diagonal; `tests/test_poseidon2.py` checks every output against the pure-Python `permute`.
+same diagonal; `tests/circuits/test_poseidon2.py` checks every output against the pure-Python `permute`, and
+`tests/prover/engine/test_poseidon2_rows.py` the sponge against `circuits.tree_hash.sponge`.
 """
 import numba as nb
 import numpy as np
@@ -17,8 +20,11 @@ from circuits.poseidon2 import (
     WIDTH,
     external_linear_layer,
 )
+from circuits.tree_hash import DIGEST_ELEMENTS, RATE
 from prover.engine import threads
 from prover.engine.field_arrays import add64, mul64, reduce128
+
+GATHER_ROWS = 1 << 10  # rows per contiguous copy of an input in any other layout (an LDE coset's transposed view)
 
 
 def _external_matrix() -> np.ndarray:
@@ -85,29 +91,75 @@ def _full_round64(s, r, limbs, columns, row, record):
     _external64(s, limbs)
 
 
+@nb.njit(inline="always", cache=True)
+def _permute_state(s, limbs, columns, column, record):
+    """Permute the state s (12) in place; if `record`, column `column` of `columns` gets its input and S-box
+    outputs."""
+    first_partial = WIDTH * (1 + FULL_ROUNDS)
+    if record:
+        for i in range(WIDTH):
+            columns[i, column] = s[i]
+    _external64(s, limbs)
+    for r in range(HALF_FULL_ROUNDS):
+        _full_round64(s, r, limbs, columns, column, record)
+    for r in range(PARTIAL_ROUNDS):
+        s[0] = _sbox64(add64(s[0], _RC_INTERNAL[r]))
+        if record:
+            columns[first_partial + r, column] = s[0]
+        _internal64(s)
+    for r in range(HALF_FULL_ROUNDS, FULL_ROUNDS):
+        _full_round64(s, r, limbs, columns, column, record)
+
+
 @nb.njit(nb.void(nb.uint64[:, ::1], nb.uint64[:, ::1], nb.int64, nb.boolean, nb.int64, nb.int64),
          nogil=True, cache=True)
 def _permute_rows(states, columns, first, record, lo, hi):
     """Permute rows [lo, hi) of `states` in place; if `record`, column first + i of `columns` (SBOX_COLUMNS, *)
     gets row i's input and S-box outputs: written straight into the trace's column layout, not transposed after."""
-    first_partial = WIDTH * (1 + FULL_ROUNDS)
     limbs = np.empty((2, WIDTH), dtype=np.uint64)
     for row in range(lo, hi):
-        s = states[row]
-        column = first + row
-        if record:
-            for i in range(WIDTH):
-                columns[i, column] = s[i]
-        _external64(s, limbs)
-        for r in range(HALF_FULL_ROUNDS):
-            _full_round64(s, r, limbs, columns, column, record)
-        for r in range(PARTIAL_ROUNDS):
-            s[0] = _sbox64(add64(s[0], _RC_INTERNAL[r]))
-            if record:
-                columns[first_partial + r, column] = s[0]
-            _internal64(s)
-        for r in range(HALF_FULL_ROUNDS, FULL_ROUNDS):
-            _full_round64(s, r, limbs, columns, column, record)
+        _permute_state(states[row], limbs, columns, first + row, record)
+
+
+@nb.njit(nb.void(nb.uint64[:, ::1], nb.uint64, nb.uint64[:, ::1], nb.int64, nb.int64), nogil=True, cache=True)
+def _sponge_rows(rows, domain, out, lo, hi):
+    """out[i] = circuits.tree_hash.sponge(domain, rows[i]) for i in [lo, hi): capacity [domain, width, 0, 0],
+    each chunk of RATE elements (the last zero-padded) overwriting lanes 0..7, then a permutation."""
+    width = rows.shape[1]
+    s = np.empty(WIDTH, dtype=np.uint64)
+    limbs = np.empty((2, WIDTH), dtype=np.uint64)
+    no_columns = np.empty((0, 0), dtype=np.uint64)
+    for i in range(lo, hi):
+        for k in range(WIDTH):
+            s[k] = _ZERO
+        s[RATE] = domain
+        s[RATE + 1] = np.uint64(width)
+        for start in range(0, width, RATE):
+            for k in range(RATE):
+                s[k] = rows[i, start + k] if start + k < width else _ZERO
+            _permute_state(s, limbs, no_columns, 0, False)
+        for k in range(DIGEST_ELEMENTS):
+            out[i, k] = s[k]
+
+
+def _sponge_range(rows, domain, out, lo, hi) -> None:
+    if rows.flags.c_contiguous:
+        _sponge_rows(rows, domain, out, lo, hi)
+        return
+    for a in range(lo, hi, GATHER_ROWS):
+        b = min(hi, a + GATHER_ROWS)
+        _sponge_rows(np.ascontiguousarray(rows[a:b]), domain, out[a:b], 0, b - a)
+
+
+def sponge_rows(domain: int, rows: np.ndarray) -> np.ndarray:
+    """(n, 4) uint64: row i's digest is circuits.tree_hash.sponge(domain, rows[i]), for an (n, w) uint64 array
+    of canonical elements, w >= 1, in any layout (an LDE coset's transposed view is gathered a block at a time),
+    rows split across threads."""
+    if rows.dtype != np.uint64 or rows.ndim != 2 or rows.shape[1] == 0:
+        raise TypeError(f"cannot hash rows of {rows.dtype} with shape {rows.shape}")
+    out = np.empty((rows.shape[0], DIGEST_ELEMENTS), dtype=np.uint64)
+    threads.run_ranges(_sponge_range, rows.shape[0], rows, np.uint64(domain), out, min_per_thread=64)
+    return out
 
 
 def _permute(states, columns, first, record) -> None:
