@@ -116,7 +116,8 @@ def test_the_readme_walkthrough_at_a_tiny_size(tmp_path):
     run(por_verify, "page", "--out", tmp_path / "verify.html")
     run(por, "generate-reserves", round_dir, "--out", tmp_path / "reserves.csv")
     assert "BTC" in run(por_verify, "reserves", tmp_path / "reserves.csv", "--jobs", 1)
-    run(por, "report", round_dir, "--reserves", tmp_path / "reserves.csv", "--out", round_dir / "report",
+    run(por, "report", round_dir, "--reserves", tmp_path / "reserves.csv", "--out", tmp_path / "report",
         "--min-security", 0, "--jobs", 1)
-    run(por, "history", round_dir, "--out", tmp_path / "history")
+    shutil.copy(tmp_path / "report" / "report.json", round_dir)  # the README's layout: the report beside the round
+    run(por, "history", round_dir, "--out", tmp_path / "history", "--min-security", 0)
     assert (tmp_path / "verify.html").is_file() and any((tmp_path / "history").iterdir())
