@@ -8,6 +8,7 @@ from circuits.air import Interaction
 from circuits.expr import main_col, periodic
 from circuits.margin import MarginAir, MarginStatement, Policy
 from circuits.solvency import SolvencyAir, Statement
+from prover.exchange.margin_round import secure_shard_leaves
 from prover.exchange.round import DEFAULT_SHARD_LEAVES
 from tests.toy_airs import BusAir
 from verifier.stark.params import load_preset
@@ -16,7 +17,7 @@ from verifier.stark.security import Shape, security
 
 STANDARD = load_preset("standard")
 LOGUP = ("LogUp sum (beta)", "LogUp tuple folding (gamma)")
-MARGIN_SHARD_LEAVES = 1 << 13  # the largest margin proof at 22 assets and three kinds that meets 100 bits
+KINDS = ("loan", "margin", "portfolio")
 USD = 10 ** 16
 TIERS = ((10_000 * USD, 100), (20_000 * USD, 90), (50_000 * USD, 50))
 
@@ -26,11 +27,19 @@ def solvency_security(leaves: int, assets: int = 22, params=STANDARD):
     return Protocol(SolvencyAir(statement, params.zk_rows), params).security
 
 
-def margin_security(leaves: int, params=STANDARD, assets: int = 22, kinds=("loan", "margin", "portfolio")):
-    policy = Policy(16, (10 ** 6,) * assets, kinds, tuple((TIERS,) * len(kinds) for _ in range(assets)))
+def margin_policy(assets: int = 22, kinds=KINDS) -> Policy:
+    return Policy(16, (10 ** 6,) * assets, kinds, tuple((TIERS,) * len(kinds) for _ in range(assets)))
+
+
+def margin_security(leaves: int, params=STANDARD, assets: int = 22, kinds=KINDS):
     statement = MarginStatement("r", tuple((f"T{j}", 8) for j in range(assets)), leaves, (0, 0, 0, 0),
-                                (0,) * assets, (0,) * assets, tuple((0,) * len(kinds) for _ in range(assets)), policy)
+                                (0,) * assets, (0,) * assets, tuple((0,) * len(kinds) for _ in range(assets)),
+                                margin_policy(assets, kinds))
     return Protocol(MarginAir(statement, params.zk_rows), params).security
+
+
+def margin_shard_leaves(params=STANDARD, assets: int = 22, kinds=KINDS) -> int:
+    return secure_shard_leaves([(f"T{j}", 8) for j in range(assets)], margin_policy(assets, kinds), params)
 
 
 @pytest.mark.parametrize("preset", ["standard", "compact"])
@@ -46,11 +55,19 @@ def test_every_conjectured_term_of_the_production_presets_is_at_least_100_bits(p
 @pytest.mark.parametrize("policy", ["plain", "margin"])
 @pytest.mark.parametrize("log_leaves", range(16, 21))
 def test_every_preset_meets_100_bits_for_plain_and_margin_rounds_of_2_16_to_2_20_leaves(preset, policy, log_leaves):
-    """Each proof of a round holds at most a shard's leaves: 2^16 for a plain round (the default), 2^13 for a
-    margin round at 22 assets and three kinds (`--shard-leaves 8192`; 2^14 gives 99.99 bits)."""
-    per_proof = min(1 << log_leaves, DEFAULT_SHARD_LEAVES if policy == "plain" else MARGIN_SHARD_LEAVES)
-    s = (solvency_security if policy == "plain" else margin_security)(per_proof, params=load_preset(preset))
+    """Each proof of a round holds at most a shard's leaves: by default 2^16 for a plain round, and for a margin
+    round the largest size whose LogUp terms reach 100 bits (2^13 at 22 assets and three kinds)."""
+    params = load_preset(preset)
+    shard = DEFAULT_SHARD_LEAVES if policy == "plain" else margin_shard_leaves(params)
+    s = (solvency_security if policy == "plain" else margin_security)(min(1 << log_leaves, shard), params=params)
     assert s.conjectured_bits >= 100 and s.logup_combined >= 100
+
+
+@pytest.mark.parametrize("kinds, leaves", [(KINDS, 1 << 13), (("loan",), 1 << 14)])
+def test_margin_rounds_shard_at_the_largest_size_that_meets_100_bits(kinds, leaves):
+    assert margin_shard_leaves(kinds=kinds) == leaves
+    fits, twice = margin_security(leaves, kinds=kinds), margin_security(2 * leaves, kinds=kinds)
+    assert fits.logup_combined >= 100 > twice.logup_combined
 
 
 def test_a_margin_proof_of_2_14_leaves_falls_short_by_its_logup_terms():
