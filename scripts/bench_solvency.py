@@ -114,7 +114,8 @@ def measure(users: int, assets: int, preset: str, as_json: bool, shard_leaves: i
         verify_round(tmp / "round", min_security=min_security)
         verify_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        subprocess.run(["por-verify", "proof", str(tmp / "round"), "--min-security", str(min_security)],
+        subprocess.run([sys.executable, "-c", "from verifier.cli import main; main()", "proof", str(tmp / "round"),
+                        "--min-security", str(min_security)],
                        check=True, capture_output=True)
         cli_seconds = time.perf_counter() - started
 

@@ -47,8 +47,10 @@ def _fail(message: str) -> None:
 @click.option("--preset", type=_PRESET, default="standard", show_default=True, help="Proof parameters.")
 @click.option("--secret-file", type=click.Path(dir_okay=False), default=DEFAULT_SECRET_FILE, show_default=True,
               help="Master secret the nonces derive from (created 0600 if absent).")
-@click.option("--shard-leaves", type=int, default=DEFAULT_SHARD_LEAVES, show_default=True,
-              help="Leaves per proof (a power of two): a larger tree is split into shards proven one by one.")
+@click.option("--shard-leaves", type=int,
+              help=f"Leaves per proof (a power of two): a larger tree is split into shards proven one by one "
+                   f"[default: {DEFAULT_SHARD_LEAVES}; margin: the largest whose LogUp terms reach 100 bits, "
+                   f"8192 at 22 assets and three collateral kinds].")
 @click.option("--allow-small-shards", is_flag=True,
               help=f"Allow shards below {MIN_SHARD_LEAVES} leaves (their published totals reveal balances; tests only).")
 @click.option("--workers", metavar="N|auto",
@@ -80,7 +82,7 @@ def _fail(message: str) -> None:
 @click.option("--pledge-equity", metavar="KIND",
               help="Margin policy, for files that state no collateral (OKX v2): each user's whole equity counts as "
                    "collateral of KIND, so their net value at KIND's haircuts must cover their debt.")
-def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int,
+def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int | None,
           allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool,
           assets_file: str | None, users_format: str | None, min_leaves: int, split: int,
           floor_amounts: bool, policy: str, exclude_refused: bool, pledge_equity: str | None) -> None:
@@ -103,6 +105,7 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
                                         pledge_equity=pledge_equity, shard_leaves=shard_leaves,
                                         allow_small_shards=allow_small_shards)
         else:
+            shard_leaves = DEFAULT_SHARD_LEAVES if shard_leaves is None else shard_leaves
             result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,
                              allow_small_shards=allow_small_shards, resume=resume,
                              workers=_worker_count(workers), scheduler=scheduler,

@@ -52,7 +52,9 @@ from verifier.formats.amounts import format_amount
 from verifier.formats.margin_public import header_policy
 from verifier.formats.public import public_document
 from verifier.solvency.round import PUBLIC_FILE, proof_files
-from verifier.stark.params import ParamsError, load_preset
+from verifier.stark.params import ParamsError, StarkParams, load_preset
+from verifier.stark.protocol import Protocol
+from verifier.stark.verify import MIN_SECURITY
 
 EXCLUDED_FILE = "excluded.json"
 MAX_NAMED = 1000  # refused lines named in one message
@@ -62,9 +64,10 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
                        preset: str = "standard", secret_file: str | os.PathLike | None = None, progress: bool = True,
                        source: UsersSource = UsersSource(), min_leaves: int = 0,
                        exclude_refused: bool = False, pledge_equity: str | None = None,
-                       shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False) -> RoundResult:
+                       shard_leaves: int | None = None, allow_small_shards: bool = False) -> RoundResult:
     """`pledge_equity`: a collateral kind that each user's whole equity counts as (OKX v2's rule, net value
-    non-negative at that kind's haircuts), for files that state no collateral."""
+    non-negative at that kind's haircuts), for files that state no collateral. `shard_leaves` defaults to
+    `secure_shard_leaves` of the round's assets and policy."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
@@ -105,6 +108,8 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
         shown.stage("committing user ids")
         nonces = [piece_nonce(master, round_name, user_id, 0) for user_id in ids]
         n = _leaf_count(len(ids), min_leaves)
+        assets = [(a.symbol, a.decimals) for a in table.assets]
+        shard_leaves = secure_shard_leaves(assets, policy, params) if shard_leaves is None else shard_leaves
         _check_shard_privacy(n, shard_leaves, allow_small_shards)
         leaves = _shuffled_leaves(slots, commit_user_ids(ids, nonces, [0] * len(ids), [1] * len(ids)), seed, n)
         shown.stage("building the tree")
@@ -203,6 +208,20 @@ def haircut_values(price: int, tiers, amounts: np.ndarray) -> np.ndarray:
 def _usd(hundredfold: int, policy: Policy) -> str:
     """100 x value units (10^-scale USD) as USD, exactly."""
     return format_amount(hundredfold, policy.scale + 2)
+
+
+def secure_shard_leaves(assets: list[tuple[str, int]], policy: Policy, params: StarkParams) -> int:
+    """The largest power of two up to DEFAULT_SHARD_LEAVES whose margin proof's LogUp terms reach MIN_SECURITY: they
+    fall with the proof's rows, and no preset raises them (docs/SOUNDNESS.md), so margin rounds shard finer than
+    plain ones (2^13 leaves at 22 assets and three collateral kinds)."""
+    leaves = DEFAULT_SHARD_LEAVES
+    while leaves > 2:
+        shape = MarginStatement.of_slot_totals("shape", assets, leaves, (0, 0, 0, 0),
+                                               [0] * (len(assets) * policy.slots_per_asset), policy)
+        if Protocol(MarginAir(shape, params.zk_rows), params).security.logup_combined >= MIN_SECURITY:
+            break
+        leaves //= 2
+    return leaves
 
 
 def margin_statement(round_name: str, table: UserTable, policy: Policy, n: int, root, slots: np.ndarray

@@ -48,7 +48,7 @@ from prover.exchange.tree import tree_levels
 from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
 from verifier.formats.public import Shard, public_document
-from verifier.solvency.round import PUBLIC_FILE, SHARDS_DIR, proof_files
+from verifier.solvency.round import PUBLIC_FILE, proof_files
 from verifier.stark.params import ParamsError, load_preset, with_hash
 from verifier.stark.protocol import Protocol
 

@@ -16,7 +16,7 @@ from circuits.solvency.layout import LIMB_BITS, LIMBS
 from circuits.tree_hash import DIGEST_ELEMENTS, DOMAIN_LEAF, DOMAIN_NODE, RATE
 from prover.engine import threads
 from prover.engine.range_table import fill_range_table
-from prover.engine.poseidon2_batch import SBOX_COLUMNS, permute_batch, permute_batch_with_sboxes
+from prover.engine.poseidon2_batch import SBOX_COLUMNS, permute_batch_with_sboxes
 from prover.exchange.tree import leaf_digests, tree_levels
 
 _LOW32 = np.uint64(0xFFFF_FFFF)

@@ -66,6 +66,8 @@ def _security_lines(security: Security, every_term: bool) -> str:
         lines.append(f"{label:<11}{bits} bits {kind}{note}, weakest term: {weakest}")
         if every_term:
             lines += [f"{'':<13}{name:<28}{value:6.1f}" for name, value in sorted(figure.items(), key=lambda t: t[1])]
+            if security.logup_combined is not None:
+                lines.append(f"{'':<13}{'LogUp terms summed':<28}{security.logup_combined:6.1f}")
             if kind == "proven":
                 lines.append(f"{'':<13}{'FRI and ALI terms summed':<28}{security.proven_combined:6.1f}")
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ say) cannot both count the same listed balance.
 import csv
 import io
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 
 from verifier.reserves.amounts import format_amount, parse_amount

@@ -88,9 +88,10 @@ class Protocol:
 
     @property
     def security(self) -> Security:
+        interactions = [i for group in self.logup.groups for i in group]
         shape = Shape(self.trace_length, self.lde_size, len(self.constraints), self.air.max_degree,
-                      sum(len(group) for group in self.logup.groups), 2 * self.trace_width + self.quotient_width,
-                      tuple(self.fri_layers))
+                      len(interactions), sum(len(i.values) for i in interactions),
+                      2 * self.trace_width + self.quotient_width, tuple(self.fri_layers))
         p = self.params
         return security(p.log_blowup, p.num_queries, p.grinding_bits, p.fri_log_arity, shape,
                         self.commitment.collision_bits)

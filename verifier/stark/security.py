@@ -7,8 +7,11 @@ scheme's `collision_bits` (`verifier.stark.commitment`).
 
 Conjectured (ethSTARK's Conjecture, as Winterfell and Plonky3 report it): a FRI query costs a cheating prover
 log2(blowup) bits, grinding adds its bits; the out-of-domain point must avoid the LDE domain; plus the terms the
-conjecture leaves out and this AIR adds: the composition challenge (one per constraint), and LogUp's challenges
-(a false multiset balance survives with probability about rows x interactions / |F|).
+conjecture leaves out and this AIR adds: the composition challenge (one per constraint), and LogUp's two challenges
+(beta, and gamma whose powers fold each bus tuple): a false multiset balance survives with probability at most
+(rows x interactions + rows x tuple elements) / |F|, shown as two terms and counted summed (docs/SOUNDNESS.md,
+"LogUp with folded tuples", derives it: beta hitting a fingerprint, and a nonzero polynomial in (beta, gamma) whose
+degree is the total length of the tuples vanishing).
 
 Proven: the same protocol under the list-decoding (Johnson bound) analysis of the ethSTARK paper (eprint
 2021/582, Theorem 2) with the proximity gaps of Ben-Sasson et al. (eprint 2020/654): for a proximity parameter
@@ -19,7 +22,7 @@ list size L = (m + 1/2) / sqrt(rho+),
     batching            (k - 1) * B(|D|)                  k polynomials batched by powers of gamma
     FRI fold i          (a - 1) * B(|D_i|)                a the folding arity
     queries             alpha^q * 2^-grinding
-    LogUp               rows * interactions / |F|
+    LogUp               (rows * interactions + rows * tuple elements) / |F|
 where B(N) = (m + 1/2)^7 / (3 rho+^(3/2)) * N^2 / |F|; the proven figure is -log2 of their sum, at the best m.
 """
 from __future__ import annotations
@@ -43,6 +46,7 @@ class Shape:
     constraints: int
     max_degree: int
     interactions: int  # LogUp interactions (lookups and bus messages) per row
+    tuple_elements: int  # the lengths of those interactions' tuples, summed (one power of gamma per element)
     batched: int  # polynomials combined in the DEEP composition
     fri_layers: tuple[int, ...]  # domain sizes of the committed FRI layers
 
@@ -52,20 +56,24 @@ class Security:
     conjectured: dict[str, float]  # term -> bits
     proven: dict[str, float]  # term -> bits
     proven_combined: float  # the proven FRI-and-ALI terms summed as probabilities (they add up, not take turns)
+    logup_combined: float | None  # LogUp's two terms summed: two halves of one bound (None without LogUp)
 
     @property
     def conjectured_bits(self) -> int:
-        return math.floor(min(self.conjectured.values()))
+        return math.floor(min(self._logup, *self.conjectured.values()))
 
     @property
     def proven_bits(self) -> int:
-        return math.floor(min(self.proven_combined, *self.proven.values()))
+        return math.floor(min(self._logup, self.proven_combined, *self.proven.values()))
+
+    @property
+    def _logup(self) -> float:
+        return math.inf if self.logup_combined is None else self.logup_combined
 
 
 def security(log_blowup: int, num_queries: int, grinding_bits: int, fri_log_arity: int, shape: Shape,
              collision_bits: int = BLAKE2S.collision_bits) -> Security:
-    logup = {"LogUp and buses": EXT_FIELD_BITS - math.log2(shape.trace_length * shape.interactions)} \
-        if shape.interactions else {}
+    logup = _logup_terms(shape)
     conjectured = {
         "FRI queries": log_blowup * num_queries + grinding_bits,
         "out-of-domain point (DEEP)": EXT_FIELD_BITS - math.log2(shape.lde_size),
@@ -75,7 +83,17 @@ def security(log_blowup: int, num_queries: int, grinding_bits: int, fri_log_arit
     }
     proven = max((_proven_terms(m, num_queries, grinding_bits, fri_log_arity, shape) for m in _PROXIMITY_PARAMETERS),
                  key=_total_bits)
-    return Security(conjectured, {**proven, **logup, "commitment hash": collision_bits}, _total_bits(proven))
+    return Security(conjectured, {**proven, **logup, "commitment hash": collision_bits}, _total_bits(proven),
+                    _total_bits(logup) if logup else None)
+
+
+def _logup_terms(shape: Shape) -> dict[str, float]:
+    """beta landing on one of the rows x interactions fingerprints; the polynomial in (beta, gamma) that a false
+    balance leaves nonzero vanishing, of total degree at most rows x tuple elements (gamma^k for element k)."""
+    if not shape.interactions:
+        return {}
+    return {"LogUp sum (beta)": EXT_FIELD_BITS - math.log2(shape.trace_length * shape.interactions),
+            "LogUp tuple folding (gamma)": EXT_FIELD_BITS - math.log2(shape.trace_length * shape.tuple_elements)}
 
 
 def _proven_terms(m: int, queries: int, grinding_bits: int, fri_log_arity: int, shape: Shape) -> dict[str, float]:

@@ -83,8 +83,9 @@ def test_verify_proof_prints_the_round_and_accepts_it(round_dir):
                    "zero knowledge", "BTC  0.50000001", "ETH  4.25", "VALID"):
         assert needle in result.stdout
     terms = run(por_verify, "proof", round_dir, "--min-security", "0", "--terms")
-    for term in ("FRI queries", "LogUp and buses", "out-of-domain point (DEEP)", "composition challenge",
-                 "DEEP batching", "FRI folding", "composition (ALI)"):
+    for term in ("FRI queries", "LogUp sum (beta)", "LogUp tuple folding (gamma)", "LogUp terms summed",
+                 "out-of-domain point (DEEP)", "composition challenge", "DEEP batching", "FRI folding",
+                 "composition (ALI)"):
         assert term in terms.stdout
 
 
