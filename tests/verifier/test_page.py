@@ -3,6 +3,7 @@ rendered page in a real browser (Debian's chromium, driven by Playwright) with n
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import random
 import shutil
@@ -40,6 +41,7 @@ PAGE_DIR = REPO / "verifier" / "page"
 VECTORS = SHARED_VECTORS / "poseidon2_goldilocks.json"
 NODE = shutil.which("node")
 CHROMIUM = Path("/usr/bin/chromium")
+CORPUS_DIR = REPO / "tests" / "vectors" / "inclusion_corpus"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -72,6 +74,17 @@ process.stdout.write(JSON.stringify(out));
 
 PUBLIC, PROOFS = build_round()
 ROOT = PUBLIC["root"]
+
+
+def _load_corpus_generator():
+    spec = importlib.util.spec_from_file_location("inclusion_corpus", CORPUS_DIR / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CORPUS = _load_corpus_generator()
+CORPUS_CASES = {case["name"]: case for case in CORPUS.corpus()["cases"]}
 
 
 def _flip(hex_digest: str) -> str:
@@ -301,6 +314,7 @@ def node_run(tmp_path_factory):
     inputs["verify"] = {name: [_as_text(case[0]), case[1]] for name, case in {**REJECTED, **ACCEPTED}.items()}
     inputs["verify"].update({f"real round: {name}": [_as_text(proof), published]
                              for name, (proof, published) in real_round_cases(tmp_path_factory).items()})
+    inputs["verify"].update({f"corpus: {name}": [case["proof"], ROOT] for name, case in CORPUS_CASES.items()})
     inputs["verify"]["no published root"] = [_as_text(PROOFS["bob"]), None]
     inputs["verify"]["blank published root"] = [_as_text(PROOFS["bob"]), "  \n"]
     work = tmp_path_factory.mktemp("node")
@@ -476,3 +490,62 @@ def test_browser_made_no_network_request(browser_page):
     page, path, requests, _ = browser_page
     _verify_in_browser(page, json.dumps(PROOFS["bob"]), ROOT)
     assert requests == [path.as_uri()]
+
+
+# -- the shared corpus (tests/vectors/inclusion_corpus): one answer from Python, node and chromium -------------------
+
+def _answer(valid: bool, refused_by: str | None) -> tuple[str, str | None]:
+    return ("VALID" if valid else "INVALID" if refused_by == "check" else "MALFORMED"), refused_by
+
+
+def _python_answer(text: str) -> tuple[str, str | None]:
+    """What `por-verify inclusion FILE --root R` answers: the file's bytes read strictly, then the proof checked."""
+    try:
+        document = loads(text.encode("utf-8"), "proof")
+    except InputError:
+        return _answer(False, "json")
+    try:
+        verify_inclusion(document, digest_from_hex(ROOT))
+    except InputError:
+        return _answer(False, "format")
+    except CheckFailed:
+        return _answer(False, "check")
+    return _answer(True, None)
+
+
+def test_corpus_file_is_what_the_generator_writes():
+    """generate.py is the source of truth: after a format change, rerun it (the message says how)."""
+    assert CORPUS.ROOT == ROOT
+    assert len(CORPUS_CASES) >= 50
+    assert (CORPUS_DIR / "corpus.json").read_text(encoding="ascii") == CORPUS.corpus_text(), \
+        "corpus.json is stale: run python tests/vectors/inclusion_corpus/generate.py"
+
+
+@pytest.mark.parametrize("name", CORPUS_CASES)
+def test_python_verifier_answers_the_corpus(name):
+    case = CORPUS_CASES[name]
+    assert _python_answer(case["proof"]) == (case["expected"], case["refused_by"])
+
+
+@pytest.mark.parametrize("name", CORPUS_CASES)
+def test_page_under_node_answers_the_corpus(node_run, name):
+    case = CORPUS_CASES[name]
+    result = node_run[0]["verify"][f"corpus: {name}"]
+    assert _answer(result["valid"], result.get("refusedBy")) == (case["expected"], case["refused_by"]), result["reason"]
+    assert "\n" not in result["reason"]
+
+
+def test_page_in_chromium_answers_the_corpus(browser_page):
+    """The rendered page's own inlined scripts, case by case, and the verdict the user sees for each."""
+    page, _, _, errors = browser_page
+    cases = list(CORPUS_CASES.values())
+    results = page.evaluate("""([cases, root]) => cases.map((c) => {
+        const r = PorInclusion.verifyInclusion(c.proof, root);
+        return [r.valid, r.refusedBy === undefined ? null : r.refusedBy];
+    })""", [cases, ROOT])
+    got = {case["name"]: _answer(valid, refused_by) for case, (valid, refused_by) in zip(cases, results)}
+    assert got == {case["name"]: (case["expected"], case["refused_by"]) for case in cases}
+    for case in cases:
+        word, _ = _verify_in_browser(page, case["proof"], ROOT)
+        assert word == ("VALID" if case["expected"] == "VALID" else "INVALID"), case["name"]
+    assert errors == []

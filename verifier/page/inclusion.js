@@ -53,6 +53,14 @@
     }
   }
 
+  /** A value from the file, for a message: JSON.stringify throws on BigInt, and `${x}` on an object whose keys
+   * include "toString". */
+  function shown(value) {
+    if (typeof value === 'string') return JSON.stringify(value);
+    if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+    return value === null ? 'null' : Array.isArray(value) ? 'a list' : 'an object';
+  }
+
   const isObject = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
 
   /** The grammar of verifier/formats/strict_json.py (StrictJson): JSON.parse would blur 475 and 475.0. */
@@ -98,7 +106,7 @@
   /** SPEC §3's canonical decimal string -> exact base units (BigInt); floats never touch an amount. */
   function parseAmount(value, decimals, where) {
     check(typeof value === 'string' && value.length <= MAX_AMOUNT_CHARS && CANONICAL_AMOUNT.test(value),
-      `${where} is not a canonical decimal amount: ${JSON.stringify(value)}`);
+      `${where} is not a canonical decimal amount: ${shown(value)}`);
     const [whole, fraction = ''] = value.split('.');
     check(fraction.length <= decimals, `${where} has more than ${decimals} decimals: "${value}"`);
     return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, '0') || '0');
@@ -178,7 +186,7 @@
 
   function parseProof(data) {
     checkKeys(data, PROOF_KEYS, 'the inclusion proof');
-    check(data.format === FORMAT, `unsupported format ${JSON.stringify(data.format)}: this page reads "${FORMAT}"`);
+    check(data.format === FORMAT, `unsupported format ${shown(data.format)}: this page reads "${FORMAT}"`);
     const proof = { round: text(data.round, '"round"'), policy: text(data.policy, '"policy"') };
     proof.kinds = marginKinds(proof.policy);
     check(POLICIES.includes(proof.policy) || proof.kinds, `policy "${proof.policy}" is not supported by this page`);
@@ -204,12 +212,13 @@
     }
     const pub = parseJson(input, 'public.json');
     check(isObject(pub) && pub.format === PUBLIC_FORMAT, `public.json must have format "${PUBLIC_FORMAT}"`);
-    check(pub.round === proof.round, `the proof is for round "${proof.round}", public.json for "${pub.round}"`);
-    const pubPolicy = isObject(pub.policy) && Array.isArray(pub.policy.kinds)
+    check(pub.round === proof.round, `the proof is for round "${proof.round}", public.json for ${shown(pub.round)}`);
+    const pubPolicy = isObject(pub.policy) && Array.isArray(pub.policy.kinds) &&
+      pub.policy.kinds.every((k) => typeof k === 'string')
       ? `margin/1:${pub.policy.kinds.join(',')}` : pub.policy; // a margin round's policy object, as its header has it
     check(pubPolicy === undefined || pubPolicy === proof.policy,
-      `the proof uses policy "${proof.policy}", public.json "${pubPolicy}"`);
-    check(pub.leaves === BigInt(proof.leaves), `the proof's tree has ${proof.leaves} leaves, public.json's ${pub.leaves}`);
+      `the proof uses policy "${proof.policy}", public.json ${shown(pubPolicy)}`);
+    check(pub.leaves === BigInt(proof.leaves), `the proof's tree has ${proof.leaves} leaves, public.json's ${shown(pub.leaves)}`);
     const sameAsset = (a, j) => isObject(a) && a.symbol === proof.assets[j].symbol &&
       a.decimals === BigInt(proof.assets[j].decimals);
     const sameAssets = Array.isArray(pub.assets) && pub.assets.length === proof.assets.length &&
