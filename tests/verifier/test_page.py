@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from page_fixtures import P, build_round, hash_round, rebind
 from paths import REPO
 from paths import VECTORS as SHARED_VECTORS
@@ -30,6 +31,7 @@ from circuits.tree_hash import (
 )
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.round import prove_round
+from verifier.cli import main as por_verify
 from verifier.errors import CheckFailed, InputError
 from verifier.formats.amounts import format_amount, parse_amount
 from verifier.formats.strict_json import loads
@@ -525,6 +527,19 @@ def test_corpus_file_is_what_the_generator_writes():
 def test_python_verifier_answers_the_corpus(name):
     case = CORPUS_CASES[name]
     assert _python_answer(case["proof"]) == (case["expected"], case["refused_by"])
+
+
+def test_command_line_answers_the_corpus_by_exit_code(tmp_path):
+    """`por-verify inclusion FILE --root R` on each case's exact bytes: 0 VALID, 1 INVALID, 2 MALFORMED, one line."""
+    codes = {}
+    for k, case in enumerate(CORPUS_CASES.values()):
+        (tmp_path / f"{k}.json").write_bytes(case["proof"].encode("utf-8"))
+        result = CliRunner().invoke(por_verify, ["inclusion", str(tmp_path / f"{k}.json"), "--root", ROOT])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (case["name"], result.output)
+        assert "Traceback" not in result.output and result.output.strip().count("\n") == 0, case["name"]
+        codes[case["name"]] = result.exit_code
+    assert codes == {name: {"VALID": 0, "INVALID": 1, "MALFORMED": 2}[case["expected"]]
+                     for name, case in CORPUS_CASES.items()}
 
 
 @pytest.mark.parametrize("name", CORPUS_CASES)
