@@ -1,8 +1,8 @@
 /* Verification of a `por-inclusion/2` proof against a published root (SPEC §1 item 4, §3), in the browser.
  *
  * verifyInclusion(proof, published) returns {valid, reason, ...} for any input (JSON text, read by strict_json.js
- * with the grammar of verifier/formats/strict_json.py; a refusal says at which stage, `refusedBy`). `valid` is true only when
- * every entry's path reaches one tree root T, the round binding of T with the file's header gives the file's
+ * with the grammar of verifier/formats/strict_json.py; a refusal says at which stage, `refusedBy`). `valid` is
+ * true only when every entry's path reaches one tree root T, the round binding of T with the file's header gives the file's
  * root, and that root is the one the user obtained independently (a hex string, or public.json). Without a
  * published root the result is {valid: false, needsRoot: true}: a proof only agreeing with itself proves nothing.
  */
@@ -82,7 +82,7 @@
     const missing = keys.filter((k) => !Object.prototype.hasOwnProperty.call(object, k));
     check(missing.length === 0, `${where} is missing "${missing[0]}"`);
     const extra = StrictJson.keysOf(object).filter((k) => !keys.includes(k));
-    check(extra.length === 0, `${where} has an unexpected key "${extra[0]}"`);
+    check(extra.length === 0, `${where} has an unexpected key ${shown(extra[0])}`);
   }
 
   function text(value, where) {
@@ -131,7 +131,8 @@
     return value.map((asset, k) => {
       checkKeys(asset, ASSET_KEYS, `assets[${k}]`);
       const symbol = asset.symbol;
-      check(typeof symbol === 'string' && SYMBOL.test(symbol), `assets[${k}].symbol must be an asset symbol such as "BTC"`);
+      check(typeof symbol === 'string' && SYMBOL.test(symbol),
+        `assets[${k}].symbol must be an asset symbol such as "BTC"`);
       check(!seen.has(symbol.toUpperCase()), `asset symbol "${symbol}" appears twice (case ignored)`);
       seen.add(symbol.toUpperCase());
       return { symbol, decimals: integer(asset.decimals, 0, MAX_DECIMALS, `assets[${k}].decimals`) };
@@ -218,7 +219,8 @@
       ? `margin/1:${pub.policy.kinds.join(',')}` : pub.policy; // a margin round's policy object, as its header has it
     check(pubPolicy === undefined || pubPolicy === proof.policy,
       `the proof uses policy "${proof.policy}", public.json ${shown(pubPolicy)}`);
-    check(pub.leaves === BigInt(proof.leaves), `the proof's tree has ${proof.leaves} leaves, public.json's ${shown(pub.leaves)}`);
+    check(pub.leaves === BigInt(proof.leaves),
+      `the proof's tree has ${proof.leaves} leaves, public.json's ${shown(pub.leaves)}`);
     const sameAsset = (a, j) => isObject(a) && a.symbol === proof.assets[j].symbol &&
       a.decimals === BigInt(proof.assets[j].decimals);
     const sameAssets = Array.isArray(pub.assets) && pub.assets.length === proof.assets.length &&
@@ -231,7 +233,8 @@
   function checkBounds(proof) {
     proof.entries.forEach((entry, k) => {
       if (proof.kinds) {
-        check(entry.balances.every((units) => units < SLOT_BOUND), `entries[${k}].balances: an amount is not below 2^62 base units`);
+        check(entry.balances.every((units) => units < SLOT_BOUND),
+          `entries[${k}].balances: an amount is not below 2^62 base units`);
       } else {
         entry.balances.forEach((units, j) => check(units < BALANCE_BOUND,
           `entries[${k}].balances.${proof.assets[j].symbol} is not below 2^63 base units`));

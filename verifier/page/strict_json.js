@@ -83,7 +83,9 @@
       if (/^[0-9]/.test(text.slice(at, at + 1))) fail('a number with a leading zero');
       if (found[1] !== undefined || found[2] !== undefined) return Number(token); // never an integer
       if (token === '-0') fail('-0 is not a canonical integer (zero has no sign)');
-      if (token.replace('-', '').length > MAX_INTEGER_DIGITS) fail(`an integer of more than ${MAX_INTEGER_DIGITS} digits`);
+      if (token.replace('-', '').length > MAX_INTEGER_DIGITS) {
+        fail(`an integer of more than ${MAX_INTEGER_DIGITS} digits`);
+      }
       return BigInt(token);
     }
 
@@ -114,12 +116,15 @@
       container(depth, '}', () => {
         if (text[at] !== '"') fail('expected a key in double quotes');
         const key = string();
-        if (Object.prototype.hasOwnProperty.call(result, key)) fail(`the key ${JSON.stringify(key)} appears twice in one object`);
+        if (Object.prototype.hasOwnProperty.call(result, key)) {
+          fail(`the key ${JSON.stringify(key)} appears twice in one object`);
+        }
         skipWhitespace();
         if (text[at] !== ':') fail("expected ':'");
         at += 1;
         // defineProperty, not assignment: a key "__proto__" must stay a key, not change the object's prototype
-        Object.defineProperty(result, key, { value: value(depth), enumerable: true, writable: true, configurable: true });
+        const property = { value: value(depth), enumerable: true, writable: true, configurable: true };
+        Object.defineProperty(result, key, property);
         keys.push(key);
       });
       KEY_ORDER.set(result, keys);
