@@ -475,6 +475,24 @@ def test_browser_valid_from_dropped_files(browser_page, tmp_path):
     assert errors == []
 
 
+def test_browser_reads_a_dropped_file_byte_for_byte(browser_page, tmp_path):
+    """As the command line does: a byte-order mark stays (and is refused), bytes that are not UTF-8 are refused."""
+    page, _, _, errors = browser_page
+    text = json.dumps(PROOFS["bob"])
+    for name, data, reason in (("bom.json", b"\xef\xbb\xbf" + text.encode(), "not valid JSON"),
+                               ("latin1.json", text.replace("bob", "b\xf6b").encode("latin-1"), "not UTF-8 text")):
+        (tmp_path / name).write_bytes(data)
+        page.click("#clear")
+        page.fill("#root-text", ROOT)
+        page.set_input_files("#proof-file", str(tmp_path / name))
+        if name == "bom.json":
+            page.wait_for_function("() => document.getElementById('proof-text').value.length > 0")
+            page.click("#verify")
+        page.wait_for_function("(r) => document.getElementById('verdict-reason').textContent.includes(r)", arg=reason)
+        assert page.inner_text("#verdict-word") == "INVALID" and reason in page.inner_text("#verdict-reason"), name
+    assert errors == []
+
+
 def test_browser_pasted_root_valid_then_tampered_invalid(browser_page):
     page, _, _, errors = browser_page
     word, _ = _verify_in_browser(page, json.dumps(PROOFS["alice"]), ROOT)
