@@ -3,6 +3,7 @@ rendered page in a real browser (Debian's chromium, driven by Playwright) with n
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import os
 import random
@@ -11,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from page_fixtures import P, build_round, hash_round, rebind
 from paths import REPO
 from paths import VECTORS as SHARED_VECTORS
@@ -31,6 +33,7 @@ from circuits.tree_hash import (
 from prover.exchange.inclusion import export_inclusion
 from prover.exchange.leaf_order import TEST_SEED_VARIABLE
 from prover.exchange.round import prove_round
+from verifier.cli import main as por_verify
 from verifier.errors import CheckFailed, InputError
 from verifier.formats.amounts import format_amount, parse_amount
 from verifier.formats.strict_json import loads
@@ -42,6 +45,7 @@ PAGE_DIR = REPO / "verifier" / "page"
 VECTORS = SHARED_VECTORS / "poseidon2_goldilocks.json"
 NODE = shutil.which("node")
 CHROMIUM = Path("/usr/bin/chromium")
+CORPUS_DIR = REPO / "tests" / "vectors" / "inclusion_corpus"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -74,6 +78,17 @@ process.stdout.write(JSON.stringify(out));
 
 PUBLIC, PROOFS = build_round()
 ROOT = PUBLIC["root"]
+
+
+def _load_corpus_generator():
+    spec = importlib.util.spec_from_file_location("inclusion_corpus", CORPUS_DIR / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CORPUS = _load_corpus_generator()
+CORPUS_CASES = {case["name"]: case for case in CORPUS.corpus()["cases"]}
 
 
 def _flip(hex_digest: str) -> str:
@@ -232,7 +247,7 @@ REJECTED = {
                                "por-inclusion/1 is refused"),
     "unsupported policy": (_edit("alice", lambda p: p.update(policy="margin")), ROOT, "policy"),
     "leaves not a power of two": (_edit("alice", lambda p: p.update(leaves=12)), ROOT, "power of two"),
-    "leaves beyond 2^40": (_edit("alice", lambda p: p.update(leaves=2**41)), ROOT, "leaves"),
+    "leaves beyond 2^31": (_edit("alice", lambda p: p.update(leaves=2**32)), ROOT, "leaves"),
     "path too short": (_edit("alice", lambda p: p["entries"][0]["siblings"].pop()), ROOT, "siblings must list"),
     "no entries": (_edit("alice", lambda p: p.update(entries=[])), ROOT, "at least one"),
     "symbols equal ignoring case": (_edit("alice", _rename("ETH", "btc")), ROOT, "appears twice"),
@@ -240,9 +255,10 @@ REJECTED = {
     "non-canonical digest element": (_edit("alice", lambda p: p["entries"][0]["siblings"].__setitem__(0, "ff" * 32)),
                                      ROOT, "below p"),
     "not JSON": ("{\"format\": ", ROOT, "not valid JSON"),
-    "a key given twice": (json.dumps(PROOFS["alice"])[:-1] + ', "user_id": "mallory"}', ROOT, '"user_id" twice'),
+    "a key given twice": (json.dumps(PROOFS["alice"])[:-1] + ', "user_id": "mallory"}', ROOT,
+                          '"user_id" appears twice'),
     "public.json with a key given twice": (PROOFS["alice"], _public()[:-1] + f', "root": "{_flip(ROOT)}"}}',
-                                           '"root" twice'),
+                                           '"root" appears twice'),
     "published root malformed": (PROOFS["alice"], "xyz", "64 hex"),
     "public.json of another tree size": (PROOFS["alice"], _public(leaves=32), "leaves"),
     "public.json of another round": (PROOFS["alice"], _public(round="2026-10"), "round"),
@@ -332,6 +348,7 @@ def node_run(tmp_path_factory):
     inputs["verify"] = {name: [_as_text(case[0]), case[1]] for name, case in {**REJECTED, **ACCEPTED}.items()}
     inputs["verify"].update({f"real round: {name}": [_as_text(proof), published]
                              for name, (proof, published) in real_round_cases(tmp_path_factory).items()})
+    inputs["verify"].update({f"corpus: {name}": [case["proof"], ROOT] for name, case in CORPUS_CASES.items()})
     inputs["verify"]["no published root"] = [_as_text(PROOFS["bob"]), None]
     inputs["verify"]["blank published root"] = [_as_text(PROOFS["bob"]), "  \n"]
     work = tmp_path_factory.mktemp("node")
@@ -504,6 +521,24 @@ def test_browser_valid_from_dropped_files(browser_page, tmp_path):
     assert errors == []
 
 
+def test_browser_reads_a_dropped_file_byte_for_byte(browser_page, tmp_path):
+    """As the command line does: a byte-order mark stays (and is refused), bytes that are not UTF-8 are refused."""
+    page, _, _, errors = browser_page
+    text = json.dumps(PROOFS["bob"])
+    for name, data, reason in (("bom.json", b"\xef\xbb\xbf" + text.encode(), "not valid JSON"),
+                               ("latin1.json", text.replace("bob", "b\xf6b").encode("latin-1"), "not UTF-8 text")):
+        (tmp_path / name).write_bytes(data)
+        page.click("#clear")
+        page.fill("#root-text", ROOT)
+        page.set_input_files("#proof-file", str(tmp_path / name))
+        if name == "bom.json":
+            page.wait_for_function("() => document.getElementById('proof-text').value.length > 0")
+            page.click("#verify")
+        page.wait_for_function("(r) => document.getElementById('verdict-reason').textContent.includes(r)", arg=reason)
+        assert page.inner_text("#verdict-word") == "INVALID" and reason in page.inner_text("#verdict-reason"), name
+    assert errors == []
+
+
 def test_browser_pasted_root_valid_then_tampered_invalid(browser_page):
     page, _, _, errors = browser_page
     word, _ = _verify_in_browser(page, json.dumps(PROOFS["alice"]), ROOT)
@@ -536,3 +571,75 @@ def test_browser_made_no_network_request(browser_page):
     page, path, requests, _ = browser_page
     _verify_in_browser(page, json.dumps(PROOFS["bob"]), ROOT)
     assert requests == [path.as_uri()]
+
+
+# -- the shared corpus (tests/vectors/inclusion_corpus): one answer from Python, node and chromium -------------------
+
+def _answer(valid: bool, refused_by: str | None) -> tuple[str, str | None]:
+    return ("VALID" if valid else "INVALID" if refused_by == "check" else "MALFORMED"), refused_by
+
+
+def _python_answer(text: str) -> tuple[str, str | None]:
+    """What `por-verify inclusion FILE --root R` answers: the file's bytes read strictly, then the proof checked."""
+    try:
+        document = loads(text.encode("utf-8"), "proof")
+    except InputError:
+        return _answer(False, "json")
+    try:
+        verify_inclusion(document, digest_from_hex(ROOT))
+    except InputError:
+        return _answer(False, "format")
+    except CheckFailed:
+        return _answer(False, "check")
+    return _answer(True, None)
+
+
+def test_corpus_file_is_what_the_generator_writes():
+    """generate.py is the source of truth: after a format change, rerun it (the message says how)."""
+    assert CORPUS.ROOT == ROOT
+    assert len(CORPUS_CASES) >= 50
+    assert (CORPUS_DIR / "corpus.json").read_text(encoding="ascii") == CORPUS.corpus_text(), \
+        "corpus.json is stale: run python tests/vectors/inclusion_corpus/generate.py"
+
+
+@pytest.mark.parametrize("name", CORPUS_CASES)
+def test_python_verifier_answers_the_corpus(name):
+    case = CORPUS_CASES[name]
+    assert _python_answer(case["proof"]) == (case["expected"], case["refused_by"])
+
+
+def test_command_line_answers_the_corpus_by_exit_code(tmp_path):
+    """`por-verify inclusion FILE --root R` on each case's exact bytes: 0 VALID, 1 INVALID, 2 MALFORMED, one line."""
+    codes = {}
+    for k, case in enumerate(CORPUS_CASES.values()):
+        (tmp_path / f"{k}.json").write_bytes(case["proof"].encode("utf-8"))
+        result = CliRunner().invoke(por_verify, ["inclusion", str(tmp_path / f"{k}.json"), "--root", ROOT])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (case["name"], result.output)
+        assert "Traceback" not in result.output and result.output.strip().count("\n") == 0, case["name"]
+        codes[case["name"]] = result.exit_code
+    assert codes == {name: {"VALID": 0, "INVALID": 1, "MALFORMED": 2}[case["expected"]]
+                     for name, case in CORPUS_CASES.items()}
+
+
+@pytest.mark.parametrize("name", CORPUS_CASES)
+def test_page_under_node_answers_the_corpus(node_run, name):
+    case = CORPUS_CASES[name]
+    result = node_run[0]["verify"][f"corpus: {name}"]
+    assert _answer(result["valid"], result.get("refusedBy")) == (case["expected"], case["refused_by"]), result["reason"]
+    assert "\n" not in result["reason"]
+
+
+def test_page_in_chromium_answers_the_corpus(browser_page):
+    """The rendered page's own inlined scripts, case by case, and the verdict the user sees for each."""
+    page, _, _, errors = browser_page
+    cases = list(CORPUS_CASES.values())
+    results = page.evaluate("""([cases, root]) => cases.map((c) => {
+        const r = PorInclusion.verifyInclusion(c.proof, root);
+        return [r.valid, r.refusedBy === undefined ? null : r.refusedBy];
+    })""", [cases, ROOT])
+    got = {case["name"]: _answer(valid, refused_by) for case, (valid, refused_by) in zip(cases, results)}
+    assert got == {case["name"]: (case["expected"], case["refused_by"]) for case in cases}
+    for case in cases:
+        word, _ = _verify_in_browser(page, case["proof"], ROOT)
+        assert word == ("VALID" if case["expected"] == "VALID" else "INVALID"), case["name"]
+    assert errors == []

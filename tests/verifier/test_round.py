@@ -274,7 +274,8 @@ def test_malformed_public_json_is_an_input_error_naming_the_field(round_copy, ch
     assert "public.json" in str(error.value) and field in str(error.value)
 
 
-@pytest.mark.parametrize("text", ["", "[]", "{", '{"format": "por-public/1", "format": "x"}', '{"leaves": NaN}'])
+@pytest.mark.parametrize("text", ["", "[]", "{", '{"format": "por-public/1", "format": "x"}', '{"leaves": NaN}',
+                                  '{"leaves": -0}', "[" * 5000 + "]" * 5000, "\ufeff{}"])
 def test_public_json_that_is_not_one_strict_json_object_is_refused(round_copy, text):
     (round_copy / "public.json").write_text(text)
     with pytest.raises(MalformedInput, match="public.json"):

@@ -1,6 +1,6 @@
 """`por-verify page`: one self-contained HTML file on which a user checks their inclusion proof offline.
 
-Everything the page needs is inlined (the Poseidon2 constants, the hashing and verification scripts), and its
+Everything the page needs is inlined (the Poseidon2 constants, the hashing, strict JSON and verification scripts), and its
 Content-Security-Policy forbids any fetch, so a user can open it from disk and know nothing leaves the machine.
 """
 from __future__ import annotations
@@ -44,6 +44,7 @@ def render_page() -> str:
     parts = {
         "/*@POSEIDON2_PARAMS@*/": _params_script(),
         "/*@POSEIDON2_JS@*/": _script("poseidon2.js"),
+        "/*@STRICT_JSON_JS@*/": _script("strict_json.js"),
         "/*@INCLUSION_JS@*/": _script("inclusion.js"),
     }
     page = _read(__name__, "template.html")

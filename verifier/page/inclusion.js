@@ -1,18 +1,19 @@
 /* Verification of a `por-inclusion/2` proof against a published root (SPEC §1 item 4, §3), in the browser.
  *
- * verifyInclusion(proof, published) returns {valid, reason, ...} for any input. `valid` is true only when
- * every entry's path reaches one tree root T (entry k's leaf committing to its position k of the K entries), the
- * round binding of T with the file's header gives the file's root, and that root is the one the user obtained
- * independently (a hex string, or public.json). Without a published root the result is {valid: false,
- * needsRoot: true}: a proof only agreeing with itself proves nothing.
+ * verifyInclusion(proof, published) returns {valid, reason, ...} for any input (JSON text, read by strict_json.js
+ * with the grammar of verifier/formats/strict_json.py; a refusal says at which stage, `refusedBy`). `valid` is
+ * true only when every entry's path reaches one tree root T (entry k's leaf committing to its position k of the
+ * K entries), the round binding of T with the file's header gives the file's root, and that root is the one the
+ * user obtained independently (a hex string, or public.json). Without a published root the result is
+ * {valid: false, needsRoot: true}: a proof only agreeing with itself proves nothing.
  */
 (function (root, factory) {
   if (typeof module === 'object' && module.exports) {
-    module.exports = factory(require('./poseidon2.js'));
+    module.exports = factory(require('./poseidon2.js'), require('./strict_json.js'));
   } else {
-    root.PorInclusion = factory(root.Poseidon2);
+    root.PorInclusion = factory(root.Poseidon2, root.StrictJson);
   }
-})(typeof globalThis !== 'undefined' ? globalThis : this, function (Poseidon2) {
+})(typeof globalThis !== 'undefined' ? globalThis : this, function (Poseidon2, StrictJson) {
   'use strict';
 
   const FORMAT = 'por-inclusion/2';
@@ -26,54 +27,55 @@
   const ASSET_KEYS = ['symbol', 'decimals'];
   const ENTRY_KEYS = ['index', 'nonce', 'balances', 'siblings'];
   const MAX_DECIMALS = 18;
-  const MAX_LEAVES = 2 ** 40;
+  const MAX_LEAVES = 2 ** 31; // circuits.solvency.MAX_LEAVES
+  const MAX_ENTRIES = 1024;
   const BALANCE_BOUND = 1n << 63n;
   const MAX_AMOUNT_CHARS = 100;
   const CANONICAL_AMOUNT = /^(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/;
   const NONCE_HEX = /^[0-9a-f]{64}$/;
+  const SYMBOL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+  const PRINTABLE = /^(?:[^\p{C}\p{Z}]| )+$/u; // Python's str.isprintable, as the Python verifier checks text
 
-  /** A failed check: its message is the one-line reason shown to the user. */
+  /** A failed check: its message is the one-line reason shown to the user; `refusedBy` says at which stage, as
+   * the Python verifier tells them apart: 'json' and 'format' are malformed input (its InputError, exit 2),
+   * 'check' a well-formed proof that does not prove its claim (CheckFailed, exit 1). */
   class Invalid extends Error {}
 
   function check(condition, reason) {
     if (!condition) throw new Invalid(reason);
   }
 
-  const isObject = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-  function parseJson(input, what) {
-    if (typeof input !== 'string') return input;
-    let data;
+  /** Run `step`, marking an Invalid it throws as refused by `stage` unless an inner step already said. */
+  function stage(name, step) {
     try {
-      data = JSON.parse(input);
+      return step();
     } catch (error) {
-      throw new Invalid(`${what} is not valid JSON (${error.message})`);
+      if (error instanceof Invalid && error.refusedBy === undefined) error.refusedBy = name;
+      throw error;
     }
-    const duplicate = duplicateKey(input);
-    check(duplicate === null, `${what} names the key ${JSON.stringify(duplicate)} twice in one object`);
-    return data;
   }
 
-  /** JSON.parse keeps the last of two equal keys silently, so a file could show one value and be read as another. */
-  function duplicateKey(validJson) {
-    const open = []; // per enclosing container: its keys so far (object) or null (array)
-    let expectKey = false;
-    for (const [token] of validJson.matchAll(/"(?:[^"\\]|\\.)*"|[{}[\],:]|[^"{}[\],:\s]+/g)) {
-      if (token === '{' || token === '[') {
-        open.push(token === '{' ? new Set() : null);
-        expectKey = token === '{';
-      } else if (token === ',') {
-        expectKey = open[open.length - 1] !== null;
-      } else if (token === '}' || token === ']') {
-        open.pop();
-      } else if (expectKey) {
-        const key = JSON.parse(token);
-        if (open[open.length - 1].has(key)) return key;
-        open[open.length - 1].add(key);
-        expectKey = false;
+  /** A value from the file, for a message: JSON.stringify throws on BigInt, and `${x}` on an object whose keys
+   * include "toString". */
+  function shown(value) {
+    if (typeof value === 'string') return JSON.stringify(value);
+    if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+    return value === null ? 'null' : Array.isArray(value) ? 'a list' : 'an object';
+  }
+
+  const isObject = (x) => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+  /** The grammar of verifier/formats/strict_json.py (StrictJson): JSON.parse would blur 475 and 475.0. */
+  function parseJson(input, what) {
+    check(typeof input === 'string', `${what} must be JSON text`);
+    return stage('json', () => {
+      try {
+        return StrictJson.parse(input);
+      } catch (error) {
+        if (!(error instanceof StrictJson.StrictJsonError)) throw error;
+        throw new Invalid(`${what} is not valid JSON (${error.message})`);
       }
-    }
-    return null;
+    });
   }
 
   /** Exactly `keys`, no more, no fewer: an unknown key could carry a claim nothing here checks. */
@@ -81,18 +83,20 @@
     check(isObject(object), `${where} must be a JSON object`);
     const missing = keys.filter((k) => !Object.prototype.hasOwnProperty.call(object, k));
     check(missing.length === 0, `${where} is missing "${missing[0]}"`);
-    const extra = Object.keys(object).filter((k) => !keys.includes(k));
-    check(extra.length === 0, `${where} has an unexpected key "${extra[0]}"`);
+    const extra = StrictJson.keysOf(object).filter((k) => !keys.includes(k));
+    check(extra.length === 0, `${where} has an unexpected key ${shown(extra[0])}`);
   }
 
   function text(value, where) {
-    check(typeof value === 'string' && value.length > 0, `${where} must be a non-empty string`);
+    check(typeof value === 'string' && PRINTABLE.test(value), `${where} must be a non-empty printable string`);
     return value;
   }
 
+  /** A JSON integer (StrictJson reads it as a BigInt; 475.0 or 475e0 is a Number, not an integer) in min..max. */
   function integer(value, min, max, where) {
-    check(Number.isSafeInteger(value) && value >= min && value <= max, `${where} must be an integer in ${min}..${max}`);
-    return value;
+    check(typeof value === 'bigint' && value >= BigInt(min) && value <= BigInt(max),
+      `${where} must be an integer in ${min}..${max}`);
+    return Number(value);
   }
 
   function digest(value, where) {
@@ -104,7 +108,7 @@
   /** SPEC §3's canonical decimal string -> exact base units (BigInt); floats never touch an amount. */
   function parseAmount(value, decimals, where) {
     check(typeof value === 'string' && value.length <= MAX_AMOUNT_CHARS && CANONICAL_AMOUNT.test(value),
-      `${where} is not a canonical decimal amount: ${JSON.stringify(value)}`);
+      `${where} is not a canonical decimal amount: ${shown(value)}`);
     const [whole, fraction = ''] = value.split('.');
     check(fraction.length <= decimals, `${where} has more than ${decimals} decimals: "${value}"`);
     return BigInt(whole) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, '0') || '0');
@@ -128,7 +132,9 @@
     const seen = new Set();
     return value.map((asset, k) => {
       checkKeys(asset, ASSET_KEYS, `assets[${k}]`);
-      const symbol = text(asset.symbol, `assets[${k}].symbol`);
+      const symbol = asset.symbol;
+      check(typeof symbol === 'string' && SYMBOL.test(symbol),
+        `assets[${k}].symbol must be an asset symbol such as "BTC"`);
       check(!seen.has(symbol.toUpperCase()), `asset symbol "${symbol}" appears twice (case ignored)`);
       seen.add(symbol.toUpperCase());
       return { symbol, decimals: integer(asset.decimals, 0, MAX_DECIMALS, `assets[${k}].decimals`) };
@@ -149,7 +155,7 @@
   function parseBalances(value, assets, where, kinds) {
     check(isObject(value), `${where} must be a JSON object`);
     const symbols = assets.map((a) => a.symbol);
-    check(JSON.stringify(Object.keys(value)) === JSON.stringify(symbols),
+    check(JSON.stringify(StrictJson.keysOf(value)) === JSON.stringify(symbols),
       `${where} must name exactly the assets ${symbols.join(', ')}, in that order`);
     if (!kinds) return assets.map((a) => parseAmount(value[a.symbol], a.decimals, `${where}.${a.symbol}`));
     return assets.flatMap((a) => {
@@ -173,12 +179,6 @@
     check(typeof entry.nonce === 'string' && NONCE_HEX.test(entry.nonce),
       `${where}.nonce must be 64 lowercase hex characters`);
     const balances = parseBalances(entry.balances, proof.assets, `${where}.balances`, proof.kinds);
-    if (proof.kinds) {
-      check(balances.every((units) => units < SLOT_BOUND), `${where}.balances: an amount is not below 2^62 base units`);
-    } else {
-      balances.forEach((units, j) => check(units < BALANCE_BOUND,
-        `${where}.balances.${proof.assets[j].symbol} is not below 2^63 base units`));
-    }
     const depth = Math.log2(proof.leaves);
     check(Array.isArray(entry.siblings) && entry.siblings.length === depth,
       `${where}.siblings must list ${depth} digests (the tree of ${proof.leaves} leaves is ${depth} deep)`);
@@ -191,7 +191,7 @@
     check(!(isObject(data) && data.format === RETIRED_FORMAT), `format ${RETIRED_FORMAT} is refused: it binds ` +
       `neither the round nor how many leaves a user has; ask the exchange for the ${FORMAT} proof`);
     checkKeys(data, PROOF_KEYS, 'the inclusion proof');
-    check(data.format === FORMAT, `unsupported format ${JSON.stringify(data.format)}: this page reads "${FORMAT}"`);
+    check(data.format === FORMAT, `unsupported format ${shown(data.format)}: this page reads "${FORMAT}"`);
     const proof = { round: text(data.round, '"round"'), policy: text(data.policy, '"policy"') };
     proof.kinds = marginKinds(proof.policy);
     check(POLICIES.includes(proof.policy) || proof.kinds, `policy "${proof.policy}" is not supported by this page`);
@@ -201,7 +201,8 @@
     proof.root = digest(data.root, '"root"');
     proof.userId = text(data.user_id, '"user_id"');
     proof.total = parseBalances(data.balances, proof.assets, '"balances"', proof.kinds);
-    check(Array.isArray(data.entries) && data.entries.length > 0, '"entries" must list at least one leaf');
+    check(Array.isArray(data.entries) && data.entries.length > 0 && data.entries.length <= MAX_ENTRIES,
+      `"entries" must list at least one leaf and at most ${MAX_ENTRIES}`);
     proof.entries = data.entries.map((entry, k) => parseEntry(entry, k, proof));
     const indices = new Set(proof.entries.map((e) => e.index));
     check(indices.size === proof.entries.length, 'two entries name the same leaf index');
@@ -210,24 +211,39 @@
 
   /** The root the user obtained elsewhere: 64 hex chars, or public.json (whose header must match the proof's). */
   function publishedRoot(input, proof) {
-    const raw = typeof input === 'string' ? input.trim() : input;
-    if (typeof raw === 'string' && !raw.startsWith('{')) {
-      return digest(raw, 'the published root');
+    const trimmed = typeof input === 'string' ? input.trim() : input;
+    if (typeof trimmed === 'string' && !trimmed.startsWith('{')) {
+      return stage('format', () => digest(trimmed, 'the published root'));
     }
-    const pub = parseJson(raw, 'public.json');
+    const pub = parseJson(input, 'public.json');
     check(isObject(pub) && pub.format === PUBLIC_FORMAT, `public.json must have format "${PUBLIC_FORMAT}"`);
-    check(pub.round === proof.round, `the proof is for round "${proof.round}", public.json for "${pub.round}"`);
-    const pubPolicy = isObject(pub.policy) && Array.isArray(pub.policy.kinds)
+    check(pub.round === proof.round, `the proof is for round "${proof.round}", public.json for ${shown(pub.round)}`);
+    const pubPolicy = isObject(pub.policy) && Array.isArray(pub.policy.kinds) &&
+      pub.policy.kinds.every((k) => typeof k === 'string')
       ? `margin/1:${pub.policy.kinds.join(',')}` : pub.policy; // a margin round's policy object, as its header has it
     check(pubPolicy === undefined || pubPolicy === proof.policy,
-      `the proof uses policy "${proof.policy}", public.json "${pubPolicy}"`);
-    check(pub.leaves === proof.leaves, `the proof's tree has ${proof.leaves} leaves, public.json's ${pub.leaves}`);
+      `the proof uses policy "${proof.policy}", public.json ${shown(pubPolicy)}`);
+    check(pub.leaves === BigInt(proof.leaves),
+      `the proof's tree has ${proof.leaves} leaves, public.json's ${shown(pub.leaves)}`);
     const sameAsset = (a, j) => isObject(a) && a.symbol === proof.assets[j].symbol &&
-      a.decimals === proof.assets[j].decimals;
+      a.decimals === BigInt(proof.assets[j].decimals);
     const sameAssets = Array.isArray(pub.assets) && pub.assets.length === proof.assets.length &&
       pub.assets.every(sameAsset);
     check(sameAssets, 'the proof\'s asset list (symbols, decimals, order) differs from public.json\'s');
     return digest(pub.root, 'public.json "root"');
+  }
+
+  /** Every balance below the circuit's range bound: out of range is a failed check, as in the Python verifier. */
+  function checkBounds(proof) {
+    proof.entries.forEach((entry, k) => {
+      if (proof.kinds) {
+        check(entry.balances.every((units) => units < SLOT_BOUND),
+          `entries[${k}].balances: an amount is not below 2^62 base units`);
+      } else {
+        entry.balances.forEach((units, j) => check(units < BALANCE_BOUND,
+          `entries[${k}].balances.${proof.assets[j].symbol} is not below 2^63 base units`));
+      }
+    });
   }
 
   function sameDigest(a, b) {
@@ -288,7 +304,9 @@
   }
 
   function verify(proofInput, publishedInput) {
-    const proof = parseProof(parseJson(proofInput, 'the inclusion proof'));
+    const data = parseJson(proofInput, 'the inclusion proof');
+    const proof = stage('format', () => parseProof(data));
+    checkBounds(proof);
     checkSum(proof);
     const reached = Poseidon2.hashRound(treeRoot(proof), proof.round, proof.policy, proof.leaves, proof.assets);
     check(sameDigest(reached, proof.root), 'the paths and the round header (round, policy, leaves, assets) ' +
@@ -308,10 +326,10 @@
   /** Malformed input and failed checks become {valid: false, reason}; only a bug in this page throws. */
   function verifyInclusion(proofInput, publishedInput) {
     try {
-      return verify(proofInput, publishedInput);
+      return stage('check', () => verify(proofInput, publishedInput));
     } catch (error) {
       if (!(error instanceof Invalid)) throw error;
-      return { valid: false, needsRoot: false, reason: error.message };
+      return { valid: false, needsRoot: false, reason: error.message, refusedBy: error.refusedBy };
     }
   }
 
