@@ -32,7 +32,7 @@ VALID, INVALID, MALFORMED = "VALID", "INVALID", "MALFORMED"
 OK, BAD_JSON, BAD_FORMAT, FAILS = (VALID, None), (MALFORMED, "json"), (MALFORMED, "format"), (INVALID, "check")
 
 ALICE = inclusion_json(PROOFS["alice"])  # one entry, index 0; BTC 0.1 (8 decimals), ETH 1.5 (18), USDT 0 (6)
-BOB = inclusion_json(PROOFS["bob"])  # three entries, indices 15, 6, 2; leaves 16
+BOB = inclusion_json(PROOFS["bob"])  # three entries; leaves 16
 EMILIE = inclusion_json(PROOFS["émilie 😀"])
 
 
@@ -70,7 +70,12 @@ def nested(depth: int) -> str:
     return "[" * depth + "]" * depth
 
 
-INDEX, LEAVES, DECIMALS = ("entries", 1, "index"), ("leaves",), ("assets", 0, "decimals")
+# Bob's entry with the largest leaf index (two digits in the 16-leaf tree), written in the forms below.
+_AT = max(range(len(PROOFS["bob"]["entries"])), key=lambda k: PROOFS["bob"]["entries"][k]["index"])
+B = PROOFS["bob"]["entries"][_AT]["index"]
+assert B >= 10, "the cases below want a two-digit index"
+OTHER = next(i for i in range(PUBLIC["leaves"]) if i not in {e["index"] for e in PROOFS["bob"]["entries"]})
+INDEX, LEAVES, DECIMALS = ("entries", _AT, "index"), ("leaves",), ("assets", 0, "decimals")
 CASES = {
     # -- the valid proofs, and forms of them every reader must accept -------------------------------------------------
     "alice as exported": (ALICE, OK),
@@ -90,11 +95,11 @@ CASES = {
     "key written as an escape": (edit(ALICE, '"user_id"', '"\\u0075ser_id"'), OK),
     "amount written with an escape": (amount("ETH", '"\\u0031.5"'), OK),
     # -- integers: the value is right, the form is not ------------------------------------------------------------
-    "index 6.0": (raw("bob", INDEX, "6.0"), BAD_FORMAT),
-    "index 6e0": (raw("bob", INDEX, "6e0"), BAD_FORMAT),
-    "index 6E+0": (raw("bob", INDEX, "6E+0"), BAD_FORMAT),
-    "index 0.6e1": (raw("bob", INDEX, "0.6e1"), BAD_FORMAT),
-    "index 60e-1": (raw("bob", INDEX, "60e-1"), BAD_FORMAT),
+    "index B.0": (raw("bob", INDEX, f"{B}.0"), BAD_FORMAT),
+    "index Be0": (raw("bob", INDEX, f"{B}e0"), BAD_FORMAT),
+    "index BE+0": (raw("bob", INDEX, f"{B}E+0"), BAD_FORMAT),
+    "index 0.Be2": (raw("bob", INDEX, f"0.{B}e2"), BAD_FORMAT),
+    "index B0e-1": (raw("bob", INDEX, f"{B}0e-1"), BAD_FORMAT),
     "leaves 16.0": (raw("bob", LEAVES, "16.0"), BAD_FORMAT),
     "leaves 1.6e1": (raw("bob", LEAVES, "1.6e1"), BAD_FORMAT),
     "leaves 16e0": (raw("bob", LEAVES, "16e0"), BAD_FORMAT),
@@ -105,29 +110,29 @@ CASES = {
     "index 0.0": (raw("alice", ("entries", 0, "index"), "0.0"), BAD_FORMAT),
     "index 0e0": (raw("alice", ("entries", 0, "index"), "0e0"), BAD_FORMAT),
     "index 00": (raw("alice", ("entries", 0, "index"), "00"), BAD_JSON),
-    "index 06": (raw("bob", INDEX, "06"), BAD_JSON),
-    "index +6": (raw("bob", INDEX, "+6"), BAD_JSON),
-    "index - 6": (raw("bob", INDEX, "- 6"), BAD_JSON),
-    "index -6": (raw("bob", INDEX, "-6"), BAD_FORMAT),
+    "index 0B": (raw("bob", INDEX, f"0{B}"), BAD_JSON),
+    "index +B": (raw("bob", INDEX, f"+{B}"), BAD_JSON),
+    "index - B": (raw("bob", INDEX, f"- {B}"), BAD_JSON),
+    "index -B": (raw("bob", INDEX, f"-{B}"), BAD_FORMAT),
     "leaves 016": (raw("bob", LEAVES, "016"), BAD_JSON),
     "decimals -0": (raw("bob", DECIMALS, "-0"), BAD_JSON),
-    "index 2^53 + 6": (raw("bob", INDEX, str(2**53 + 6)), BAD_FORMAT),
-    "index 2^64 + 6": (raw("bob", INDEX, str(2**64 + 6)), BAD_FORMAT),
+    "index 2^53 + B": (raw("bob", INDEX, str(2**53 + B)), BAD_FORMAT),
+    "index 2^64 + B": (raw("bob", INDEX, str(2**64 + B)), BAD_FORMAT),
     "leaves 2^53 + 16": (raw("bob", LEAVES, str(2**53 + 16)), BAD_FORMAT),
     "leaves 2^32 (a power of two beyond 2^31)": (raw("bob", LEAVES, str(2**32)), BAD_FORMAT),
     "decimals 2^64 + 8": (raw("bob", DECIMALS, str(2**64 + 8)), BAD_FORMAT),
-    "index of 100 digits": (raw("bob", INDEX, "6" * 100), BAD_FORMAT),
-    "index of 101 digits": (raw("bob", INDEX, "6" * 101), BAD_JSON),
+    "index of 100 digits": (raw("bob", INDEX, "1" * 100), BAD_FORMAT),
+    "index of 101 digits": (raw("bob", INDEX, "1" * 101), BAD_JSON),
     "index NaN": (raw("bob", INDEX, "NaN"), BAD_JSON),
     "leaves Infinity": (raw("bob", LEAVES, "Infinity"), BAD_JSON),
     "index -Infinity": (raw("bob", INDEX, "-Infinity"), BAD_JSON),
     "decimals 1e400 (infinite as a float)": (raw("bob", DECIMALS, "1e400"), BAD_FORMAT),
-    "index as a string": (raw("bob", INDEX, '"6"'), BAD_FORMAT),
+    "index as a string": (raw("bob", INDEX, f'"{B}"'), BAD_FORMAT),
     "leaves as a string": (raw("bob", LEAVES, '"16"'), BAD_FORMAT),
     "index true": (raw("bob", INDEX, "true"), BAD_FORMAT),
     "index null": (raw("bob", INDEX, "null"), BAD_FORMAT),
-    "index [6]": (raw("bob", INDEX, "[6]"), BAD_FORMAT),
-    "index 7 (another leaf)": (raw("bob", INDEX, "7"), FAILS),
+    "index [B]": (raw("bob", INDEX, f"[{B}]"), BAD_FORMAT),
+    "index of another leaf": (raw("bob", INDEX, str(OTHER)), FAILS),
     # -- amounts: canonical decimal strings at the asset's decimals -----------------------------------------------
     "ETH 1.50 (18 decimals allow it, the canonical form is 1.5)": (amount("ETH", '"1.50"'), BAD_FORMAT),
     "ETH 1.5 with 18 decimals written out": (amount("ETH", '"1.500000000000000000"'), BAD_FORMAT),
@@ -162,7 +167,7 @@ CASES = {
     "user_id twice at the top, same value": (edit(ALICE, '{"format"', '{"user_id":"alice","format"'), BAD_JSON),
     "format twice at the top": (edit(ALICE, ',"round"', ',"format":"por-inclusion/2","round"'), BAD_JSON),
     "user_id twice, once as an escape": (edit(ALICE, '{"format"', '{"\\u0075ser_id":"alice","format"'), BAD_JSON),
-    "index twice in an entry": (edit(BOB, '{"index":6,', '{"index":6,"index":6,'), BAD_JSON),
+    "index twice in an entry": (edit(BOB, f'{{"index":{B},', f'{{"index":{B},"index":{B},'), BAD_JSON),
     "BTC twice in an entry's balances": (edit(BOB, '{"BTC":"0.25",', '{"BTC":"0.25","BTC":"0.25",'), BAD_JSON),
     "BTC twice in the total": (edit(BOB, '{"BTC":"1.5",', '{"BTC":"1.5","BTC":"1.5",'), BAD_JSON),
     "decimals twice in an asset": (edit(BOB, '"decimals":18', '"decimals":18,"decimals":18'), BAD_JSON),
