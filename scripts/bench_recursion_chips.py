@@ -17,6 +17,7 @@ from prover.engine.prover import prove
 from prover.recursion.circuit import Circuit, merkle_root
 from prover.recursion.trace import build_air, build_trace
 from verifier.stark.params import load_preset
+from verifier.stark.protocol import Protocol
 from verifier.stark.verify import verify
 
 DEPTH = 16
@@ -65,7 +66,8 @@ def main() -> None:
         verify(air, proof, params, min_security=0)
         checked = time.perf_counter() - start
         print(f"2^{log_rows} rows ({air.active_rows} active), width {air.main_width}, "
-              f"{len(air.interactions())} bus ports/row, {len(circuit.ops)} ops: trace {fill:.1f} s, "
+              f"{len(air.interactions())} bus ports/row ({Protocol(air, params).aux_width} LogUp ext columns), "
+              f"{len(circuit.ops)} ops: trace {fill:.1f} s, "
               f"prove {elapsed:.1f} s ({air.trace_length / elapsed:,.0f} rows/s), proof {len(proof) / 1024:.0f} KiB, "
               f"verify {checked:.2f} s", flush=True)
 

@@ -1,6 +1,9 @@
 """The verifier AIR's trace from a circuit's ops: each op in the next free slot of its chip (row-major), the
 wiring columns from the ops' ports (a producer's multiplicity is its wire's fan-out), the S-box cells by the
-prover's batch kernel, unused slots left as operations on zeros with nothing on the bus."""
+prover's batch kernel, unused slots left as operations on zeros with nothing on the bus.
+
+The kernel is imported from prover.exchange for now; it moves to prover.engine with the Poseidon2 commitment
+(docs/RECURSION.md, section 1), and this import with it."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,18 +14,17 @@ from circuits.recursion.chips import HALF
 from prover.exchange.poseidon2_batch import permute_batch_with_sboxes
 from prover.recursion.circuit import Circuit, Op, Wire
 
-KINDS = {"ext": "ext", "poseidon2": "poseidon2", "merkle": "poseidon2", "bits": "bits"}
+CHIPS = {"ext": "ext", "poseidon2": "poseidon2", "merkle": "poseidon2", "bits": "bits"}  # op kind -> its chip
 
 
 def rows_needed(circuit: Circuit, shape: Shape) -> int:
     counts = {"ext": 0, "poseidon2": 0, "bits": 0}
     for op in circuit.ops:
-        counts[KINDS[op.kind]] += 1
+        counts[CHIPS[op.kind]] += 1
     per_row = {"ext": shape.ext, "poseidon2": shape.poseidon2, "bits": shape.bits}
-    needed = [-(-n // per_row[k]) if n else 0 for k, n in counts.items()]
     if any(n and not per_row[k] for k, n in counts.items()):
         raise ValueError("the circuit uses a chip the shape has no slot for")
-    return max(needed + [len(circuit.publics), 1])
+    return max([-(-n // per_row[k]) for k, n in counts.items() if n] + [len(circuit.publics), 1])
 
 
 def build_air(circuit: Circuit, shape: Shape, zk_rows: int) -> RecursionAir:
@@ -85,7 +87,7 @@ def build_trace(air: RecursionAir, circuit: Circuit) -> np.ndarray:
     used = {k: 0 for k in slots}
     states = [np.zeros((rows, 12), dtype=np.uint64) for _ in air.poseidon2]
     for op in circuit.ops:
-        kind = KINDS[op.kind]
+        kind = CHIPS[op.kind]
         n = used[kind]
         used[kind] += 1
         row, slot = divmod(n, len(slots[kind]))

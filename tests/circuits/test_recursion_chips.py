@@ -56,8 +56,9 @@ def honest():
     return circuit, air, build_trace(air, circuit)
 
 
-def rows_of(circuit, kind):
-    return [k for k, op in enumerate(op for op in circuit.ops if op.kind in kind)]
+def rows_of(circuit, kinds):
+    """The rows of the ops of these kinds, in order (one slot of their chip per row)."""
+    return list(range(sum(op.kind in kinds for op in circuit.ops)))
 
 
 def refused(air, trace):
