@@ -160,7 +160,8 @@ class BitsSlot:
 
 class PublicPort:
     """Public inputs enter the bus here: on row i < len(publics), (wire, value) is pinned by boundary constraints
-    (circuits.recursion.air) and sent with multiplicity `mult` (its fan-out)."""
+    (circuits.recursion.air) and sent with multiplicity `mult` (its fan-out). On the other rows these cells are
+    free, like all wiring, until `mult` is preprocessed (zero there)."""
 
     def __init__(self, cols: Columns):
         self.wire, self.mult = cols.take(2)
