@@ -12,10 +12,13 @@ import numpy as np
 import pytest
 
 from circuits import poseidon2 as p2
-from circuits.field import P, Ext
+from circuits import poseidon2_air
+from circuits.expr import Program, main_col
+from circuits.field import Ext, P
 from circuits.recursion.air import RecursionAir, Shape
 from circuits.recursion.chips import node_framing
 from circuits.tree_hash import DOMAIN_NODE, node_digest, path_root
+from prover.engine.array_algebra import ARRAYS, trace_leaf
 from prover.engine.prover import prove
 from prover.exchange.poseidon2_batch import permute_batch_with_sboxes
 from prover.recursion.circuit import Circuit, merkle_root
@@ -276,3 +279,26 @@ def test_framing_is_a_parameter():
     assert violated(air, build_trace(air, c)) == set()
     with pytest.raises(ValueError, match="framing"):
         build_air(c, Shape(), PARAMS.zk_rows)
+
+
+def test_poseidon2_air_over_kernel_columns():
+    """The shared S-box constraints hold on the batch kernel's recorded cells, and the output expressions are the
+    permutation (circuits.poseidon2.permute)."""
+    states = np.random.default_rng(5).integers(0, P, (3, 12), dtype=np.uint64)
+    out, cols = permute_batch_with_sboxes(states)
+    cells = [main_col(c) for c in range(cols.shape[0])]
+    lanes, sboxes = cells[:12], cells[12:]
+    exprs = [c.expr for c in poseidon2_air.constraints(lanes, sboxes)] + poseidon2_air.outputs(lanes, sboxes)
+    values = Program(exprs).evaluate(ARRAYS, trace_leaf(cols, None, [], []))
+    assert all(not np.asarray(v).any() for v in values[:poseidon2_air.SBOXES])
+    assert [[int(v[r]) for v in values[poseidon2_air.SBOXES:]] for r in range(3)] == [
+        p2.permute([int(x) for x in s]) for s in states]
+
+
+def test_several_slots_per_row():
+    circuit = honest_circuit()
+    shape = Shape(poseidon2=2, ext=3, bits=2)
+    air = build_air(circuit, shape, PARAMS.zk_rows)
+    trace = build_trace(air, circuit)
+    assert violated(air, trace) == set() and lookups_balance(air, trace)
+    verify(air, prove(air, trace, PARAMS), PARAMS)
