@@ -3,12 +3,13 @@ debt, collateral per kind), so every slot is range-checked, hashed into the root
 balance is, plus `values`: every leaf solvent under the public prices and haircut tiers."""
 from __future__ import annotations
 
+from circuits import poseidon2_air
 from circuits.air import Air, Constraint, Interaction
 from circuits.field import P
 from circuits.margin import values
 from circuits.margin.layout import MarginLayout, MarginRow
 from circuits.margin.statement import MarginStatement
-from circuits.solvency import balances, permutation, row_types, sponge, totals, tree
+from circuits.solvency import balances, row_types, sponge, totals, tree
 
 
 class MarginAir(Air):
@@ -27,15 +28,15 @@ class MarginAir(Air):
 
     def constraints(self) -> list[Constraint]:
         cur, nxt = MarginRow(self.layout, 0), MarginRow(self.layout, 1)
-        _, out = permutation.permutation(cur)
-        return (permutation.constraints(cur) + row_types.constraints(cur, nxt)
+        out = poseidon2_air.outputs(cur.state, cur.sboxes)
+        return (poseidon2_air.constraints(cur.state, cur.sboxes) + row_types.constraints(cur, nxt)
                 + tree.constraints(cur, out, self.statement.root) + sponge.constraints(cur, out)
                 + balances.constraints(cur) + totals.constraints(cur, nxt, self.statement.slot_totals())
                 + values.constraints(cur) + self.layout.table.constraints())
 
     def interactions(self) -> list[Interaction]:
         cur = MarginRow(self.layout)
-        _, out = permutation.permutation(cur)
+        out = poseidon2_air.outputs(cur.state, cur.sboxes)
         sent, received = values.carried(cur)
         return (balances.interactions(cur) + totals.interactions(cur) + tree.interactions(cur, out)
                 + sponge.interactions(cur, out, sent, received) + values.interactions(cur, self.slot_keys)

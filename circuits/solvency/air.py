@@ -1,8 +1,9 @@
 """The liabilities AIR: every family's constraints and interactions over one layout, for one statement."""
 from __future__ import annotations
 
+from circuits import poseidon2_air
 from circuits.air import Air, Constraint, Interaction
-from circuits.solvency import balances, permutation, row_types, sponge, totals, tree
+from circuits.solvency import balances, row_types, sponge, totals, tree
 from circuits.solvency.layout import Layout, Row
 from circuits.solvency.statement import Statement
 
@@ -19,15 +20,15 @@ class SolvencyAir(Air):
 
     def constraints(self) -> list[Constraint]:
         cur, nxt = Row(self.layout, 0), Row(self.layout, 1)
-        _, out = permutation.permutation(cur)
-        return (permutation.constraints(cur) + row_types.constraints(cur, nxt)
+        out = poseidon2_air.outputs(cur.state, cur.sboxes)
+        return (poseidon2_air.constraints(cur.state, cur.sboxes) + row_types.constraints(cur, nxt)
                 + tree.constraints(cur, out, self.statement.root) + sponge.constraints(cur, out)
                 + balances.constraints(cur) + totals.constraints(cur, nxt, self.statement.totals)
                 + self.layout.table.constraints())
 
     def interactions(self) -> list[Interaction]:
         cur = Row(self.layout, 0)
-        _, out = permutation.permutation(cur)
+        out = poseidon2_air.outputs(cur.state, cur.sboxes)
         return (balances.interactions(cur) + totals.interactions(cur) + tree.interactions(cur, out)
                 + sponge.interactions(cur, out) + self.layout.table.interactions())
 

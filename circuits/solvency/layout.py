@@ -87,6 +87,7 @@ class Row:
         self.state = [col(i) for i in c.state]
         self.full = [[col(i) for i in rnd] for rnd in c.full]
         self.partial = [col(i) for i in c.partial]
+        self.sboxes = [cell for rnd in self.full for cell in rnd] + self.partial  # as circuits.poseidon2_air takes them
         self.leaf_chunk = [col(i) for i in c.leaf_chunk]
         self.node, self.root, self.heap, self.seg_end = col(c.node), col(c.root), col(c.heap_id), col(c.seg_end)
         self.limbs = [[col(i) for i in lane] for lane in c.limbs]
