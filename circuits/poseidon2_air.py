@@ -4,7 +4,7 @@ degree-7 constraint and nothing else. The liabilities AIR (one permutation per r
 (`circuits.recursion`) both use this one definition.
 
 The S-box cells are given flat, in the order the prover's batch kernel records them
-(`prover.exchange.poseidon2_batch.permute_batch_with_sboxes`): the full rounds' outputs round by round (8 x 12),
+(`prover.engine.poseidon2_batch.permute_batch_with_sboxes`): the full rounds' outputs round by round (8 x 12),
 then the partial rounds' (22).
 """
 from __future__ import annotations

@@ -25,6 +25,8 @@ README = (ROOT / "README.md").read_text()
 # script -> (arguments, a line its output must contain, a file it must write); "{tmp}" is the test's tmp_path
 SMOKE = {
     "bench_air": (["--users", "4", "--assets", "2", "--preset", "test"], "24 bits", None),
+    "bench_commitment_hash": (["--log-rows", "8", "--width", "4", "--toy-log-rows", "6", "--users", "8"],
+                              "prove_round, 8 users", None),
     "bench_bulk_export": (["--users", "16", "--assets", "2", "--tmp", "{tmp}"], "16 inclusion proofs", None),
     "bench_engine": (["--log-rows", "10", "--preset", "test"], "proof size", None),
     "bench_first_run": (["--users", "8", "--keep-cache"], "warm again:", None),
@@ -37,6 +39,8 @@ SMOKE = {
     "bench_page_faults": (["--arrays", "1", "--mib", "1", "--settle", "0"], "just freed", None),
     "bench_poseidon2": (["--log-perms", "8", "--log-leaves", "4", "--assets", "2", "--repeats", "1"],
                         "permute_batch", None),
+    "bench_prepublish": (["--smoke"], "check before publishing", None),
+    "bench_recursion_chips": (["--log-rows", "6", "--preset", "test"], "bus ports/row", None),
     "bench_reserves": (["--rows", "10", "--py-ecc-rows", "2"], "coincurve / py_ecc", None),
     "bench_row_hashing": (["--log-rows", "8", "--widths", "2,8", "--tree-log-leaves", "8"], "hashlib", None),
     "bench_solvency": (["--users", "4", "--assets", "2", "--preset", "test"], "por-verify proof (CLI", None),

@@ -11,7 +11,7 @@ import numpy as np
 from circuits.field import P
 from circuits.recursion.air import RecursionAir, Shape
 from circuits.recursion.chips import HALF
-from prover.exchange.poseidon2_batch import permute_batch_with_sboxes
+from prover.engine.poseidon2_batch import permute_batch_with_sboxes
 from prover.recursion.circuit import Circuit, Op, Wire
 
 CHIPS = {"ext": "ext", "poseidon2": "poseidon2", "merkle": "poseidon2", "bits": "bits"}  # op kind -> its chip

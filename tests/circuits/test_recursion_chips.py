@@ -20,7 +20,7 @@ from circuits.recursion.chips import node_framing
 from circuits.tree_hash import DOMAIN_NODE, node_digest, path_root
 from prover.engine.array_algebra import ARRAYS, trace_leaf
 from prover.engine.prover import prove
-from prover.exchange.poseidon2_batch import permute_batch_with_sboxes
+from prover.engine.poseidon2_batch import permute_batch_with_sboxes
 from prover.recursion.circuit import Circuit, merkle_root
 from prover.recursion.trace import build_air, build_trace
 from tests.circuits.test_solvency_air import PARAMS, lookups_balance, violated
