@@ -27,17 +27,9 @@ from verifier.stark.params import load_preset, with_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from toy_airs import WideRecurrenceAir, wide_recurrence_output  # noqa: E402  (the engine's test AIRs)
+from timing import best_of
 
 SCHEMES = (BLAKE2S, POSEIDON2)
-
-
-def best_of(fn, repeats: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
 
 
 def _row(what: str, seconds: dict) -> str:

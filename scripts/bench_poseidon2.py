@@ -7,23 +7,18 @@ Measured on the 2-core development machine (numba kernels cached, best of 3; oth
     tree_levels: 2^16 leaves: 0.114 s             (2^16 - 1 permutations)
 """
 import argparse
-import time
 
 import numpy as np
 
 from circuits.field import P
 from prover.engine.poseidon2_batch import permute_batch
 from prover.exchange.tree import leaf_digests, tree_levels
+from timing import best_of
 
 
-def best_of(repeats: int, fn, *args) -> float:
+def warm_best_of(repeats: int, fn, *args) -> float:
     fn(*args)  # compile or load the cached kernels
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best_of(lambda: fn(*args), repeats)
 
 
 def main() -> None:
@@ -36,17 +31,17 @@ def main() -> None:
     rng = np.random.default_rng(0)
 
     states = rng.integers(0, P, size=(1 << args.log_perms, 12), dtype=np.uint64)
-    t = best_of(args.repeats, permute_batch, states)
+    t = warm_best_of(args.repeats, permute_batch, states)
     print(f"permute_batch: 2^{args.log_perms} permutations: {t:.3f} s, {len(states) / t / 1e3:.0f}k permutations/s")
 
     n = 1 << args.log_leaves
     idc = rng.integers(0, P, size=(n, 4), dtype=np.uint64)
     balances = rng.integers(0, 1 << 63, size=(n, args.assets), dtype=np.uint64)
-    t = best_of(args.repeats, leaf_digests, idc, balances)
+    t = warm_best_of(args.repeats, leaf_digests, idc, balances)
     print(f"leaf_digests: 2^{args.log_leaves} leaves x {args.assets} assets: {t:.3f} s")
 
     leaves = leaf_digests(idc, balances)
-    t = best_of(args.repeats, tree_levels, leaves)
+    t = warm_best_of(args.repeats, tree_levels, leaves)
     print(f"tree_levels: 2^{args.log_leaves} leaves: {t:.3f} s")
 
 

@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import time
 
 import numpy as np
 
 from prover.engine import blake2s_batch, threads
 from prover.engine.merkle_tree import MerkleTree
-
-
-def best_of(fn, repeats: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - started)
-    return best
+from timing import best_of
 
 
 def _hashlib_range(prefix: bytes, rows: np.ndarray, out: np.ndarray, lo: int, hi: int) -> None:

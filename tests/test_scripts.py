@@ -53,7 +53,7 @@ SMOKE = {
                  "research/proof_size_vs_users.png"),
 }
 # modules the scripts import, exercised by that script's smoke run (and its output line)
-HELPERS = {"stage_memory": ("bench_air", "peak")}
+HELPERS = {"stage_memory": ("bench_air", "peak"), "timing": ("bench_row_hashing", "hashlib")}
 
 
 def test_every_script_has_a_smoke_case():
