@@ -77,3 +77,20 @@ def test_byte_flips_in_the_fixed_opening_are_rejected(proven):
             tampered = proof[:position] + bytes([proof[position] ^ 1]) + proof[position + 1:]
             with pytest.raises(VerificationError):
                 verify(air, tampered, params)
+
+
+# The toy AIR's verifying key under the test preset (BLAKE2s), pinned: the commitment of fixed columns is stable.
+PINNED_TEST_ROOT = "a0c0e3d553e74fb9137c8fb408cc3652538f5a50ec9bb1dd6523b3f5bace1f89"
+
+
+def test_the_pinned_root_is_recomputed():
+    assert selector_air(TEST).root.hex() == PINNED_TEST_ROOT
+
+
+def test_a_version_3_proof_without_fixed_columns_is_malformed(proven):
+    air, proof, params = proven
+    spans = []
+    parse(proof, spans)
+    [(_, start, end)] = [span for span in spans if span[0] == "preprocessed_width"]
+    with pytest.raises(VerificationError, match="malformed"):
+        verify(air, proof[:start] + bytes(end - start) + proof[end:], params)
