@@ -12,6 +12,12 @@ Constraint kinds and the rows where they must hold:
 
 Lookups and buses are declared as `Interaction`s; `circuits.logup` turns them into auxiliary
 extension-field columns and the constraints that tie them together.
+
+Preprocessed (fixed) columns: an AIR may declare that its first `preprocessed_width` main columns are fixed by the
+AIR itself (selectors, constants, wiring), not chosen by the prover. Constraints read them as ordinary main
+columns; the engine commits them in a tree of their own whose root, the AIR's verifying key, the verifier takes
+from the AIR (`preprocessed_root`), never from the proof. They are public, so need no random rows: on the zk
+rows they are zero.
 """
 from __future__ import annotations
 
@@ -86,4 +92,15 @@ class Air:
 
     def public_inputs(self) -> bytes:
         """The public inputs, canonically encoded: the transcript absorbs them before any challenge."""
+        raise NotImplementedError
+
+    preprocessed_width: int = 0
+
+    def preprocessed_columns(self) -> Sequence[Sequence[int]]:
+        """The `preprocessed_width` fixed columns over the active rows (the first main columns of every trace)."""
+        raise NotImplementedError
+
+    def preprocessed_root(self, params) -> bytes:
+        """The pinned root of the fixed columns' commitment under `params` (a constant of the AIR, recomputed by
+        `prover.engine.preprocessed.preprocessed_root` in a test): what the verifier checks their openings against."""
         raise NotImplementedError

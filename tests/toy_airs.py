@@ -165,3 +165,45 @@ def wide_recurrence_output(rows: int) -> int:
     trace = np.empty((WideRecurrenceAir.main_width, rows), dtype=np.uint64)
     _wide_recurrence(trace)
     return int(trace[0, -1])
+
+
+class SelectorAir(Air):
+    """Two preprocessed columns, a selector s (1 every third row) and a constant c (row + 1), and an accumulator
+    acc' = acc + s * c from 0; public: acc on the last active row. `root`: the pinned verifying key."""
+
+    max_degree = 2
+    main_width = 3
+    preprocessed_width = 2
+    name = "toy/selector/1"
+
+    def __init__(self, rows: int, output: int, zk_rows: int, root: bytes | None = None):
+        self.output, self.root = output % P, root
+        self.trace_length, self.active_rows = trace_layout(rows, zk_rows)
+
+    def preprocessed_columns(self):
+        rows = range(self.active_rows)
+        return [[int(i % 3 == 0) for i in rows], [i + 1 for i in rows]]
+
+    def preprocessed_root(self, params) -> bytes:
+        if self.root is None:
+            raise NotImplementedError
+        return self.root
+
+    def constraints(self):
+        s, c, acc = main_col(0), main_col(1), main_col(2)
+        return [Constraint("acc' = acc + s c", main_col(2, 1) - acc - s * c),
+                Constraint("acc starts at 0", acc, BOUNDARY, 0),
+                Constraint("acc ends at the output", acc - self.output, BOUNDARY, -1)]
+
+    def public_inputs(self) -> bytes:
+        return struct.pack("<QQ", self.active_rows, self.output)
+
+    def build_main_trace(self, fixed=None):
+        """The trace over `fixed` (default the AIR's own preprocessed columns: another is a cheating prover's)."""
+        s, c = np.asarray(self.preprocessed_columns() if fixed is None else fixed, dtype=np.uint64)
+        acc = np.concatenate([[0], np.cumsum((s * c)[:-1])]).astype(np.uint64) % np.uint64(P)
+        return np.stack([s, c, acc])
+
+
+def selector_output(active_rows: int) -> int:
+    return sum(i + 1 for i in range(active_rows - 1) if i % 3 == 0) % P

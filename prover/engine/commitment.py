@@ -58,18 +58,24 @@ def coset_shift(k: int, n: int, blowup: int) -> int:
 
 class CommittedPolynomials:
     def __init__(self, coefficients: CoefficientArray | CoefficientFile, blowup: int,
-                 scheme: CommitmentScheme = BLAKE2S):
+                 scheme: CommitmentScheme = BLAKE2S, fixed: int = 0):
         """Commit to the LDE of each polynomial in `coefficients` (a store, in memory or in a file, that its
-        owner closes when the proof is done) with the commitment `scheme` (the proof's parameters')."""
+        owner closes when the proof is done) with the commitment `scheme` (the proof's parameters'). With
+        `fixed` = k > 0 the first k polynomials (the AIR's preprocessed columns) get a tree of their own,
+        `fixed_tree`, and `tree` holds the others: one pass over the cosets hashes both."""
         self.coefficients = coefficients
         self.width, self.n = coefficients.width, coefficients.n
         self.blowup = blowup
         self._values = None  # the coset array every pass reuses: memory written once (fresh pages cost here)
         self._held = None  # the coset it holds (the last one computed), which the next pass starts with
-        leaves = np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8)
+        self._parts = [(0, fixed), (fixed, self.width)] if fixed else [(0, self.width)]
+        leaves = [np.empty((self.n * blowup, DIGEST_BYTES), dtype=np.uint8) for _ in self._parts]
         for k, values in self.cosets():
-            leaves[k::blowup] = hash_leaves(scheme, values.T)
-        self.tree = MerkleTree(leaves=leaves, scheme=scheme)
+            for (lo, hi), out in zip(self._parts, leaves):
+                out[k::blowup] = hash_leaves(scheme, values[lo:hi].T)
+        self.trees = [MerkleTree(leaves=part, scheme=scheme) for part in leaves]
+        self.tree = self.trees[-1]
+        self.fixed_tree = self.trees[0] if fixed else None
 
     @property
     def root(self) -> bytes:
@@ -125,8 +131,8 @@ class CommittedPolynomials:
         w = root_of_unity(self.n * self.blowup)
         return polynomials.point_powers([GENERATOR * pow(w, j, P) % P for j in indices], self.n)
 
-    def open(self, indices, powers: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
-        """The LDE rows at the sorted, distinct `indices`, evaluated from the coefficients with `powers`
-        (`point_powers(indices)`), and their Merkle siblings."""
+    def open(self, indices, powers: np.ndarray) -> list[tuple[np.ndarray, list[bytes]]]:
+        """Per tree (the fixed one first), the LDE rows at the sorted, distinct `indices`, evaluated from the
+        coefficients with `powers` (`point_powers(indices)`), and their Merkle siblings."""
         rows = polynomials.evaluate_at_points(self.coefficients.blocks(), powers, len(indices)).T
-        return rows, self.tree.siblings(indices)
+        return [(rows[:, lo:hi], tree.siblings(indices)) for (lo, hi), tree in zip(self._parts, self.trees)]

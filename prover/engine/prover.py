@@ -19,6 +19,7 @@ from prover.engine.deep import deep_composition
 from prover.engine.fri import commit_layers
 from prover.engine.grinding import grind_queries
 from prover.engine.quotient import ConstraintViolation, quotient_values, split_quotient
+from verifier.stark.commitment import scheme_for
 from verifier.stark.params import StarkParams
 from verifier.stark.proof_format import Opening, StarkProof, serialize
 from verifier.stark.protocol import Protocol
@@ -38,8 +39,10 @@ def random_field_elements(shape) -> np.ndarray:
         out[high] = np.frombuffer(secrets.token_bytes(8 * int(high.sum())), dtype=np.uint64)
 
 
-def _with_random_rows(active: np.ndarray, trace_length: int, out: np.ndarray | None = None) -> np.ndarray:
-    """Active rows followed by random rows (zero knowledge); shape (columns, trace_length), in `out` if given."""
+def _with_random_rows(active: np.ndarray, trace_length: int, out: np.ndarray | None = None,
+                      fixed: int = 0) -> np.ndarray:
+    """Active rows followed by random rows (zero knowledge); shape (columns, trace_length), in `out` if given.
+    The first `fixed` columns (preprocessed: public, and committed to a pinned root) get zero rows instead."""
     width, rows = active.shape
     full = np.empty((width, trace_length), dtype=np.uint64) if out is None else out
 
@@ -49,7 +52,8 @@ def _with_random_rows(active: np.ndarray, trace_length: int, out: np.ndarray | N
     # numpy copies without the GIL: on every thread, as the first write to fresh memory costs about half as much
     # per GB on two threads as on one here (scripts/bench_page_faults.py)
     threads.run_ranges(copy, width)
-    full[:, rows:] = random_field_elements((width, trace_length - rows))
+    full[:fixed, rows:] = 0
+    full[fixed:, rows:] = random_field_elements((width - min(fixed, width), trace_length - rows))
     return full
 
 
@@ -65,16 +69,17 @@ def _rows_of(array: np.ndarray, rows: list[int]) -> np.ndarray:
     return out
 
 
-def _interpolated(columns: np.ndarray, n: int, store: CoefficientArray | CoefficientFile):
-    """`store`, given the coefficients of `columns` followed by random rows up to n (zero knowledge): computed a
+def _interpolated(columns: np.ndarray, n: int, store: CoefficientArray | CoefficientFile, fixed: int = 0):
+    """`store`, given the coefficients of `columns` followed by random rows up to n (zero knowledge; zero rows for
+    the first `fixed`, `_with_random_rows`): computed a
     block of columns at a time in the store's own rows (or a reused buffer, for a file), so that beside `columns`
     nothing is held but the store (copying a 2^16-leaf trace's coefficients into it took 2.4-2.7 s, on memory
     written for the first time)."""
     rows = block_rows(n)
     for lo in range(0, columns.shape[0], rows):
         block = columns[lo:lo + rows]
-        store.write(lo, lde.interpolate(_with_random_rows(block, n, store.scratch(lo, block.shape[0])),
-                                        overwrite=True))
+        out = store.scratch(lo, block.shape[0])
+        store.write(lo, lde.interpolate(_with_random_rows(block, n, out, max(0, fixed - lo)), overwrite=True))
     return store
 
 
@@ -149,20 +154,26 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
                          f"{(protocol.main_width, protocol.active_rows)}")
     if (main_active >= np.uint64(P)).any():
         raise ValueError("main trace holds non-canonical field elements")
+    fixed = protocol.preprocessed_width
+    if check and fixed and not np.array_equal(main_active[:fixed], preprocessed_columns(air)):
+        raise ValueError(f"main trace's first {fixed} columns are not the AIR's preprocessed columns")
     coefficient_bytes = protocol.trace_width * n * 8
     held = in_memory(coefficient_bytes)  # the coefficients of both (main and LogUp), or stream both
     store = CoefficientArray if held else CoefficientFile  # streamed: the coefficients wait on disk
     with ExitStack() as stores:  # every coefficient file is deleted when the proof ends, or fails
         where = f"coefficients in memory, {coefficient_bytes / 1e9:.1f} GB" if held else "streamed"
         report(f"commit main trace ({where})")
-        coefficients = _interpolated(main_active, n, stores.enter_context(store(protocol.main_width, n)))
+        coefficients = _interpolated(main_active, n, stores.enter_context(store(protocol.main_width, n)), fixed)
         # If memory allows, the columns LogUp reads are kept for it (else recomputed from the coefficients), and the
         # trace is dropped before the commitment's coset array is allocated, which then takes the memory just freed
         # rather than fresh pages (cheaper to write first here: scripts/bench_page_faults.py).
         read = columns_read(protocol.logup) if held and protocol.aux_width else None
         main = _rows_of(main_active, read) if read is not None else None
         del main_active, main_trace  # from here on its coefficients: one copy of a trace of gigabytes
-        main_committed = CommittedPolynomials(coefficients, blowup, protocol.commitment)
+        main_committed = CommittedPolynomials(coefficients, blowup, protocol.commitment, fixed)
+        if check and fixed and main_committed.fixed_tree.root != protocol.preprocessed_root:
+            raise ValueError(f"{air.name}: pinned preprocessed root is stale for these parameters "
+                             "(recompute it with prover.engine.prover.preprocessed_root)")
         transcript.absorb_digest("main root", main_committed.root)
 
         challenges = [transcript.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
@@ -216,7 +227,7 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
         nonce, indices = grind_queries(transcript, params.grinding_bits, params.num_queries, protocol.lde_size)
         queried = sorted(set(indices))
         powers = main_committed.point_powers(queried)  # every commitment's LDE has the same points
-        openings = [Opening(*_as_lists(c.open(queried, powers))) for c in [*trace, quotient_committed]]
+        openings = [Opening(*_as_lists(tree)) for c in [*trace, quotient_committed] for tree in c.open(queried, powers)]
         del powers
     positions = indices
     for size, tree in zip(protocol.fri_layers, fri_trees):
@@ -225,8 +236,29 @@ def prove(air: Air, main_trace: np.ndarray, params: StarkParams, *, check: bool 
 
     proof = StarkProof(params, n.bit_length() - 1, main_committed.root,
                        aux_committed.root if aux_committed else None, quotient_committed.root, ood_trace,
-                       ood_quotient, [t.root for t in fri_trees], fri_final, nonce, openings)
+                       ood_quotient, [t.root for t in fri_trees], fri_final, nonce, openings, fixed)
     return serialize(proof)
+
+
+def preprocessed_columns(air: Air) -> np.ndarray:
+    """The AIR's fixed columns over the active rows, checked: (preprocessed_width, active_rows), canonical."""
+    columns = np.asarray(air.preprocessed_columns(), dtype=np.uint64)
+    if columns.shape != (air.preprocessed_width, air.active_rows):
+        raise ValueError(f"{air.name}: preprocessed columns have shape {columns.shape}, expected "
+                         f"{(air.preprocessed_width, air.active_rows)}")
+    if (columns >= np.uint64(P)).any():
+        raise ValueError(f"{air.name}: preprocessed columns hold non-canonical field elements")
+    return columns
+
+
+def preprocessed_root(air: Air, params: StarkParams) -> bytes:
+    """The root a proof's fixed-columns tree has under `params` (the AIR's verifying key, to pin in the AIR):
+    committed exactly as `prove` commits them, zero on the random rows."""
+    n, columns = air.trace_length, preprocessed_columns(air)
+    with CoefficientArray(columns.shape[0], n) as coefficients:
+        committed = CommittedPolynomials(_interpolated(columns, n, coefficients, columns.shape[0]), params.blowup,
+                                         scheme_for(params.hash))
+        return committed.root
 
 
 def _as_lists(opening: tuple[np.ndarray, list[bytes]]) -> tuple[list[list[int]], list[bytes]]:

@@ -1,10 +1,10 @@
-"""The compact binary proof format, versions 1 and 2: strict, bounds-checked, canonical.
+"""The compact binary proof format, versions 1, 2 and 3: strict, bounds-checked, canonical.
 
 Layout (little-endian; every vector is a u32 count then its items):
     magic "PORSTARK" | u16 version
     params: u8 log_blowup, u16 num_queries, u8 grinding_bits, u8 fri_log_arity, u8 fri_log_final_degree,
-            u8 zero_knowledge, then in version 2 only: u8 hash (1 = poseidon2)
-    u8 log2(trace_length)
+            u8 zero_knowledge, then in versions 2 and 3: u8 hash (0 = blake2s in version 3 only, 1 = poseidon2)
+    u8 log2(trace_length) | in version 3 only: u16 preprocessed_width (>= 1)
     digest main_root | u8 has_aux, [digest aux_root] | digest quotient_root
     vec<ext> ood_trace (every trace column at z, then at z*g) | vec<ext> ood_quotient (every quotient column at z)
     vec<digest> fri_roots | vec<ext> fri_final_coefficients | u64 pow_nonce
@@ -12,7 +12,9 @@ Layout (little-endian; every vector is a u32 count then its items):
             row = vec<felt>
 Version 1 is a BLAKE2s proof (every proof made before the hash was a parameter), version 2 any other hash: a
 BLAKE2s proof is always written as version 1, so a version 2 naming BLAKE2s is rejected (one proof, one
-encoding). A digest is 32 bytes; a Poseidon2 digest's four 8-byte elements must be canonical.
+encoding). Version 3 is a proof of an AIR with preprocessed columns (any hash): its first opening is the fixed
+columns' tree, whose root is not in the proof (the verifier takes it from the AIR); proofs without such columns
+keep version 1 or 2, byte for byte. A digest is 32 bytes; a Poseidon2 digest's four 8-byte elements must be canonical.
 A field element is a u64 below p (anything else is rejected: one value, one encoding), an extension element
 two of them. Nothing may follow the last opening. Parsing never trusts a count: each is bounded before use.
 """
@@ -28,7 +30,9 @@ from verifier.stark.params import ParamsError, StarkParams
 MAGIC = b"PORSTARK"
 VERSION = 1  # BLAKE2s
 VERSION_WITH_HASH = 2
+VERSION_PREPROCESSED = 3
 HASH_IDS = {"poseidon2": 1}  # version 2's hash byte
+HASH_IDS_PREPROCESSED = {BLAKE2S.name: 0, **HASH_IDS}  # version 3's
 DIGEST = DIGEST_BYTES
 MAX_ITEMS = 1 << 22  # no vector in a sane proof comes near this
 
@@ -56,6 +60,7 @@ class StarkProof:
     fri_final: list[Ext]
     pow_nonce: int
     openings: list[Opening] = field(default_factory=list)
+    preprocessed_width: int = 0  # > 0: openings[0] is the fixed columns' tree (version 3)
 
 
 class _Writer:
@@ -152,16 +157,21 @@ def serialize(proof: StarkProof) -> bytes:
     w = _Writer()
     w.parts.append(MAGIC)
     p = proof.params
-    w.u16(VERSION if p.hash == BLAKE2S.name else VERSION_WITH_HASH)
+    preprocessed = proof.preprocessed_width > 0
+    w.u16(VERSION_PREPROCESSED if preprocessed else VERSION if p.hash == BLAKE2S.name else VERSION_WITH_HASH)
     w.u8(p.log_blowup)
     w.u16(p.num_queries)
     w.u8(p.grinding_bits)
     w.u8(p.fri_log_arity)
     w.u8(p.fri_log_final_degree)
     w.u8(int(p.zero_knowledge))
-    if p.hash != BLAKE2S.name:
+    if preprocessed:
+        w.u8(HASH_IDS_PREPROCESSED[p.hash])
+    elif p.hash != BLAKE2S.name:
         w.u8(HASH_IDS[p.hash])
     w.u8(proof.log_trace_length)
+    if preprocessed:
+        w.u16(proof.preprocessed_width)
     w.digest(proof.main_root)
     w.u8(proof.aux_root is not None)
     if proof.aux_root is not None:
@@ -181,9 +191,9 @@ def serialize(proof: StarkProof) -> bytes:
     return b"".join(w.parts)
 
 
-def _read_hash(r: _Reader) -> str:
+def _read_hash(r: _Reader, ids: dict[str, int]) -> str:
     hash_id = r.u8("params.hash")
-    names = [name for name, i in HASH_IDS.items() if i == hash_id]
+    names = [name for name, i in ids.items() if i == hash_id]
     if not names:
         raise ProofFormatError(f"params.hash: unknown hash {hash_id}")
     return names[0]
@@ -196,7 +206,7 @@ def parse(data: bytes, spans: list | None = None) -> StarkProof:
         if r.take(len(MAGIC), "magic") != MAGIC:
             raise ProofFormatError("not a proof file (bad magic)")
         version = r.u16("version")
-        if version not in (VERSION, VERSION_WITH_HASH):
+        if version not in (VERSION, VERSION_WITH_HASH, VERSION_PREPROCESSED):
             raise ProofFormatError(f"unsupported proof version {version}")
         try:
             params = StarkParams(
@@ -207,7 +217,8 @@ def parse(data: bytes, spans: list | None = None) -> StarkProof:
                 fri_log_arity=r.u8("params.fri_log_arity"),
                 fri_log_final_degree=r.u8("params.fri_log_final_degree"),
                 zero_knowledge=r.flag("params.zero_knowledge"),
-                hash=_read_hash(r) if version == VERSION_WITH_HASH else BLAKE2S.name,
+                hash=(_read_hash(r, HASH_IDS) if version == VERSION_WITH_HASH
+                      else _read_hash(r, HASH_IDS_PREPROCESSED) if version == VERSION_PREPROCESSED else BLAKE2S.name),
             )
         except ParamsError as e:
             raise ProofFormatError(str(e)) from None
@@ -215,6 +226,11 @@ def parse(data: bytes, spans: list | None = None) -> StarkProof:
         log_n = r.u8("log_trace_length")
         if not 2 <= log_n <= 32:
             raise ProofFormatError(f"trace length 2^{log_n} out of range")
+        preprocessed_width = 0
+        if version == VERSION_PREPROCESSED:
+            preprocessed_width = r.u16("preprocessed_width")
+            if preprocessed_width == 0:
+                raise ProofFormatError("preprocessed_width: a version 3 proof has preprocessed columns")
         main_root = r.digest("main_root")
         aux_root = r.digest("aux_root") if r.flag("has_aux") else None
         quotient_root = r.digest("quotient_root")
@@ -236,4 +252,4 @@ def parse(data: bytes, spans: list | None = None) -> StarkProof:
         if spans is not None:
             spans.extend(r.spans)
     return StarkProof(params, log_n, main_root, aux_root, quotient_root, ood_trace, ood_quotient, fri_roots,
-                      fri_final, pow_nonce, openings)
+                      fri_final, pow_nonce, openings, preprocessed_width)

@@ -3,7 +3,7 @@
 Keeping this in one place is what makes the two sides agree: the constraint list (the AIR's own plus LogUp's),
 the number of quotient chunks, the FRI folding schedule, the commitment scheme and transcript the parameters
 name, and the exact messages the transcript absorbs before any challenge (protocol tag, parameters, the AIR's
-identity and shape, the public inputs).
+identity and shape, the public inputs, and the pinned root of its preprocessed columns if it has any).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import struct
 from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air, Constraint
 from circuits.expr import Program
 from circuits.logup import NUM_CHALLENGES, LogUpLayout
-from verifier.stark.commitment import BLAKE2S, CommitmentScheme, scheme_for
+from verifier.stark.commitment import BLAKE2S, DIGEST_BYTES, CommitmentScheme, scheme_for
 from verifier.stark.params import StarkParams
 from verifier.stark.security import Security, Shape, security
 from verifier.stark.transcript import Transcript, new_transcript
@@ -51,6 +51,10 @@ class Protocol:
 
         self.lde_size = n * params.blowup
         self.main_width = air.main_width
+        self.preprocessed_width = air.preprocessed_width
+        if not 0 <= self.preprocessed_width < air.main_width:  # some column is the prover's
+            raise AirError(f"{air.name}: {self.preprocessed_width} preprocessed columns of {air.main_width}")
+        self.preprocessed_root = self._pinned_root() if self.preprocessed_width else None
         self.trace_width = air.main_width + 2 * self.aux_width  # base columns
         self.quotient_chunks = self._quotient_chunks()
         if self.quotient_chunks > params.blowup:
@@ -59,6 +63,20 @@ class Protocol:
         self.randomizer_width = 2 if params.zero_knowledge else 0
         self.quotient_width = 2 * self.quotient_chunks + self.randomizer_width
         self.fri_layers, self.fri_final_degree = self._fri_schedule()
+
+    def _pinned_root(self) -> bytes:
+        """The AIR's verifying key for these parameters: the root its fixed columns' openings must reach."""
+        try:
+            root = self.air.preprocessed_root(self.params)
+        except NotImplementedError:
+            raise AirError(f"{self.air.name}: preprocessed columns without a pinned root") from None
+        if not isinstance(root, bytes) or len(root) != DIGEST_BYTES:
+            raise AirError(f"{self.air.name}: pinned preprocessed root is not a {DIGEST_BYTES}-byte digest")
+        try:
+            self.commitment.check_digest(root)
+        except ValueError as e:
+            raise AirError(f"{self.air.name}: pinned preprocessed root: {e}") from None
+        return root
 
     def boundary_row(self, c: Constraint) -> int:
         return c.row % self.active_rows
@@ -109,4 +127,7 @@ class Protocol:
         t.absorb_ints("shape", [self.trace_length, self.active_rows, self.main_width, self.aux_width,
                                 self.air.max_degree, len(self.periodic), *kinds, self.quotient_chunks])
         t.absorb("public", self.air.public_inputs())
+        if self.preprocessed_width:  # the verifying key is part of the statement (absent: transcripts as before)
+            t.absorb_ints("preprocessed", [self.preprocessed_width])
+            t.absorb_digest("preprocessed root", self.preprocessed_root)
         return t

@@ -103,11 +103,13 @@ def _check_shape(protocol: Protocol, proof: StarkProof) -> None:
     _require(1 << proof.log_trace_length == protocol.trace_length,
              f"proof is for a trace of 2^{proof.log_trace_length} rows, the statement needs {protocol.trace_length}")
     _require((proof.aux_root is not None) == (protocol.aux_width > 0), "proof's auxiliary commitment does not fit")
+    _require(proof.preprocessed_width == protocol.preprocessed_width,
+             f"proof has {proof.preprocessed_width} preprocessed columns, the AIR {protocol.preprocessed_width}")
     _require(len(proof.ood_trace) == 2 * protocol.trace_width, "wrong number of out-of-domain trace values")
     _require(len(proof.ood_quotient) == 2 * protocol.quotient_chunks, "wrong number of out-of-domain quotient values")
     _require(len(proof.fri_roots) == len(protocol.fri_layers), "wrong number of FRI layers")
     _require(len(proof.fri_final) == protocol.fri_final_degree, "FRI final polynomial has the wrong degree bound")
-    trees = 2 + (protocol.aux_width > 0) + len(protocol.fri_layers)
+    trees = 2 + (protocol.preprocessed_width > 0) + (protocol.aux_width > 0) + len(protocol.fri_layers)
     _require(len(proof.openings) == trees, "wrong number of Merkle openings")
 
 
@@ -197,13 +199,18 @@ def _opened_rows(protocol: Protocol, opening: Opening, positions: list[int], wid
 def _check_openings(protocol: Protocol, proof: StarkProof, indices: list[int]):
     depth = protocol.lde_size.bit_length() - 1
     openings = iter(proof.openings)
-    main = _opened_rows(protocol, next(openings), indices, protocol.main_width, depth, proof.main_root,
-                        "main trace")
-    trace = main
+    fixed_width = protocol.preprocessed_width
+    fixed = {i: [] for i in indices}
+    if fixed_width:  # against the AIR's pinned root: the prover cannot choose these columns
+        fixed = _opened_rows(protocol, next(openings), indices, fixed_width, depth, protocol.preprocessed_root,
+                             "preprocessed columns")
+    main = _opened_rows(protocol, next(openings), indices, protocol.main_width - fixed_width, depth,
+                        proof.main_root, "main trace")
+    trace = {i: fixed[i] + main[i] for i in main}
     if proof.aux_root is not None:
         aux = _opened_rows(protocol, next(openings), indices, 2 * protocol.aux_width, depth, proof.aux_root,
                            "LogUp columns")
-        trace = {i: main[i] + aux[i] for i in main}
+        trace = {i: trace[i] + aux[i] for i in main}
     quotient = _opened_rows(protocol, next(openings), indices, protocol.quotient_width, depth, proof.quotient_root,
                             "quotient")
     arity_log = protocol.params.fri_log_arity

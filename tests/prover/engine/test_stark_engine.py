@@ -483,9 +483,10 @@ def test_openings_from_memory_or_a_file_are_the_lde_rows(small_blocks):
     assert in_memory.root == in_file.root == MerkleTree(lde_rows).root
     indices = [0, 1, 7, 100, 301, 511]
     powers = in_memory.point_powers(indices)
-    rows, siblings = in_memory.open(indices, powers)
+    [(rows, siblings)] = in_memory.open(indices, powers)
     assert np.array_equal(rows, lde_rows[indices]) and siblings == MerkleTree(lde_rows).siblings(indices)
-    assert np.array_equal(in_file.open(indices, powers)[0], rows) and in_file.open(indices, powers)[1] == siblings
+    [(file_rows, file_siblings)] = in_file.open(indices, powers)
+    assert np.array_equal(file_rows, rows) and file_siblings == siblings
     for committed in (in_memory, in_file):
         committed.coefficients.close()
 
