@@ -90,12 +90,7 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
     directory."""
     if workers is not None and scheduler is not None:
         _fail("give --workers or --scheduler, not both")
-    if policy == "margin":
-        unsupported = [name for name, given in (("--workers", workers), ("--scheduler", scheduler),
-                                                ("--resume", resume), ("--split", split > 1)) if given]
-        if unsupported:
-            _fail(f"{unsupported[0]} is not available with the margin policy yet")
-    elif exclude_refused or pledge_equity:
+    if policy != "margin" and (exclude_refused or pledge_equity):
         _fail(f"{'--exclude-refused' if exclude_refused else '--pledge-equity'} applies to the margin policy only")
     try:
         if policy == "margin":
@@ -103,7 +98,8 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
                                         source=UsersSource(assets_file, users_format, floor_amounts),
                                         min_leaves=min_leaves, exclude_refused=exclude_refused,
                                         pledge_equity=pledge_equity, shard_leaves=shard_leaves,
-                                        allow_small_shards=allow_small_shards)
+                                        allow_small_shards=allow_small_shards, resume=resume,
+                                        workers=_worker_count(workers), scheduler=scheduler, split=split)
         else:
             shard_leaves = DEFAULT_SHARD_LEAVES if shard_leaves is None else shard_leaves
             result = prove_round(users, round_name, out_dir, preset, secret_file, shard_leaves=shard_leaves,

@@ -4,55 +4,31 @@ Every user is checked first, as the circuit will: each asset's collateral at mos
 2^62, and the haircut value of the collateral covering the debt's value. A file with any user failing is refused
 with every such line named; `exclude_refused` proves the others instead and lists each one left out (line, id,
 reason) in the round directory's `excluded.json`, private like the inclusion store (whose leaves hold each
-user's slots, so `por inclusion` exports proofs showing equity, debt and collateral). A round of more than
-`shard_leaves` leaves is sharded as a plain round is (one proof per subtree, proven here one after another); no
---split, --resume or Dask yet. It is staged, verified as `por-verify proof` checks it, and published atomically
-like a plain round.
+user's slots, so `por inclusion` exports proofs showing equity, debt and collateral). The users' slots then go
+through the plain round's pipeline (`round.prove_round`): sharding, --split (`solvent_split`), --resume, Dask
+workers, staging, the check before publishing and the atomic rename are the same code.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
 
 from circuits.margin import MarginAir, MarginStatement, Policy
 from circuits.margin.policy import AMOUNT_BOUND, MAX_RATIO, collateral_bands
-from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inputs import read_asset_list, read_users
 from prover.exchange.inputs.margin_assets import read_margin_policy
-from prover.exchange.margin_trace import MarginWitness, build_margin_trace
-from prover.exchange.master_secret import piece_nonce
+from prover.exchange.pieces import solvent_split
 from prover.exchange.progress import Progress
-from prover.exchange.shard_tasks import verified_proof
-from prover.exchange.inclusion_store import write_store
-from prover.exchange.round import (
-    DEFAULT_SHARD_LEAVES,
-    STORE_FILE,
-    RoundResult,
-    UsersSource,
-    _check_round_name,
-    _check_shard_privacy,
-    _fresh_seed,
-    _leaf_count,
-    _master_secret,
-    _shards,
-    _shuffled_leaves,
-    DEFAULT_SECRET_FILE,
-)
+from prover.exchange.round import DEFAULT_SHARD_LEAVES, Book, RoundResult, UsersSource, prove_round
 from prover.exchange.solvency_trace import exact_totals
-from prover.exchange.staging import Staging, file_sha256
-from prover.exchange.tree import leaf_digests, tree_levels
 from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
 from verifier.formats.amounts import format_amount
 from verifier.formats.margin_public import header_policy
-from verifier.formats.public import public_document
-from verifier.solvency.round import PUBLIC_FILE, proof_files
-from verifier.stark.params import ParamsError, StarkParams, load_preset
+from verifier.stark.params import StarkParams
 from verifier.stark.protocol import Protocol
 from verifier.stark.verify import MIN_SECURITY
 
@@ -64,23 +40,18 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
                        preset: str = "standard", secret_file: str | os.PathLike | None = None, progress: bool = True,
                        source: UsersSource = UsersSource(), min_leaves: int = 0,
                        exclude_refused: bool = False, pledge_equity: str | None = None,
-                       shard_leaves: int | None = None, allow_small_shards: bool = False) -> RoundResult:
+                       shard_leaves: int | None = None, allow_small_shards: bool = False, resume: bool = False,
+                       workers: int | str | None = None, scheduler: str | None = None, processes: bool = True,
+                       split: int = 1) -> RoundResult:
     """`pledge_equity`: a collateral kind that each user's whole equity counts as (OKX v2's rule, net value
     non-negative at that kind's haircuts), for files that state no collateral. `shard_leaves` defaults to
-    `secure_shard_leaves` of the round's assets and policy."""
-    started = time.monotonic()
-    out_dir = Path(out_dir)
-    _check_round_name(round_name)
-    if out_dir.exists():
-        raise InputError(f"{out_dir} already exists; a round directory is never overwritten")
+    `secure_shard_leaves` of the round's assets and policy. The other options are the plain round's
+    (`round.prove_round`, whose pipeline this is): `split` cuts every slot of a user by the same proportions
+    (`solvent_split`)."""
     if not source.assets_file:
         raise InputError("the margin policy needs --assets: the asset list with prices and haircut tiers")
-    try:
-        params = load_preset(preset)
-    except ParamsError as error:
-        raise InputError(str(error)) from None
-    Staging.check_absent(out_dir)
-    with Progress(unit="proofs", enabled=progress) as shown:
+
+    def read(shown: Progress, params: StarkParams) -> Book:
         shown.stage("reading users, prices and tiers")
         try:
             declared = read_asset_list(source.assets_file)
@@ -100,52 +71,27 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
         keep = np.setdiff1d(np.arange(len(table.ids)), [i for i, _ in refused])
         if not keep.size:
             raise InputError(f"{users_path}: every user fails the margin policy")
-        ids = [table.ids[i] for i in keep.tolist()]
         slots = slots[keep]
-
-        master = _master_secret(Path(secret_file or DEFAULT_SECRET_FILE), shown)
-        seed = _fresh_seed(shown)
-        shown.stage("committing user ids")
-        nonces = [piece_nonce(master, round_name, user_id, 0) for user_id in ids]
-        n = _leaf_count(len(ids), min_leaves)
         assets = [(a.symbol, a.decimals) for a in table.assets]
-        shard_leaves = secure_shard_leaves(assets, policy, params) if shard_leaves is None else shard_leaves
-        _check_shard_privacy(n, shard_leaves, allow_small_shards)
-        leaves = _shuffled_leaves(slots, commit_user_ids(ids, nonces, [0] * len(ids), [1] * len(ids)), seed, n)
-        shown.stage("building the tree")
-        levels = tree_levels(leaf_digests(leaves.idc, leaves.balances))
-        statement = margin_statement(round_name, table, policy, n, tuple(int(x) for x in levels[-1][0]),
-                                     leaves.balances)
-        shards = _shards(leaves, levels, shard_leaves)
-        parts = proof_files(statement, shards)
-        staging = Staging.create(out_dir, {"round": round_name, "users_sha256": file_sha256(users_path),
-                                           "secret_sha256": hashlib.sha256(master).hexdigest()})
-        shown.set_total(len(parts))
-        size = 0
-        for i, (file, part) in enumerate(parts):
-            rows = slice(i * part.leaves, (i + 1) * part.leaves)
-            subtree = [level[i * len(level) // len(parts):(i + 1) * len(level) // len(parts)]
-                       for level in levels[:part.leaves.bit_length()]]
-            air = MarginAir(part, params.zk_rows)
-            proof, bits = verified_proof(part.round, air, lambda: build_margin_trace(
-                air, MarginWitness(leaves.idc[rows], leaves.balances[rows]), subtree), params, shown.stage)
-            staging.save(file, proof)
-            size += len(proof)
-            shown.advance()
-        shown.stage("writing")
-        public = public_document(statement, header_policy(policy), params.to_json(), bits, shards)
-        staging.save(PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode())
-        staging.write(STORE_FILE, lambda path: write_store(
-            path, round_name, header_policy(policy), public["root"], list(statement.assets), ids,
-            np.zeros(len(ids), dtype=np.int64), leaves.leaf_of_row, nonces, slots, levels), permissions=0o600)
+        totals = exact_totals(slots)
+        private, notes = {}, ()
         if refused:
             excluded = [{"user_id": table.ids[i], "why": why} for i, why in refused]
-            staging.save(EXCLUDED_FILE, (json.dumps(excluded, indent=2) + "\n").encode(), permissions=0o600)
-            shown.note(f"left out {len(refused)} users the margin policy refuses; each is listed in "
-                       f"{out_dir / EXCLUDED_FILE}")
-        shown.stage("verifying the round before publishing it")
-        staging.publish(out_dir, preset)
-    return RoundResult(out_dir, public, len(ids), size, bits, time.monotonic() - started, len(shards))
+            private = {EXCLUDED_FILE: (json.dumps(excluded, indent=2) + "\n").encode()}
+            notes = (f"left out {len(refused)} users the margin policy refuses; each is listed in "
+                     f"{Path(out_dir) / EXCLUDED_FILE}",)
+        return Book([table.ids[i] for i in keep.tolist()], slots, header_policy(policy),
+                    lambda n, root: MarginStatement.of_slot_totals(round_name, assets, n, root, totals, policy),
+                    secure_shard_leaves(assets, policy, params),
+                    split=lambda values, most, seed: solvent_split(values, most, seed,
+                                                                   lambda leaves: solvent(leaves, policy)),
+                    fingerprint={"policy": "margin", "exclude_refused": exclude_refused,
+                                 "pledge_equity": pledge_equity},
+                    private_files=private, notes=notes)
+
+    return prove_round(users_path, round_name, out_dir, preset, secret_file, progress, shard_leaves,
+                       allow_small_shards, resume, workers, scheduler, processes, source, min_leaves, split,
+                       read_book=read)
 
 
 def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str | None = None
@@ -176,9 +122,7 @@ def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str
     for q, c in enumerate(collateral):
         slots[:, 2 + q::width] = c.astype(object)
     too_large = (slots >= AMOUNT_BOUND).reshape(users, assets, width).any(axis=2)
-    cover = sum((haircut_values(policy.prices[j], policy.tiers[j][q], c[:, j])
-                 for j in range(assets) for q, c in enumerate(collateral)), np.zeros(users, dtype=object))
-    owed = (debt.astype(object) * np.array([MAX_RATIO * p for p in policy.prices], dtype=object)).sum(axis=1)
+    cover, owed = cover_and_debt(debt, collateral, policy)
     refused = []
     for i in np.flatnonzero((free < 0).any(axis=1) | too_large.any(axis=1) | (owed > cover)).tolist():
         problems = []
@@ -194,6 +138,25 @@ def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str
         refused.append((i, f"{books.where(name, i) if books else name}: user {table.ids[i]!r}: {'; '.join(problems)}"))
     slots[[i for i, _ in refused]] = 0
     return slots.astype(np.uint64), refused
+
+
+def cover_and_debt(debt: np.ndarray, collateral: list[np.ndarray], policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """Per row (a user or a leaf), 100 x the haircut value of its collateral (per kind, (R, A) amounts) and 100 x
+    the value of its (R, A) debt, as exact integers: the row is solvent when the first covers the second."""
+    rows, assets = debt.shape
+    cover = sum((haircut_values(policy.prices[j], policy.tiers[j][q], c[:, j])
+                 for j in range(assets) for q, c in enumerate(collateral)), np.zeros(rows, dtype=object))
+    owed = (debt.astype(object) * np.array([MAX_RATIO * p for p in policy.prices], dtype=object)).sum(axis=1)
+    return cover, owed
+
+
+def solvent(slots: np.ndarray, policy: Policy) -> np.ndarray:
+    """(R,) bool: whether each row of (R, A * (2 + K)) slots is solvent under `policy` (collateral at most equity
+    holds for any non-negative slots: equity is free equity plus collateral)."""
+    width = policy.slots_per_asset
+    cover, owed = cover_and_debt(slots[:, 1::width], [slots[:, 2 + q::width] for q in range(len(policy.kinds))],
+                                 policy)
+    return (cover >= owed).astype(bool)
 
 
 def haircut_values(price: int, tiers, amounts: np.ndarray) -> np.ndarray:
@@ -222,10 +185,3 @@ def secure_shard_leaves(assets: list[tuple[str, int]], policy: Policy, params: S
             break
         leaves //= 2
     return leaves
-
-
-def margin_statement(round_name: str, table: UserTable, policy: Policy, n: int, root, slots: np.ndarray
-                     ) -> MarginStatement:
-    """The statement of the leaves' exact slot totals."""
-    return MarginStatement.of_slot_totals(round_name, [(a.symbol, a.decimals) for a in table.assets], n, root,
-                                          exact_totals(slots), policy)

@@ -9,6 +9,9 @@ A round of more than `shard_leaves` leaves is sharded: its tree's bottom levels 
 `shard_leaves` leaves, each proven on its own as proofs/shard-XXXX.bin, and public.json lists each shard's root
 and totals (see verifier/solvency/round.py, which defines the shard statements). Subtrees and proofs are tasks
 (shard_tasks.py) run here one after another (peak memory: one shard) or on Dask workers (distributed.py).
+
+The pipeline serves both policies: a `Book` says what a policy's users are (plain: balances, read here; margin:
+slots, read by margin_round.py), and everything from the leaves on is this module's.
 """
 from __future__ import annotations
 
@@ -17,12 +20,14 @@ import json
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-from circuits.solvency import MAX_LEAVES, SolvencyAir, Statement
+from circuits.margin import MarginStatement
+from circuits.solvency import MAX_LEAVES, Statement
 from circuits.tree_hash import digest_to_hex
 from prover.exchange.distributed import InProcess, OnDask, dask_client, default_workers
 from prover.exchange.id_commitments import commit_user_ids
@@ -41,7 +46,7 @@ from prover.exchange.master_secret import (
 )
 from prover.exchange.pieces import Pieces, split_balances
 from prover.exchange.progress import Progress
-from prover.exchange.shard_tasks import prove_shard, subtree
+from prover.exchange.shard_tasks import prove_shard, shard_air, subtree
 from prover.exchange.solvency_trace import Witness, exact_totals
 from prover.exchange.staging import Staging, file_sha256
 from prover.exchange.tree import tree_levels
@@ -49,7 +54,7 @@ from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
 from verifier.formats.public import Shard, public_document
 from verifier.solvency.round import PUBLIC_FILE, proof_files
-from verifier.stark.params import ParamsError, load_preset, with_hash
+from verifier.stark.params import ParamsError, StarkParams, load_preset, with_hash
 from verifier.stark.protocol import Protocol
 
 STORE_FILE = "inclusion.sqlite"
@@ -96,27 +101,47 @@ class UsersSource:
         return {"assets_sha256": assets, "users_format": self.file_format, "floor": self.floor}
 
 
+@dataclass(frozen=True)
+class Book:
+    """A policy's users as the round pipeline (`prove_round`) proves them: each user's leaf values (plain:
+    balances; margin: slots), the policy the round header binds, the statement of a tree over them, how a user's
+    values are split over leaves, and what else the round directory keeps (private files, notes shown)."""
+
+    ids: list[str]
+    values: np.ndarray  # (U, W) uint64
+    policy: str
+    statement: Callable[[int, tuple], Statement | MarginStatement]  # (leaf count, tree root) -> the statement
+    shard_leaves: int  # the policy's default shard size
+    split: Callable[[np.ndarray, int, bytes], Pieces] = split_balances
+    floored: list = ()  # (symbol, amounts floored, dropped sum), for public.json
+    fingerprint: dict = field(default_factory=dict)  # policy options a resumed run must share
+    private_files: dict = field(default_factory=dict)  # name -> bytes, written 0600 beside the inclusion store
+    notes: tuple[str, ...] = ()
+
+
 def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | os.PathLike, preset: str = "standard",
                 secret_file: str | os.PathLike | None = None, progress: bool = True,
-                shard_leaves: int = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False, resume: bool = False,
-                workers: int | str | None = None, scheduler: str | None = None,
+                shard_leaves: int | None = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False,
+                resume: bool = False, workers: int | str | None = None, scheduler: str | None = None,
                 processes: bool = True, source: UsersSource = UsersSource(), min_leaves: int = 0,
-                split: int = 1, hash_name: str = "blake2s") -> RoundResult:
+                split: int = 1, hash_name: str = "blake2s",
+                read_book: Callable[[Progress, StarkParams], Book] | None = None) -> RoundResult:
     """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
-    proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`). A sharded round's
-    shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`.
+    proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`, None for the policy's
+    default). A sharded round's shards must hold MIN_SHARD_LEAVES leaves or more unless `allow_small_shards`.
 
     `workers` (a count, or "auto": as many as memory allows) runs the tasks on a LocalCluster (of processes, or
     threads with processes=False); `scheduler` on an existing Dask cluster; neither, here in turn. `source` says
     how to read the users file (asset list, layout, flooring). `min_leaves` pads the tree to at least that many
     leaves, so the published leaf count bounds the user count only as loosely as the exchange chooses; `split`
     divides each user's balances over 1 to `split` leaves (prover/exchange/pieces.py). `hash_name` is the proofs'
-    commitment hash and transcript (StarkParams.hash: "poseidon2" for proofs another proof will verify)."""
+    commitment hash and transcript (StarkParams.hash: "poseidon2" for proofs another proof will verify).
+    `read_book` reads the users under another policy than the plain one (margin_round.py)."""
     started = time.monotonic()
     out_dir = Path(out_dir)
     _check_round_name(round_name)
-    if type(shard_leaves) is not int or shard_leaves < 2 or shard_leaves & (shard_leaves - 1):
-        raise InputError(f"shard leaves {shard_leaves!r} must be a power of two, 2 or more")
+    if shard_leaves is not None:
+        _check_shard_leaves(shard_leaves)
     if out_dir.exists():
         raise InputError(f"{out_dir} already exists; a round directory is never overwritten")
     try:
@@ -128,24 +153,26 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     secret_file = Path(secret_file or DEFAULT_SECRET_FILE)
 
     with Progress(unit="proofs", enabled=progress) as shown:
-        shown.stage("reading users")
-        table = _read_users(users_path, source)
-        _check_shard_privacy(_leaf_count(len(table.ids), min_leaves), shard_leaves, allow_small_shards)  # at least
+        book = (read_book or _plain_book(users_path, round_name, source))(shown, params)
+        if shard_leaves is None:
+            shard_leaves = book.shard_leaves
+            _check_shard_leaves(shard_leaves)
+        _check_shard_privacy(_leaf_count(len(book.ids), min_leaves), shard_leaves, allow_small_shards)  # at least
         master = _master_secret(secret_file, shown)
         inputs = {"round": round_name, "preset": preset, "shard_leaves": shard_leaves,
                   "users_sha256": file_sha256(users_path), "secret_sha256": hashlib.sha256(master).hexdigest(),
-                  "min_leaves": min_leaves, "split": split, **source.fingerprint(),
+                  "min_leaves": min_leaves, "split": split, **source.fingerprint(), **book.fingerprint,
                   **({"hash": hash_name} if hash_name != "blake2s" else {})}  # older stagings still resume
         staging = Staging.resume(out_dir, inputs) if resume else None
         seed = bytes.fromhex(staging.manifest["seed"]) if staging else _fresh_seed(shown)
         try:
-            pieces = split_balances(table.balances, split, seed)
+            pieces = book.split(book.values, split, seed)
         except ValueError as error:
             raise InputError(f"--split: {error}") from None
         n = _leaf_count(len(pieces.owner), min_leaves)
         _check_shard_privacy(n, shard_leaves, allow_small_shards)
         shown.stage("committing user ids")
-        owners = [table.ids[i] for i in pieces.owner.tolist()]
+        owners = [book.ids[i] for i in pieces.owner.tolist()]
         nonces = [piece_nonce(master, round_name, user_id, k) for user_id, k in zip(owners, pieces.number.tolist())]
         idc = commit_user_ids(owners, nonces, pieces.number.tolist(), pieces.count.tolist())
         leaves = _shuffled_leaves(pieces.balances, idc, seed, n)
@@ -153,8 +180,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
             shown.stage("building the tree")
             levels = _tree(runner, leaves, min(n, shard_leaves))
             root = tuple(int(x) for x in levels[-1][0])
-            statement = Statement(round_name, tuple((a.symbol, a.decimals) for a in table.assets), n, root,
-                                  tuple(table.totals()))
+            statement = book.statement(n, root)
             if staging is None:
                 staging = Staging.create(out_dir, {**inputs, "seed": seed.hex(), "tree_root": digest_to_hex(root)})
             elif staging.manifest.get("tree_root") != digest_to_hex(root):
@@ -166,15 +192,37 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
             try:
                 proofs, security_bits, resumed = _prove_parts(runner, staging, parts, leaves, levels, params, shown)
                 shown.stage("writing")
-                public = public_document(statement, POLICY, params.to_json(), security_bits, shards,
-                                         [(f.symbol, f.amounts, f.dropped) for f in table.floored])
-                _write_round(staging, public, statement, owners, pieces, leaves, nonces, levels)
+                public = public_document(statement, book.policy, params.to_json(), security_bits, shards,
+                                         book.floored)
+                _write_round(staging, public, statement, book.policy, owners, pieces, leaves, nonces, levels)
+                for name, data in book.private_files.items():
+                    staging.save(name, data, permissions=0o600)
+                for note in book.notes:
+                    shown.note(note)
                 shown.stage("verifying the round before publishing it")
                 staging.publish(out_dir, preset)
             except KeyboardInterrupt:
                 raise RoundInterrupted(staging.path, sum(staging.has(file) for file, _ in parts), len(parts)) from None
-    return RoundResult(out_dir, public, len(table.ids), sum(len(proof) for proof in proofs), security_bits,
+    return RoundResult(out_dir, public, len(book.ids), sum(len(proof) for proof in proofs), security_bits,
                        time.monotonic() - started, len(shards), resumed)
+
+
+def _plain_book(users_path, round_name: str, source: UsersSource) -> Callable[[Progress, StarkParams], Book]:
+    """The plain policy's users: balances, totalled exactly."""
+    def read(shown: Progress, params: StarkParams) -> Book:
+        shown.stage("reading users")
+        table = _read_users(users_path, source)
+        assets = tuple((a.symbol, a.decimals) for a in table.assets)
+        totals = tuple(table.totals())
+        return Book(table.ids, table.balances, POLICY,
+                    lambda n, root: Statement(round_name, assets, n, root, totals), DEFAULT_SHARD_LEAVES,
+                    floored=[(f.symbol, f.amounts, f.dropped) for f in table.floored])
+    return read
+
+
+def _check_shard_leaves(shard_leaves) -> None:
+    if type(shard_leaves) is not int or shard_leaves < 2 or shard_leaves & (shard_leaves - 1):
+        raise InputError(f"shard leaves {shard_leaves!r} must be a power of two, 2 or more")
 
 
 @contextmanager
@@ -208,7 +256,7 @@ def _prove_parts(runner, staging: Staging, parts: list[tuple[str, Statement]], l
     others proven (as tasks), verified and saved to staging as each finishes. Returns the proofs in order, the
     security in bits (the same for every part: the round's params) and how many were kept."""
     proofs = {i: staging.read(file) for i, (file, _) in enumerate(parts) if staging.has(file)}
-    security_bits = Protocol(SolvencyAir(parts[0][1], params.zk_rows), params).security.conjectured_bits
+    security_bits = Protocol(shard_air(parts[0][1], params.zk_rows), params).security.conjectured_bits
     resumed = len(proofs)
     shown.advance(resumed)
     missing = [i for i in range(len(parts)) if i not in proofs]
@@ -227,12 +275,13 @@ def _prove_parts(runner, staging: Staging, parts: list[tuple[str, Statement]], l
     return [proofs[i] for i in range(len(parts))], security_bits, resumed
 
 
-def _write_round(staging: Staging, public: dict, statement: Statement, owners: list[str], pieces: Pieces,
-                 leaves: "_Leaves", nonces: list[bytes], levels: list[np.ndarray]) -> None:
+def _write_round(staging: Staging, public: dict, statement: Statement | MarginStatement, policy: str,
+                 owners: list[str], pieces: Pieces, leaves: "_Leaves", nonces: list[bytes],
+                 levels: list[np.ndarray]) -> None:
     """public.json and the inclusion store beside the proofs (replacing those of a run stopped while writing)."""
     staging.save(PUBLIC_FILE, (json.dumps(public, indent=2) + "\n").encode())
     staging.write(STORE_FILE, lambda path: write_store(
-        path, statement.round, POLICY, public["root"], list(statement.assets), owners, pieces.number,
+        path, statement.round, policy, public["root"], list(statement.assets), owners, pieces.number,
         leaves.leaf_of_row, nonces, pieces.balances, levels), permissions=0o600)
 
 

@@ -1,5 +1,5 @@
 """A round's units of work as plain functions of picklable data, so each runs in this process or as a Dask task:
-a shard's subtree and a shard's proof (proven, then verified before it is kept)."""
+a shard's subtree and a shard's proof (proven, then verified before it is kept), of either policy's statement."""
 from __future__ import annotations
 
 from typing import Callable
@@ -7,8 +7,10 @@ from typing import Callable
 import numpy as np
 
 from circuits.air import Air
+from circuits.margin import MarginAir, MarginStatement
 from circuits.solvency import SolvencyAir, Statement
 from prover.engine.prover import prove
+from prover.exchange.margin_trace import MarginWitness, build_margin_trace
 from prover.exchange.solvency_trace import Witness, build_main_trace
 from prover.exchange.tree import leaf_digests, tree_levels
 from verifier.errors import CheckFailed
@@ -20,12 +22,21 @@ def subtree(idc: np.ndarray, balances: np.ndarray) -> list[np.ndarray]:
     return tree_levels(leaf_digests(idc, balances))
 
 
-def prove_shard(part: Statement, idc: np.ndarray, balances: np.ndarray, levels: list[np.ndarray],
+def shard_air(part: Statement | MarginStatement, zk_rows: int) -> Air:
+    """The AIR a part of a round is proven with: the liabilities AIR, or the margin AIR for a margin statement."""
+    return MarginAir(part, zk_rows) if isinstance(part, MarginStatement) else SolvencyAir(part, zk_rows)
+
+
+def prove_shard(part: Statement | MarginStatement, idc: np.ndarray, values: np.ndarray, levels: list[np.ndarray],
                 params: StarkParams, progress: Callable[[str], None] = lambda stage: None) -> tuple[bytes, int]:
-    """The proof of `part` from its leaves and their subtree, and its security in bits."""
-    air = SolvencyAir(part, params.zk_rows)
-    return verified_proof(part.round, air, lambda: build_main_trace(air, Witness(idc, balances), levels), params,
-                          progress)
+    """The proof of `part` from its leaves (balances, or a margin leaf's slots) and their subtree, and its security
+    in bits."""
+    air = shard_air(part, params.zk_rows)
+    if isinstance(air, MarginAir):
+        trace = lambda: build_margin_trace(air, MarginWitness(idc, values), levels)  # noqa: E731
+    else:
+        trace = lambda: build_main_trace(air, Witness(idc, values), levels)  # noqa: E731
+    return verified_proof(part.round, air, trace, params, progress)
 
 
 def verified_proof(what: str, air: Air, trace: Callable[[], np.ndarray], params: StarkParams,

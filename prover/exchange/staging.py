@@ -79,8 +79,8 @@ class Staging:
 
     @classmethod
     def resume(cls, out_dir: Path, expected: dict) -> "Staging":
-        """The interrupted run's staging directory, refused (exit 2) unless it was started with `expected` and
-        holds only files it wrote, unchanged."""
+        """The interrupted run's staging directory, refused (exit 2) unless it was started with `expected` (every
+        key: the policy and its options too) and holds only files it wrote, unchanged."""
         path = staging_path(out_dir)
         try:
             manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
@@ -92,10 +92,12 @@ class Staging:
                 or not isinstance(manifest.get("files"), dict)):
             raise InputError(f"--resume: {path / MANIFEST} is not a {STAGING_FORMAT} manifest; remove {path} to "
                              "start over")
-        for key, what in _CHECKED:
+        named = dict(_CHECKED)
+        for key in [key for key, _ in _CHECKED] + sorted(set(expected) - set(named)):
             if manifest.get(key) != expected[key]:
-                raise InputError(f"--resume: the {what} differs from the interrupted run's "
-                                 f"({manifest.get(key)!r}, now {expected[key]!r}); nothing was resumed")
+                raise InputError(f"--resume: the {named.get(key, key.replace('_', ' '))} differs from the "
+                                 f"interrupted run's ({manifest.get(key)!r}, now {expected[key]!r}); nothing was "
+                                 "resumed")
         staging = cls(path, manifest)
         staging.check_contents("--resume: ")
         return staging

@@ -104,12 +104,6 @@ def test_a_changed_margin_public_json_fails(margin_round, tmp_path, change):
 
 
 @needs_vectors
-def test_margin_policy_refuses_options_it_does_not_support_yet(tmp_path):
-    result = prove_margin(tmp_path, "--split", "2")
-    assert result.exit_code == 2 and "--split is not available with the margin policy" in result.stderr
-
-
-@needs_vectors
 def test_inclusion_proof_shows_equity_debt_and_collateral_and_verifies(margin_round, tmp_path):
     user = "0" * 63 + "c"  # line 14 of the sample (rn 12), which the policy accepts
     out = tmp_path / "proof.json"

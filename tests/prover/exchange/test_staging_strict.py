@@ -9,7 +9,7 @@ import os
 import pytest
 
 from prover.cli import main as por
-from prover.exchange import margin_round, round as plain_round
+from prover.exchange import round as plain_round
 from prover.exchange.staging import MANIFEST, security_floor
 from tests.prover.exchange.test_cli_round import one_line_error, run
 from tests.prover.exchange.test_resume import USERS_CSV, cli, killed, prove  # noqa: F401 (killed: a fixture)
@@ -166,7 +166,7 @@ def test_a_margin_round_publishes_only_once_verified(tmp_path, monkeypatch, opti
     assert result.exit_code == 0, result.output
     assert run(por_verify, "proof", good / "round", "--min-security", "0").exit_code == 0
 
-    monkeypatch.setattr(margin_round, "verified_proof", corrupted(margin_round.verified_proof))
+    monkeypatch.setattr(plain_round, "prove_shard", corrupted(plain_round.prove_shard))  # margin proofs too
     never_published(tmp_path, prove_margin(tmp_path, *options))
 
 
