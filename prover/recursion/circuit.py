@@ -2,8 +2,15 @@
 outputs at once (the witness generator is the circuit's writer) and records its ports: which wires it reads,
 which free values it takes (the child proof's data), which wires it produces. `trace` lays the ops out in slots.
 
+An operand is a `Wire` (read from the bus) or a `Free` value (a cell the prover fills: the child proof's data).
+A constant is never free: `constant(v)` is a wire the circuit fixes (a preprocessed constant row produces it),
+and a bare int or Ext operand is refused, so a constant cannot silently become prover-chosen.
+
 An op may write its result to an existing wire (`into`), asserting it equal to that wire's value: its output
 port then consumes that wire instead of producing a new one (`assert_equal` is this, on an ext slot).
+
+Arithmetic helpers (`add`, `sub`, `mul`, `div`, `inverse`, `select`, `witness`, `assert_nonzero`) are each one
+or two mul-add ops over constant wires; they are the vocabulary the verifier walk is written in.
 """
 from __future__ import annotations
 
@@ -20,13 +27,24 @@ class Wire:
     id: int
 
 
-Operand = Wire | Ext | int  # a wire read from the bus, or a free witness value
+@dataclass(frozen=True)
+class Free:
+    """A value the prover supplies in the op's own cell (never read from the bus)."""
+
+    value: Ext
+
+    @staticmethod
+    def of(value) -> "Free":
+        return Free(Ext.lift(value))
+
+
+Operand = Wire | Free
 
 
 @dataclass
 class Op:
     kind: str  # "ext", "poseidon2", "merkle", "bits"
-    inputs: list  # per input port: Wire (read) or Ext (free)
+    inputs: list  # per input port: Wire (read) or Free
     values: list[Ext]  # the input cells' values, in port order
     out_wire: int  # first output wire id (consecutive for several outputs)
     outputs: list[Ext]
@@ -39,6 +57,7 @@ class Circuit:
     values: dict[int, Ext] = field(default_factory=dict)
     ops: list[Op] = field(default_factory=list)
     publics: list[tuple[int, Ext]] = field(default_factory=list)
+    constants: dict[Ext, int] = field(default_factory=dict)  # value -> its wire, one wire per distinct constant
 
     def _wires(self, values: list[Ext]) -> list[Wire]:
         first = len(self.values) + 1  # wire 0 is never used: empty slots hold it with multiplicity 0
@@ -47,7 +66,11 @@ class Circuit:
         return [Wire(first + k) for k in range(len(values))]
 
     def value(self, x: Operand) -> Ext:
-        return self.values[x.id] if isinstance(x, Wire) else Ext.lift(x)
+        if isinstance(x, Wire):
+            return self.values[x.id]
+        if isinstance(x, Free):
+            return x.value
+        raise TypeError(f"an operand is a Wire or a Free value, not {type(x).__name__} (constants: constant())")
 
     def _base(self, x: Operand) -> int:
         v = self.value(x)
@@ -59,6 +82,14 @@ class Circuit:
         (wire,) = self._wires([Ext.lift(value)])
         self.publics.append((wire.id, Ext.lift(value)))
         return wire
+
+    def constant(self, value) -> Wire:
+        """The wire holding the constant `value` (fixed by the circuit: the trace's constant rows produce it)."""
+        v = Ext.lift(value)
+        if v not in self.constants:
+            (wire,) = self._wires([v])
+            self.constants[v] = wire.id
+        return Wire(self.constants[v])
 
     def mul_add(self, a: Operand, b: Operand, c: Operand, into: Wire | None = None) -> Wire:
         out = self.value(a) * self.value(b) + self.value(c)
@@ -72,7 +103,48 @@ class Circuit:
         return wire
 
     def assert_equal(self, computed: Wire, expected: Wire) -> None:
-        self.mul_add(0, 0, computed, into=expected)
+        zero = self.constant(0)
+        self.mul_add(zero, zero, computed, into=expected)
+
+    # -- arithmetic over wires: each helper is one or two mul-add ops ---------------------------------------------
+    def witness(self, value) -> Wire:
+        """A free value put on the bus (the child proof's data that several ops read)."""
+        zero = self.constant(0)
+        return self.mul_add(zero, zero, Free.of(value))
+
+    def add(self, a: Operand, b: Operand) -> Wire:
+        return self.mul_add(a, self.constant(1), b)
+
+    def sub(self, a: Operand, b: Operand) -> Wire:
+        return self.mul_add(b, self.constant(-1), a)
+
+    def mul(self, a: Operand, b: Operand) -> Wire:
+        return self.mul_add(a, b, self.constant(0))
+
+    def scale(self, a: Operand, k) -> Wire:
+        """k * a for a constant k."""
+        return self.mul_add(a, self.constant(k), self.constant(0))
+
+    def div(self, a: Wire, b: Operand) -> Wire:
+        """a / b: the quotient q is free, and q * b = a is asserted (b = 0 has no q unless a = 0: callers divide
+        by values that are non-zero except with negligible probability, or check with assert_nonzero)."""
+        vb = self.value(b)
+        if vb == Ext(0):
+            raise ZeroDivisionError("division by zero in the circuit")
+        q = self.witness(self.value(a) / vb)
+        self.mul_add(q, b, self.constant(0), into=a)
+        return q
+
+    def inverse(self, a: Operand) -> Wire:
+        """1 / a, which also proves a != 0."""
+        return self.div(self.constant(1), a)
+
+    def assert_nonzero(self, a: Operand) -> None:
+        self.inverse(a)
+
+    def select(self, bit: Wire, if_one: Operand, if_zero: Operand) -> Wire:
+        """if_zero + bit * (if_one - if_zero), for a bit (0 or 1) already constrained to be one."""
+        return self.mul_add(bit, self.sub(if_one, if_zero), if_zero)
 
     def _permutation(self, kind: str, inputs: list, lanes: list[int], extra: list | None = None) -> list[Wire]:
         out = p2.permute(lanes)
@@ -95,7 +167,7 @@ class Circuit:
             raise ValueError("a Merkle step's index bit must be 0 or 1")
         d, s = [self._base(x) for x in digest], [self._base(x) for x in sibling]
         lanes = (s + d if b else d + s) + list(self.framing)
-        capacity = [Ext(x) for x in self.framing]  # free (constrained to the framing): not read from the bus
+        capacity = [Free.of(x) for x in self.framing]  # free cells, constrained to the framing by the chip
         return self._permutation("merkle", list(digest) + list(sibling) + capacity, lanes, [bit])[:DIGEST_ELEMENTS]
 
     def bits(self, x: Operand) -> list[Wire]:
