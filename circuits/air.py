@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from circuits.expr import Expr, topological_order
+from circuits.expr import Expr, topological_order, with_public_values
 
 TRANSITION, EVERY_ROW, BOUNDARY = "transition", "every_row", "boundary"
 
@@ -94,6 +94,13 @@ class Air:
         """The public inputs, canonically encoded: the transcript absorbs them before any challenge."""
         raise NotImplementedError
 
+    def public_values(self) -> list[int] | None:
+        """The public inputs as field elements, for AIRs whose constraints read them as `public_value(i)` leaves
+        rather than constants (so a verifier circuit can take them as wires). When given, they must determine
+        `public_inputs()` (a digest of what is not a value, such as names, included), and Poseidon2 transcripts
+        absorb them instead of the bytes; None (the default): no public value leaves."""
+        return None
+
     preprocessed_width: int = 0
 
     def preprocessed_columns(self) -> Sequence[Sequence[int]]:
@@ -104,3 +111,9 @@ class Air:
         """The pinned root of the fixed columns' commitment under `params` (a constant of the AIR, recomputed by
         `prover.engine.preprocessed.preprocessed_root` in a test): what the verifier checks their openings against."""
         raise NotImplementedError
+
+
+def with_values(constraints: Sequence[Constraint], air: Air) -> list[Constraint]:
+    """`constraints` with `air`'s public values in place of their leaves: what a trace is checked against."""
+    exprs = with_public_values([c.expr for c in constraints], air.public_values() or [])
+    return [Constraint(c.name, e, c.kind, c.row) for c, e in zip(constraints, exprs)]

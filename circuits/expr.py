@@ -6,7 +6,9 @@ out-of-domain point in the extension field. Degrees are computed from the expres
 maximum degree of an AIR is checked rather than trusted.
 
 Leaves: main trace cells (base field), auxiliary cells (extension field), periodic columns (base field),
-verifier challenges (extension field) and constants. A cell is addressed by column and row offset
+verifier challenges (extension field), constants, and public values (base field: the AIR's public inputs as
+elements, `Air.public_values`; resolved to constants by `with_public_values` for the prover and the native
+verifier, kept symbolic by the recursion's verifier circuit, where they are wires). A cell is addressed by column and row offset
 (0 = this row, 1 = the next row).
 """
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Callable, Sequence
 
 from circuits.field import P
 
-MAIN, AUX, PERIODIC, CHALLENGE, CONST = "main", "aux", "periodic", "challenge", "const"
+MAIN, AUX, PERIODIC, CHALLENGE, CONST, PUBLIC = "main", "aux", "periodic", "challenge", "const", "public"
+LEAVES = (MAIN, AUX, PERIODIC, CHALLENGE, CONST, PUBLIC)
 ADD, SUB, MUL, NEG = "add", "sub", "mul", "neg"
 
 
@@ -71,7 +74,7 @@ class Expr:
         if self.op in (MAIN, AUX):
             col, offset = self.args
             return f"{self.op}[{col}]{'+1' if offset else ''}"
-        if self.op in (PERIODIC, CHALLENGE, CONST):
+        if self.op in (PERIODIC, CHALLENGE, CONST, PUBLIC):
             return f"{self.op}({self.args[0]})"
         return f"{self.op}({', '.join(map(repr, self.args))})"
 
@@ -95,6 +98,11 @@ def periodic(index: int) -> Expr:
 
 def challenge(index: int) -> Expr:
     return Expr(CHALLENGE, (index,), 0, True)
+
+
+def public_value(index: int) -> Expr:
+    """The AIR's public value `index` (a base element, degree 0 like a constant)."""
+    return Expr(PUBLIC, (index,), 0, False)
 
 
 def _lift(x) -> Expr:
@@ -134,7 +142,7 @@ def topological_order(roots: Sequence[Expr]) -> list[Expr]:
             node, expanded = stack.pop()
             if id(node) in seen:
                 continue
-            if expanded or node.op in (MAIN, AUX, PERIODIC, CHALLENGE, CONST):
+            if expanded or node.op in LEAVES:
                 seen.add(id(node))
                 order.append(node)
             else:
@@ -155,10 +163,26 @@ def with_main_columns(roots: Sequence[Expr], mapping: dict[int, int]) -> list[Ex
     for node in topological_order(roots):
         if node.op == MAIN:
             new[id(node)] = main_col(mapping[node.args[0]], node.args[1])
-        elif node.op in (AUX, PERIODIC, CHALLENGE, CONST):
+        elif node.op in LEAVES:
             new[id(node)] = node
         else:
             new[id(node)] = Expr(node.op, tuple(new[id(child)] for child in node.args), node.degree, node.is_ext)
+    return [new[id(root)] for root in roots]
+
+
+def with_public_values(roots: Sequence[Expr], values: Sequence[int]) -> list[Expr]:
+    """`roots` with every public value leaf replaced by its constant (shared nodes stay shared); IndexError if a
+    leaf names a value the AIR does not have."""
+    new: dict[int, Expr] = {}
+    for node in topological_order(roots):
+        if node.op == PUBLIC:
+            new[id(node)] = const(values[node.args[0]])
+        elif node.op in LEAVES:
+            new[id(node)] = node
+        elif node.op == NEG:
+            new[id(node)] = -new[id(node.args[0])]
+        else:  # rebuilt through the operators, so constants fold exactly as if the AIR had written them
+            new[id(node)] = _binary(node.op, *(new[id(child)] for child in node.args))
     return [new[id(root)] for root in roots]
 
 

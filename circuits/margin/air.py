@@ -31,7 +31,7 @@ class MarginAir(Air):
         out = poseidon2_air.outputs(cur.state, cur.sboxes)
         return (poseidon2_air.constraints(cur.state, cur.sboxes) + row_types.constraints(cur, nxt)
                 + tree.constraints(cur, out, self.statement.root) + sponge.constraints(cur, out)
-                + balances.constraints(cur) + totals.constraints(cur, nxt, self.statement.slot_totals())
+                + balances.constraints(cur) + totals.constraints(cur, nxt, totals.constant_halves(self.statement.slot_totals()))
                 + values.constraints(cur) + self.layout.table.constraints())
 
     def interactions(self) -> list[Interaction]:

@@ -33,6 +33,11 @@ class ClaimError(ValueError):
     pass
 
 
+# Where things are in `SubtreeClaim.elements()`: round digest, shards, first, count, leaves, root, total limbs.
+ROUND_AT, SHARDS_AT, FIRST_AT, COUNT_AT, LEAVES_AT, ROOT_AT = 0, 4, 5, 6, 7, 8
+TOTALS_AT = ROOT_AT + DIGEST_ELEMENTS
+
+
 def round_id(header: bytes) -> Digest:
     """The round as one digest: the sponge of `circuits.tree_hash.round_header(...)`, domain-separated."""
     return sponge(DOMAIN_ROUND_ID, bytes_to_elements(header))
@@ -74,9 +79,22 @@ class SubtreeClaim:
             total_limbs(total)
 
     def elements(self) -> list[int]:
-        """The claim as public inputs, a fixed layout for a given slot count."""
+        """The claim as public inputs, a fixed layout for a given slot count (the `*_AT` offsets)."""
         return [*self.round, self.shards, self.first, self.count, self.leaves, *self.root,
                 *(limb for total in self.totals for limb in total_limbs(total))]
+
+    @classmethod
+    def from_elements(cls, elements: Sequence[int]) -> "SubtreeClaim":
+        """The claim `elements()` lays out; ClaimError for any other sequence (limbs of 32 bits, a whole number
+        of totals)."""
+        elements = list(elements)
+        limbs = elements[TOTALS_AT:]
+        if len(limbs) < TOTAL_LIMBS or len(limbs) % TOTAL_LIMBS or any(not 0 <= x < 1 << LIMB_BITS for x in limbs):
+            raise ClaimError("a claim's totals are whole sets of 32-bit limbs")
+        totals = tuple(sum(limbs[i + j] << (LIMB_BITS * j) for j in range(TOTAL_LIMBS))
+                       for i in range(0, len(limbs), TOTAL_LIMBS))
+        return cls(tuple(elements[ROUND_AT:SHARDS_AT]), elements[SHARDS_AT], elements[FIRST_AT], elements[COUNT_AT],
+                   elements[LEAVES_AT], tuple(elements[ROOT_AT:TOTALS_AT]), totals)
 
 
 def combine(children: Sequence[SubtreeClaim]) -> SubtreeClaim:

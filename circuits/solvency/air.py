@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from circuits import poseidon2_air
 from circuits.air import Air, Constraint, Interaction
+from circuits.expr import public_value
+from circuits.recursion.statement import ROOT_AT, TOTALS_AT
 from circuits.solvency import balances, row_types, sponge, totals, tree
 from circuits.solvency.layout import Layout, Row
 from circuits.solvency.statement import Statement
+from circuits.tree_hash import DIGEST_ELEMENTS
 
 
 class SolvencyAir(Air):
@@ -22,8 +25,9 @@ class SolvencyAir(Air):
         cur, nxt = Row(self.layout, 0), Row(self.layout, 1)
         out = poseidon2_air.outputs(cur.state, cur.sboxes)
         return (poseidon2_air.constraints(cur.state, cur.sboxes) + row_types.constraints(cur, nxt)
-                + tree.constraints(cur, out, self.statement.root) + sponge.constraints(cur, out)
-                + balances.constraints(cur) + totals.constraints(cur, nxt, self.statement.totals)
+                + tree.constraints(cur, out, [public_value(ROOT_AT + i) for i in range(DIGEST_ELEMENTS)])
+                + sponge.constraints(cur, out) + balances.constraints(cur)
+                + totals.constraints(cur, nxt, totals.public_halves(TOTALS_AT, len(self.statement.totals)))
                 + self.layout.table.constraints())
 
     def interactions(self) -> list[Interaction]:
@@ -34,3 +38,7 @@ class SolvencyAir(Air):
 
     def public_inputs(self) -> bytes:
         return self.statement.encode()
+
+    def public_values(self) -> list[int]:
+        """The statement as its aggregation claim (root and totals are read from here by the constraints)."""
+        return self.statement.claim().elements()

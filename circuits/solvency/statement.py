@@ -5,7 +5,10 @@ import struct
 from dataclasses import dataclass
 
 from circuits.field import P
-from circuits.tree_hash import DIGEST_ELEMENTS
+from circuits.recursion.statement import SubtreeClaim, round_id
+from circuits.tree_hash import DIGEST_ELEMENTS, round_header
+
+POLICY = "plain"  # the round header's policy name for this statement
 
 MAX_LEAVES = 1 << 31  # the accumulators cannot wrap below this many leaves (docs/SOUNDNESS.md)
 
@@ -19,6 +22,8 @@ class Statement:
     leaves: int
     root: tuple[int, int, int, int]  # the tree's root (the published root is circuits.tree_hash.round_root of it)
     totals: tuple[int, ...]  # base units, exact integers
+    shard: tuple[int, int] = (0, 1)  # (index, count): shard `index` of a round of `count` equal shards that
+    # aggregates into one proof (circuits.recursion); (0, 1) is a whole round, or a shard whose name says which
 
     def __post_init__(self):
         n = self.leaves
@@ -30,6 +35,16 @@ class Statement:
             raise ValueError("a total is negative or larger than N * 2^63")
         if len(self.root) != DIGEST_ELEMENTS or any(not 0 <= x < P for x in self.root):
             raise ValueError("the root is 4 canonical field elements")
+        index, count = self.shard
+        if count < 1 or count & (count - 1) or not 0 <= index < count or n * count > MAX_LEAVES:
+            raise ValueError(f"shard {index} of {count}: not a shard of a round of a power of two of shards")
+
+    def claim(self) -> SubtreeClaim:
+        """What this proof establishes as one leaf of an aggregation tree: its subtree of the round the header
+        (round name, policy, the round's leaf count, assets) names."""
+        index, count = self.shard
+        header = round_header(self.round, POLICY, self.leaves * count, self.assets)
+        return SubtreeClaim(round_id(header), count, index, 1, self.leaves, self.root, self.totals)
 
     def encode(self) -> bytes:
         parts = [struct.pack("<I", len(self.round.encode())), self.round.encode(),
@@ -38,4 +53,6 @@ class Statement:
             parts += [struct.pack("<I", len(symbol.encode())), symbol.encode(), struct.pack("<B", decimals),
                       total.to_bytes(16, "little")]
         parts += [struct.pack("<4Q", *self.root)]
+        if self.shard != (0, 1):  # absent from every earlier statement: their bytes stay as they were
+            parts += [struct.pack("<II", *self.shard)]
         return b"".join(parts)

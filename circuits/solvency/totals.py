@@ -12,7 +12,11 @@ with multiplicity seg_end, so 0 <= q < 2^31), acc_lo = 2^32 q + (L mod 2^32) and
 are below p (2^63 + 2^32 and 2^62 + 2^31), so they hold over the integers and acc_lo + 2^32 acc_hi = L."""
 from __future__ import annotations
 
+from typing import Sequence
+
 from circuits.air import BOUNDARY, Constraint, Interaction
+from circuits.expr import Expr, public_value
+from circuits.recursion.statement import TOTAL_LIMBS
 from circuits.logup import range_check
 from circuits.solvency.balances import TOP_LIMB_SHIFT
 from circuits.solvency.layout import Row
@@ -23,7 +27,23 @@ def _halves(limbs):
     return limbs[0] + limbs[1] * (1 << 16), limbs[2] + limbs[3] * (1 << 16)
 
 
-def constraints(cur: Row, nxt: Row, totals: tuple[int, ...]) -> list[Constraint]:
+def constant_halves(totals: Sequence[int]) -> list[tuple[int, int]]:
+    """Totals as the (low 32 bits, the rest) pairs `constraints` matches, when they are constants of the AIR."""
+    return [(t % (1 << 32), t >> 32) for t in totals]
+
+
+def public_halves(first: int, count: int) -> list[tuple[Expr, Expr]]:
+    """The same pairs read from public values: `count` totals of TOTAL_LIMBS 32-bit limbs each from public value
+    `first` on (circuits.recursion.statement's layout), so a verifier circuit can take the totals as wires."""
+    pairs = []
+    for j in range(count):
+        limbs = [public_value(first + TOTAL_LIMBS * j + i) for i in range(TOTAL_LIMBS)]
+        pairs.append((limbs[0], sum((limb * (1 << (32 * i)) for i, limb in enumerate(limbs[2:], 1)), limbs[1])))
+    return pairs
+
+
+def constraints(cur: Row, nxt: Row, totals: Sequence[tuple]) -> list[Constraint]:
+    """`totals`: per asset slot, (low 32 bits, the rest) of its exact total, as constants or expressions."""
     layout = cur.layout
     cs = []
     for lane in range(RATE):
@@ -37,13 +57,13 @@ def constraints(cur: Row, nxt: Row, totals: tuple[int, ...]) -> list[Constraint]
                              nxt.acc_lo[lane] - keep * cur.acc_lo[lane] - m1 * lo1))
         cs.append(Constraint(f"lane {lane}: high sum accumulates",
                              nxt.acc_hi[lane] - keep * cur.acc_hi[lane] - m1 * hi1))
-    for j, total in enumerate(totals):
+    for j, (total_lo, total_hi) in enumerate(totals):
         chunk, lane = layout.asset_slot(j)
         row = layout.segment_end(chunk)
         q = cur.carry_lo[lane] + cur.carry_hi[lane] * (1 << 16)
         cs.append(Constraint(f"asset {j}: low sum matches the total",
-                             cur.acc_lo[lane] - q * (1 << 32) - (total % (1 << 32)), BOUNDARY, row))
-        cs.append(Constraint(f"asset {j}: high sum matches the total", cur.acc_hi[lane] + q - (total >> 32),
+                             cur.acc_lo[lane] - q * (1 << 32) - total_lo, BOUNDARY, row))
+        cs.append(Constraint(f"asset {j}: high sum matches the total", cur.acc_hi[lane] + q - total_hi,
                              BOUNDARY, row))
     return cs
 

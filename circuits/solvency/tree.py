@@ -12,7 +12,8 @@ from circuits.tree_hash import DIGEST_ELEMENTS, RATE
 MERKLE_BUS = 1
 
 
-def constraints(row: Row, out: list[Expr], root: tuple[int, ...]) -> list[Constraint]:
+def constraints(row: Row, out: list[Expr], root) -> list[Constraint]:
+    """`root`: the public root's elements, constants or expressions."""
     return [Constraint(f"root element {i}", out[i] - root[i], BOUNDARY, row.layout.root_row)
             for i in range(DIGEST_ELEMENTS)]
 

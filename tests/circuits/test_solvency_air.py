@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from circuits import poseidon2 as p2
+from circuits.air import with_values
 from circuits.expr import Program
 from circuits.field import Ext, P
 from circuits.logup import RANGE_BUS, LogUpLayout
@@ -87,7 +88,7 @@ def forged(forge, n=N, a=A, seed=1):
 
 def violated(air: SolvencyAir, trace: np.ndarray) -> set[str]:
     """Names of the AIR's own constraints (not LogUp's) that the active rows violate."""
-    own = air.constraints()
+    own = with_values(air.constraints(), air)
     values = Program([c.expr for c in own]).evaluate(ARRAYS, trace_leaf(trace, None, [], []))
     rows = trace.shape[1]
     names = set()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import struct
 
-from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air, Constraint
-from circuits.expr import Program
+from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air, Constraint, with_values
+from circuits.expr import PUBLIC, Program, topological_order
+from circuits.field import P
 from circuits.logup import NUM_CHALLENGES, LogUpLayout
 from verifier.stark.commitment import BLAKE2S, DIGEST_BYTES, CommitmentScheme, scheme_for
 from verifier.stark.params import StarkParams
@@ -37,7 +38,9 @@ class Protocol:
         self.logup = LogUpLayout.of(air.interactions(), air.max_degree)
         self.aux_width = self.logup.aux_width
         self.num_challenges = NUM_CHALLENGES if self.aux_width else 0
-        self.constraints: list[Constraint] = air.constraints() + self.logup.constraints()
+        self.symbolic_constraints: list[Constraint] = air.constraints() + self.logup.constraints()
+        self.public_values = self._public_values()
+        self.constraints = with_values(self.symbolic_constraints, air)
         for c in self.constraints:
             if c.expr.degree > air.max_degree:
                 raise AirError(f"{air.name}: constraint {c.name!r} has degree {c.expr.degree} > {air.max_degree}")
@@ -63,6 +66,17 @@ class Protocol:
         self.randomizer_width = 2 if params.zero_knowledge else 0
         self.quotient_width = 2 * self.quotient_chunks + self.randomizer_width
         self.fri_layers, self.fri_final_degree = self._fri_schedule()
+
+    def _public_values(self) -> list[int] | None:
+        values = self.air.public_values()
+        if values is not None and any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < P
+                                      for v in values):
+            raise AirError(f"{self.air.name}: a public value is not a canonical field element")
+        read = {node.args[0] for node in topological_order([c.expr for c in self.symbolic_constraints])
+                if node.op == PUBLIC}
+        if read and (values is None or max(read) >= len(values)):
+            raise AirError(f"{self.air.name}: a constraint reads a public value the AIR does not have")
+        return values
 
     def _pinned_root(self) -> bytes:
         """The AIR's verifying key for these parameters: the root its fixed columns' openings must reach."""
@@ -126,7 +140,10 @@ class Protocol:
         kinds = [sum(c.kind == k for c in self.constraints) for k in (TRANSITION, EVERY_ROW, BOUNDARY)]
         t.absorb_ints("shape", [self.trace_length, self.active_rows, self.main_width, self.aux_width,
                                 self.air.max_degree, len(self.periodic), *kinds, self.quotient_chunks])
-        t.absorb("public", self.air.public_inputs())
+        if p.hash != BLAKE2S.name and self.public_values is not None:  # field-native: a circuit reads them as wires
+            t.absorb_elements("public", self.public_values)
+        else:
+            t.absorb("public", self.air.public_inputs())
         if self.preprocessed_width:  # the verifying key is part of the statement (absent: transcripts as before)
             t.absorb_ints("preprocessed", [self.preprocessed_width])
             t.absorb_digest("preprocessed root", self.preprocessed_root)
