@@ -26,7 +26,8 @@ from circuits.tree_hash import (
 
 LIMB_BITS = 32
 TOTAL_LIMBS = 3  # a total is below N * 2^63 <= 2^94 for N <= 2^31 leaves
-MAX_TOTAL = 1 << (LIMB_BITS * TOTAL_LIMBS)
+TOP_LIMB_BITS = 30  # so the top limb is below 2^30: the bound under which a shard's high sum is exact
+MAX_TOTAL = 1 << (LIMB_BITS * (TOTAL_LIMBS - 1) + TOP_LIMB_BITS)
 
 
 class ClaimError(ValueError):
@@ -91,6 +92,8 @@ class SubtreeClaim:
         limbs = elements[TOTALS_AT:]
         if len(limbs) < TOTAL_LIMBS or len(limbs) % TOTAL_LIMBS or any(not 0 <= x < 1 << LIMB_BITS for x in limbs):
             raise ClaimError("a claim's totals are whole sets of 32-bit limbs")
+        if any(limbs[i] >> TOP_LIMB_BITS for i in range(TOTAL_LIMBS - 1, len(limbs), TOTAL_LIMBS)):
+            raise ClaimError(f"a claim's total is not below 2^{LIMB_BITS * (TOTAL_LIMBS - 1) + TOP_LIMB_BITS}")
         totals = tuple(sum(limbs[i + j] << (LIMB_BITS * j) for j in range(TOTAL_LIMBS))
                        for i in range(0, len(limbs), TOTAL_LIMBS))
         return cls(tuple(elements[ROUND_AT:SHARDS_AT]), elements[SHARDS_AT], elements[FIRST_AT], elements[COUNT_AT],
