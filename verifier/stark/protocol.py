@@ -7,6 +7,7 @@ identity and shape, the public inputs, and the pinned root of its preprocessed c
 """
 from __future__ import annotations
 
+import functools
 import struct
 
 from circuits.air import BOUNDARY, EVERY_ROW, TRANSITION, Air, Constraint, with_values
@@ -130,6 +131,17 @@ class Protocol:
 
     def new_transcript(self) -> Transcript:
         """A transcript that has absorbed everything the statement consists of, before any commitment."""
+        t = self.transcript_prefix()
+        if self.params.hash != BLAKE2S.name and self.public_values is not None:  # a circuit reads them as wires
+            t.absorb_elements("public", self.public_values)
+        else:
+            t.absorb("public", self.air.public_inputs())
+        self.absorb_verifying_key(t)
+        return t
+
+    def transcript_prefix(self) -> Transcript:
+        """The statement's part fixed by the AIR's shape and the parameters (a constant for a verifier circuit):
+        protocol tag, parameters, the AIR's identity and shape."""
         p = self.params
         t = new_transcript(p.hash)
         t.absorb("params", struct.pack("<BHBBBB", p.log_blowup, p.num_queries, p.grinding_bits, p.fri_log_arity,
@@ -140,11 +152,16 @@ class Protocol:
         kinds = [sum(c.kind == k for c in self.constraints) for k in (TRANSITION, EVERY_ROW, BOUNDARY)]
         t.absorb_ints("shape", [self.trace_length, self.active_rows, self.main_width, self.aux_width,
                                 self.air.max_degree, len(self.periodic), *kinds, self.quotient_chunks])
-        if p.hash != BLAKE2S.name and self.public_values is not None:  # field-native: a circuit reads them as wires
-            t.absorb_elements("public", self.public_values)
-        else:
-            t.absorb("public", self.air.public_inputs())
-        if self.preprocessed_width:  # the verifying key is part of the statement (absent: transcripts as before)
+        return t
+
+    def absorb_verifying_key(self, t: Transcript) -> None:
+        """The pinned root of the preprocessed columns, after the public inputs (absent: transcripts as before)."""
+        if self.preprocessed_width:
             t.absorb_ints("preprocessed", [self.preprocessed_width])
             t.absorb_digest("preprocessed root", self.preprocessed_root)
-        return t
+
+    @functools.cached_property
+    def symbolic_program(self) -> Program:
+        """The constraints with their public value leaves unresolved: what a verifier circuit evaluates, the
+        child's public values being wires there."""
+        return Program([c.expr for c in self.symbolic_constraints])
