@@ -13,7 +13,7 @@ from prover.exchange.round import DEFAULT_SHARD_LEAVES
 from tests.toy_airs import BusAir
 from verifier.stark.params import load_preset
 from verifier.stark.protocol import Protocol
-from verifier.stark.security import Shape, security
+from verifier.stark.security import Shape, composed_bits, security
 
 STANDARD = load_preset("standard")
 LOGUP = ("LogUp sum (beta)", "LogUp tuple folding (gamma)")
@@ -142,3 +142,11 @@ def test_proven_query_term_follows_the_johnson_bound():
 def test_the_test_preset_is_plainly_insecure():
     s = solvency_security(1 << 10, params=load_preset("test"))
     assert s.conjectured_bits < 30 and s.proven_bits < s.conjectured_bits
+
+
+def test_a_tree_of_proofs_loses_log2_of_its_size():
+    assert composed_bits([105] * 31) == pytest.approx(105 - math.log2(31))
+    assert composed_bits([100]) == pytest.approx(100)
+    assert composed_bits([120, 100]) < 100  # the weakest proof dominates, and the others still cost a little
+    with pytest.raises(ValueError):
+        composed_bits([])

@@ -114,3 +114,14 @@ def _proven_terms(m: int, queries: int, grinding_bits: int, fri_log_arity: int, 
 
 def _total_bits(terms: dict[str, float]) -> float:
     return -math.log2(sum(2.0 ** -bits for bits in terms.values()))
+
+
+def composed_bits(per_proof_bits) -> float:
+    """The figure of a tree of proofs (an aggregated round: its shards and every layer), each with its own
+    figure: a union bound over the proofs, -log2(sum 2^-b_i) (31 proofs of 105 bits give 100.0). That recursion
+    preserves each proof's knowledge soundness in the random-oracle model, with the oracle instantiated by
+    Poseidon2, is a conjecture (docs/SOUNDNESS.md, "The aggregation tree")."""
+    bits = list(per_proof_bits)
+    if not bits:
+        raise ValueError("a tree of proofs has at least one proof")
+    return -math.log2(sum(2.0 ** -b for b in bits))
