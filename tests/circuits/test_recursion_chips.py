@@ -17,10 +17,10 @@ from circuits.recursion.air import RecursionAir, Shape
 from circuits.recursion.chips import node_framing
 from circuits.tree_hash import DOMAIN_NODE, node_digest, path_root
 from prover.engine.array_algebra import ARRAYS, trace_leaf
-from prover.engine.prover import preprocessed_root, prove
+from prover.engine.prover import prove
 from prover.engine.poseidon2_batch import permute_batch_with_sboxes
 from prover.recursion.circuit import Circuit, Free, merkle_root
-from prover.recursion.keys import build_air, verifying_key, wired_air
+from prover.recursion.keys import build_air, wired_air
 from prover.recursion.trace import build_trace
 from tests.circuits.test_solvency_air import PARAMS, lookups_balance, violated
 from verifier.stark.verify import VerificationError, verify
