@@ -1,43 +1,13 @@
 """The circuit transcript derives exactly the native Poseidon2 transcript's challenges, query indices and proof of
 work on a real child proof, costs nothing for its constant prefix, and refuses what the native verifier refuses."""
 import pytest
-from conftest import CHILD_PARAMS
+from conftest import CHILD_PARAMS, native_replay, replay
 
 from circuits.field import P, Ext
 from prover.recursion.circuit import Circuit
 from prover.recursion.transcript_gadget import CircuitTranscript, query_bits
 from verifier.stark.commitment import digest_elements
 from verifier.stark.transcript import Poseidon2Transcript, u64_limbs
-
-
-def _replay(t, protocol, proof, digest, exts, pow_check):
-    """verify.py's transcript sequence on `t` (native or circuit): the challenges, then the query indices."""
-    challenges = []
-    t.absorb_digest("main root", digest(proof.main_root))
-    challenges += [t.challenge_ext(f"logup challenge {i}") for i in range(protocol.num_challenges)]
-    if proof.aux_root is not None:
-        t.absorb_digest("aux root", digest(proof.aux_root))
-    challenges.append(t.challenge_ext("composition"))
-    t.absorb_digest("quotient root", digest(proof.quotient_root))
-    challenges.append(t.challenge_ext("ood point"))
-    t.absorb_ext("ood values", exts(proof.ood_trace + proof.ood_quotient))
-    challenges.append(t.challenge_ext("deep"))
-    for root in proof.fri_roots:
-        t.absorb_digest("fri layer", digest(root))
-        challenges.append(t.challenge_ext("fri fold"))
-    t.absorb_ext("fri final", exts(proof.fri_final))
-    pow_check(t)
-    return challenges, t.challenge_indices("queries", protocol.params.num_queries, protocol.lde_size)
-
-
-def _native(protocol, proof, before_pow=None):
-    """The native challenges and indices; `before_pow` collects a copy of the transcript the nonce is checked on."""
-    def pow_check(t):
-        if before_pow is not None:
-            before_pow.append(t.copy())
-        assert t.check_pow(proof.pow_nonce, protocol.params.grinding_bits)
-        t.absorb_ints("pow nonce", [proof.pow_nonce])
-    return _replay(protocol.new_transcript(), protocol, proof, lambda d: d, lambda e: e, pow_check)
 
 
 def _nonce(circuit, nonce):
@@ -47,7 +17,7 @@ def _nonce(circuit, nonce):
 def _in_circuit(protocol, proof):
     c = Circuit()
     t = CircuitTranscript.from_native(c, protocol.new_transcript())
-    challenges, indices = _replay(
+    challenges, indices = replay(
         t, protocol, proof, lambda d: [c.witness(x) for x in digest_elements(d)],
         lambda values: [c.witness(v) for v in values],
         lambda t: t.check_pow(_nonce(c, proof.pow_nonce), protocol.params.grinding_bits))
@@ -61,7 +31,7 @@ def _permutations(circuit):
 
 def test_the_circuit_replays_the_native_challenges_and_indices(child):
     protocol, proof = child
-    native_challenges, native_indices = _native(protocol, proof)
+    native_challenges, native_indices = native_replay(protocol, proof)
     circuit, challenges, indices = _in_circuit(protocol, proof)
     assert challenges == native_challenges and indices == native_indices
     assert len(challenges) == protocol.num_challenges + 3 + len(proof.fri_roots) > 5
@@ -101,7 +71,7 @@ def test_the_proof_of_work_accepts_the_nonce_and_refuses_the_next(child):
     bits = protocol.params.grinding_bits
     assert bits == CHILD_PARAMS.grinding_bits > 0
     before_pow = []
-    _native(protocol, proof, before_pow)
+    native_replay(protocol, proof, before_pow)
     (native,) = before_pow
     c = Circuit()
     t = CircuitTranscript.from_native(c, native)
