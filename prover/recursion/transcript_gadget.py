@@ -59,6 +59,13 @@ class CircuitTranscript:
         constant = circuit.constant
         return cls(circuit, [constant(x) for x in native._state], [constant(x) for x in native._pending])
 
+    def native(self) -> Poseidon2Transcript:
+        """The native transcript the wires' values are (for the witness generator: grinding, checking a replay)."""
+        native = Poseidon2Transcript.__new__(Poseidon2Transcript)
+        native._state = [self.circuit.values[w.id].a for w in self._state]
+        native._pending = [self.circuit.values[w.id].a for w in self._pending]
+        return native
+
     def copy(self) -> "CircuitTranscript":
         return CircuitTranscript(self.circuit, self._state, self._pending)
 

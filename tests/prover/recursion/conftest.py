@@ -46,10 +46,12 @@ def replay(t, protocol, proof, digest, exts, pow_check):
 
 
 def native_replay(protocol, proof, before_pow=None):
-    """The native challenges and indices; `before_pow` collects a copy of the transcript the nonce is checked on."""
+    """The native challenges, indices and final transcript; `before_pow` collects a copy of the transcript the
+    nonce is checked on."""
     def pow_check(t):
         if before_pow is not None:
             before_pow.append(t.copy())
         assert t.check_pow(proof.pow_nonce, protocol.params.grinding_bits)
         t.absorb_ints("pow nonce", [proof.pow_nonce])
-    return replay(protocol.new_transcript(), protocol, proof, lambda d: d, lambda e: e, pow_check)
+    t = protocol.new_transcript()
+    return (*replay(t, protocol, proof, lambda d: d, lambda e: e, pow_check), t)

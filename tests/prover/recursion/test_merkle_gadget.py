@@ -12,7 +12,7 @@ from verifier.stark.commitment import POSEIDON2, MerkleError, digest_elements
 def _trees(protocol, proof):
     """Per committed tree of the child: (root, {position: row}, siblings, depth, position of each query), in the
     order and with the positions of verify.py's _check_openings (no preprocessed columns in this child)."""
-    _, indices = native_replay(protocol, proof)
+    _, indices, _ = native_replay(protocol, proof)
     depth = protocol.lde_size.bit_length() - 1
     roots = [proof.main_root] + ([proof.aux_root] if proof.aux_root is not None else []) + [proof.quotient_root]
     trees = [(root, depth, list(indices)) for root in roots]

@@ -14,13 +14,15 @@ def _nonce(circuit, nonce):
     return tuple(circuit.witness(x) for x in u64_limbs([nonce]))
 
 
-def _in_circuit(protocol, proof):
+def _in_circuit(protocol, proof, native):
+    """The replay on wires; its final sponge state (all 12 lanes and the pending block) equals `native`'s."""
     c = Circuit()
     t = CircuitTranscript.from_native(c, protocol.new_transcript())
     challenges, indices = replay(
         t, protocol, proof, lambda d: [c.witness(x) for x in digest_elements(d)],
         lambda values: [c.witness(v) for v in values],
         lambda t: t.check_pow(_nonce(c, proof.pow_nonce), protocol.params.grinding_bits))
+    assert (t.native()._state, t.native()._pending) == (native._state, native._pending)
     return c, [c.values[w.id] for w in challenges], [sum(c.values[b.id].a << j for j, b in enumerate(bits))
                                                     for bits in indices]
 
@@ -31,8 +33,8 @@ def _permutations(circuit):
 
 def test_the_circuit_replays_the_native_challenges_and_indices(child):
     protocol, proof = child
-    native_challenges, native_indices = native_replay(protocol, proof)
-    circuit, challenges, indices = _in_circuit(protocol, proof)
+    native_challenges, native_indices, native = native_replay(protocol, proof)
+    circuit, challenges, indices = _in_circuit(protocol, proof, native)
     assert challenges == native_challenges and indices == native_indices
     assert len(challenges) == protocol.num_challenges + 3 + len(proof.fri_roots) > 5
     assert len(set(indices)) > 1 and all(0 <= i < protocol.lde_size for i in indices)
