@@ -41,6 +41,8 @@ SMOKE = {
                         "permute_batch", None),
     "bench_prepublish": (["--smoke"], "check before publishing", None),
     "bench_recursion_chips": (["--log-rows", "6", "--preset", "test"], "bus ports/row", None),
+    "bench_recursion_openings": (["--preset", "test", "--log-leaves", "2", "--assets", "1"], "commitment half total",
+                                 None),
     "bench_reserves": (["--rows", "10", "--py-ecc-rows", "2"], "coincurve / py_ecc", None),
     "bench_row_hashing": (["--log-rows", "8", "--widths", "2,8", "--tree-log-leaves", "8"], "hashlib", None),
     "bench_solvency": (["--users", "4", "--assets", "2", "--preset", "test"], "por-verify proof (CLI", None),

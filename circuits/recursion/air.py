@@ -1,62 +1,98 @@
-"""The verifier AIR's first piece: every row carries the same chip slots side by side (`chips`), so chips are
-column groups of one table; the witness bus ties them together and public inputs enter it on the first rows.
+"""The verifier AIR: every row carries the same chip slots side by side (`chips`), so chips are column groups of
+one table; the witness bus ties them together, constants enter it from preprocessed constant ports and public
+inputs on the first rows.
 
-Not yet a sound verifier circuit: the wiring (wire ids, read flags, multiplicities) is prover-chosen until the
-engine has preprocessed columns (see `chips`).
+The wiring (every wire id, read flag, multiplicity, Merkle flag and constant) is a preprocessed column, fixed by
+the circuit: its commitment's root is the AIR's verifying key, which the verifier takes from the AIR (pinned, a
+constant of the next layer's circuit), never from the proof. A prover who changes any of it commits other fixed
+columns, whose openings do not reach the key. The columns and the key are computed from the circuit by
+`prover.recursion.keys`; a verifier needs only the key.
 """
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
 
+import numpy as np
+
 from circuits.air import BOUNDARY, Air, Constraint, Interaction, trace_layout
 from circuits.expr import main_col
 from circuits.field import Ext
-from circuits.recursion.chips import BitsSlot, Columns, ExtSlot, Poseidon2Slot, PublicPort, node_framing
+from circuits.recursion.chips import BitsSlot, Columns, ConstantPort, ExtSlot, Poseidon2Slot, PublicPort, node_framing
 
 
 @dataclass(frozen=True)
 class Shape:
-    """How many slots of each chip a row has, and the Merkle steps' capacity framing."""
+    """How many slots of each chip a row has (constant ports included), and the Merkle steps' capacity framing."""
 
     poseidon2: int = 1
     ext: int = 2
     bits: int = 1
+    constants: int = 1
     framing: tuple[int, ...] = node_framing()
 
 
 class RecursionAir(Air):
     max_degree = 7
-    name = "por/recursion-chips/1"
+    name = "por/recursion-chips/2"
 
-    def __init__(self, shape: Shape, rows: int, publics: tuple[tuple[int, Ext], ...], zk_rows: int):
-        """`rows`: operation rows needed; `publics`: (wire id, value) pairs, one per row from row 0."""
-        self.shape, self.publics = shape, tuple(publics)
+    def __init__(self, shape: Shape, rows: int, publics: tuple[tuple[int, Ext], ...], zk_rows: int,
+                 fixed: np.ndarray | None = None, key: bytes | None = None):
+        """`rows`: operation rows needed; `publics`: (wire id, value) pairs, one per row from row 0. `fixed`: the
+        circuit's preprocessed columns (the prover needs them); `key`: their root under the proof's parameters
+        (prover and verifier need it)."""
+        self.shape, self.publics, self.zk_rows = shape, tuple(publics), zk_rows
         self.trace_length, self.active_rows = trace_layout(max(rows, len(self.publics), 1), zk_rows)
-        cols = Columns()
-        self.poseidon2 = [Poseidon2Slot(cols, i, shape.framing) for i in range(shape.poseidon2)]
-        self.ext = [ExtSlot(cols, i) for i in range(shape.ext)]
-        self.bits = [BitsSlot(cols, i) for i in range(shape.bits)]
+        counted = Columns()
+        self._lay_out(counted)  # counts the fixed columns, which come first
+        cols = Columns(counted.fixed_used)
+        self._lay_out(cols)
+        self.preprocessed_width, self.main_width = cols.fixed_used, cols.width
+        if fixed is not None and np.shape(fixed) != (self.preprocessed_width, self.active_rows):
+            raise ValueError(f"fixed columns of shape {np.shape(fixed)}, expected "
+                             f"{(self.preprocessed_width, self.active_rows)}")
+        self.fixed, self.key = fixed, key
+
+    def _lay_out(self, cols: Columns) -> None:
+        s = self.shape
+        self.poseidon2 = [Poseidon2Slot(cols, i, s.framing) for i in range(s.poseidon2)]
+        self.ext = [ExtSlot(cols, i) for i in range(s.ext)]
+        self.bits = [BitsSlot(cols, i) for i in range(s.bits)]
+        self.constant_ports = [ConstantPort(cols) for _ in range(s.constants)]
         self.public = PublicPort(cols)
-        self.main_width = cols.width
 
     def slots(self) -> list:
         return [*self.poseidon2, *self.ext, *self.bits]
 
+    def chip(self, kind: str) -> list:
+        """The slots of one chip ("poseidon2", "ext", "bits")."""
+        return {"poseidon2": self.poseidon2, "ext": self.ext, "bits": self.bits}[kind]
+
     def constraints(self) -> list[Constraint]:
         cs = [c for slot in self.slots() for c in slot.constraints()]
         pub = self.public
-        for row, (wire, value) in enumerate(self.publics):
-            cs += [Constraint(f"public {row} wire", main_col(pub.wire) - wire, BOUNDARY, row),
-                   Constraint(f"public {row} value.0", main_col(pub.value[0]) - value.a, BOUNDARY, row),
+        for row, (_, value) in enumerate(self.publics):  # the wire is preprocessed
+            cs += [Constraint(f"public {row} value.0", main_col(pub.value[0]) - value.a, BOUNDARY, row),
                    Constraint(f"public {row} value.1", main_col(pub.value[1]) - value.b, BOUNDARY, row)]
         return cs
 
     def interactions(self) -> list[Interaction]:
-        return [i for slot in self.slots() for i in slot.interactions()] + self.public.interactions()
+        ports = [*self.slots(), *self.constant_ports, self.public]
+        return [i for p in ports for i in p.interactions()]
+
+    def preprocessed_columns(self) -> np.ndarray:
+        if self.fixed is None:
+            raise ValueError(f"{self.name}: no wiring given (the prover's AIR comes from prover.recursion.keys)")
+        return self.fixed
+
+    def preprocessed_root(self, params) -> bytes:
+        if self.key is None:
+            raise ValueError(f"{self.name}: no verifying key given (pin the circuit's key: "
+                             "prover.recursion.keys.verifying_key)")
+        return self.key
 
     def public_inputs(self) -> bytes:
         s = self.shape
-        head = struct.pack("<IIII", s.poseidon2, s.ext, s.bits, len(s.framing)) + struct.pack(
+        head = struct.pack("<IIIII", s.poseidon2, s.ext, s.bits, s.constants, len(s.framing)) + struct.pack(
             f"<{len(s.framing)}Q", *s.framing) + struct.pack("<QI", self.active_rows, len(self.publics))
         return head + b"".join(struct.pack("<QQQ", w, v.a, v.b) for w, v in self.publics)

@@ -5,12 +5,14 @@ Every value on the bus is a tuple `(wire id, c0, c1)`: an element of F_p[X]/(X^2
 base-field value having c1 = 0. The slot that computes a wire sends it with multiplicity = its fan-out; every
 consumer receives it once (read flag 1); an input whose read flag is 0 is a free witness value (the child proof's
 data). An output port with multiplicity -1 *consumes* the wire it names: the op's result is asserted equal to a
-value produced elsewhere (a public input, say).
+value produced elsewhere (a public input, say). Constants are produced by constant ports.
 
-Soundness, as it stands: only the chips' local constraints are sound. Wire ids, read flags and multiplicities are
-ordinary trace columns until the engine has preprocessed columns; until then the prover chooses the wiring, so
-this is not yet a sound verifier circuit. The local constraints hold on every row whatever the wiring (an unused
-slot holds a valid operation on zeros), so no selector gates them except the Merkle mode's framing and swap.
+The wiring is fixed by the circuit: every wire id, read flag, multiplicity, Merkle flag and constant is a
+preprocessed column (`Columns.fixed`), committed under the circuit's verifying key, so the prover fills only the
+values. Each wire then has exactly one producer sending it as often as it is consumed, and the bus balances only
+if every consumer reads the value its producer computed. The local constraints hold on every row whatever the
+wiring (an unused slot holds a valid operation on zeros, with nothing on the bus), so no selector gates them
+except the Merkle mode's framing and swap.
 """
 from __future__ import annotations
 
@@ -33,17 +35,20 @@ def node_framing(domain: int = DOMAIN_NODE) -> tuple[int, ...]:
 
 
 class Columns:
-    """Hands out consecutive main-trace columns."""
+    """Hands out main-trace columns from two ranges: the preprocessed ones (`fixed`) from 0, the prover's
+    (`take`) from `fixed_width` on, as the engine wants the fixed columns first. The AIR lays its slots out once
+    with `fixed_width` 0 to count them (`fixed_used`), then again for real."""
 
-    def __init__(self):
-        self.width = 0
+    def __init__(self, fixed_width: int = 0):
+        self.fixed_used, self.width = 0, fixed_width
+
+    def fixed(self, k: int) -> list[int]:
+        self.fixed_used += k
+        return list(range(self.fixed_used - k, self.fixed_used))
 
     def take(self, k: int) -> list[int]:
         self.width += k
         return list(range(self.width - k, self.width))
-
-    def one(self) -> int:
-        return self.take(1)[0]
 
 
 def port(multiplicity: Expr, wire: Expr, value: list[Expr]) -> Interaction:
@@ -60,16 +65,18 @@ class Poseidon2Slot:
     """One permutation (12 input lanes, 118 S-box cells, `circuits.poseidon2_air`), either plain (every lane read
     and written on the bus) or a Merkle step (`merkle` = 1): lanes 0..7 are (digest, sibling), swapped when the
     index bit `swap` is 1 (the `ordered` cells are the unswapped view the bus reads, degree 2), the capacity is
-    the constant `framing`, and the bit is read from the bus. Outputs have consecutive wire ids from `out_wire`."""
+    the constant `framing`, and the bit is read from the bus. Outputs have consecutive wire ids from `out_wire`.
+    `merkle` is preprocessed (0 or 1 by construction); `swap` is the prover's, held to the bus's bit."""
 
     def __init__(self, cols: Columns, index: int, framing: tuple[int, ...]):
         if len(framing) != p2.WIDTH - RATE:
             raise ValueError(f"a framing is the {p2.WIDTH - RATE} capacity lanes")
         self.name, self.framing = f"poseidon2 slot {index}: ", tuple(framing)
+        self.merkle, self.bit_wire, self.out_wire = cols.fixed(3)
+        self.in_wire, self.in_read, self.out_mult = cols.fixed(p2.WIDTH), cols.fixed(p2.WIDTH), cols.fixed(p2.WIDTH)
         self.lanes, self.sboxes = cols.take(p2.WIDTH), cols.take(poseidon2_air.SBOXES)  # the kernel's order
         self.ordered = cols.take(RATE)
-        self.merkle, self.swap, self.bit_wire, self.out_wire = cols.take(4)
-        self.in_wire, self.in_read, self.out_mult = cols.take(p2.WIDTH), cols.take(p2.WIDTH), cols.take(p2.WIDTH)
+        (self.swap,) = cols.take(1)
 
     def _cells(self):
         return [main_col(c) for c in self.lanes], [main_col(c) for c in self.sboxes]
@@ -81,7 +88,7 @@ class Poseidon2Slot:
         lanes, sboxes = self._cells()
         merkle, swap = main_col(self.merkle), main_col(self.swap)
         cs = poseidon2_air.constraints(lanes, sboxes, self.name)
-        cs += [_boolean(self.name + "merkle is boolean", merkle), _boolean(self.name + "swap is boolean", swap),
+        cs += [_boolean(self.name + "swap is boolean", swap),
                Constraint(self.name + "swap only in a Merkle step", swap * (1 - merkle), EVERY_ROW)]
         for i in range(RATE):
             partner = lanes[(i + DIGEST_ELEMENTS) % RATE]
@@ -108,10 +115,10 @@ class ExtSlot:
 
     def __init__(self, cols: Columns, index: int):
         self.name = f"ext slot {index}: "
+        self.wires = {k: cols.fixed(1)[0] for k in (*self.OPERANDS, "out")}
+        self.reads = {k: cols.fixed(1)[0] for k in self.OPERANDS}
+        (self.out_mult,) = cols.fixed(1)
         self.values = {k: cols.take(2) for k in (*self.OPERANDS, "out")}
-        self.wires = {k: cols.one() for k in (*self.OPERANDS, "out")}
-        self.reads = {k: cols.one() for k in self.OPERANDS}
-        self.out_mult = cols.one()
 
     def _value(self, k: str) -> list[Expr]:
         return [main_col(c) for c in self.values[k]]
@@ -136,8 +143,10 @@ class BitsSlot:
 
     def __init__(self, cols: Columns, index: int):
         self.name = f"bits slot {index}: "
-        self.x, self.inv, self.x_wire, self.x_read, self.bits_wire = cols.take(5)
-        self.bits, self.bit_mult = cols.take(BITS), cols.take(BITS)
+        self.x_wire, self.x_read, self.bits_wire = cols.fixed(3)
+        self.bit_mult = cols.fixed(BITS)
+        self.x, self.inv = cols.take(2)
+        self.bits = cols.take(BITS)
 
     def constraints(self) -> list[Constraint]:
         bits = [main_col(c) for c in self.bits]
@@ -158,14 +167,29 @@ class BitsSlot:
         return ports
 
 
-class PublicPort:
-    """Public inputs enter the bus here: on row i < len(publics), (wire, value) is pinned by boundary constraints
-    (circuits.recursion.air) and sent with multiplicity `mult` (its fan-out). On the other rows these cells are
-    free, like all wiring, until `mult` is preprocessed (zero there)."""
+class SourcePort:
+    """A value entering the bus with no operation: (wire, value) sent `mult` times (its fan-out), the wire and the
+    multiplicity preprocessed (zero multiplicity on rows the circuit leaves unused), the value too if `fixed`."""
 
-    def __init__(self, cols: Columns):
-        self.wire, self.mult = cols.take(2)
-        self.value = cols.take(2)
+    def __init__(self, cols: Columns, fixed: bool):
+        self.wire, self.mult = cols.fixed(2)
+        self.value = cols.fixed(2) if fixed else cols.take(2)
 
     def interactions(self) -> list[Interaction]:
         return [port(main_col(self.mult), main_col(self.wire), [main_col(c) for c in self.value])]
+
+
+class PublicPort(SourcePort):
+    """Public inputs enter the bus here, one per row from row 0: the value cells are the prover's, pinned by
+    boundary constraints to the public inputs (circuits.recursion.air)."""
+
+    def __init__(self, cols: Columns):
+        super().__init__(cols, fixed=False)
+
+
+class ConstantPort(SourcePort):
+    """The circuit's constants enter the bus here, one per row and port: every cell preprocessed, so a constant is
+    what the circuit says (`prover.recursion.circuit.Circuit.constant`), not what the prover would like."""
+
+    def __init__(self, cols: Columns):
+        super().__init__(cols, fixed=True)

@@ -1,73 +1,27 @@
-"""The verifier AIR's trace from a circuit's ops: each op in the next free slot of its chip (row-major), the
-wiring columns from the ops' ports (a producer's multiplicity is its wire's fan-out), the S-box cells by the
-prover's batch kernel, unused slots left as operations on zeros with nothing on the bus.
-
-The kernel is imported from prover.exchange for now; it moves to prover.engine with the Poseidon2 commitment
-(docs/RECURSION.md, section 1), and this import with it."""
+"""The verifier AIR's trace from a circuit: the AIR's preprocessed columns (the wiring, `wiring`) first, then the
+prover's cells: each op's values in the slot `wiring.placements` gives it, the S-box cells by the prover's batch
+kernel, the Merkle steps' swap bits, the public values; unused slots left as operations on zeros."""
 from __future__ import annotations
 
 import numpy as np
 
 from circuits.field import P
-from circuits.recursion.air import RecursionAir, Shape
+from circuits.recursion.air import RecursionAir
 from circuits.recursion.chips import HALF
 from prover.engine.poseidon2_batch import permute_batch_with_sboxes
-from prover.recursion.circuit import Circuit, Op, Wire
-
-CHIPS = {"ext": "ext", "poseidon2": "poseidon2", "merkle": "poseidon2", "bits": "bits"}  # op kind -> its chip
-
-
-def rows_needed(circuit: Circuit, shape: Shape) -> int:
-    counts = {"ext": 0, "poseidon2": 0, "bits": 0}
-    for op in circuit.ops:
-        counts[CHIPS[op.kind]] += 1
-    per_row = {"ext": shape.ext, "poseidon2": shape.poseidon2, "bits": shape.bits}
-    if any(n and not per_row[k] for k, n in counts.items()):
-        raise ValueError("the circuit uses a chip the shape has no slot for")
-    return max([-(-n // per_row[k]) for k, n in counts.items() if n] + [len(circuit.publics), 1])
+from prover.recursion.circuit import Circuit, Op
+from prover.recursion.wiring import CHIPS, placements
 
 
-def build_air(circuit: Circuit, shape: Shape, zk_rows: int) -> RecursionAir:
-    if tuple(shape.framing) != tuple(circuit.framing):
-        raise ValueError("the circuit's Merkle framing differs from the shape's")
-    return RecursionAir(shape, rows_needed(circuit, shape), tuple(circuit.publics), zk_rows)
-
-
-def _set_input(trace, row: int, wire_col: int, read_col: int, x) -> None:
-    if isinstance(x, Wire):
-        trace[wire_col, row], trace[read_col, row] = x.id, 1
-
-
-def _fill_poseidon2(trace, slot, row: int, op: Op, fan_out, circuit: Circuit) -> None:
-    for i, x in enumerate(op.inputs[:12]):
-        _set_input(trace, row, slot.in_wire[i], slot.in_read[i], x)
-    if op.kind == "merkle":
-        bit = op.inputs[12]
-        trace[slot.merkle, row], trace[slot.bit_wire, row] = 1, bit.id
-        trace[slot.swap, row] = circuit.value(bit).a  # lanes are (sibling, digest) exactly when the bit is 1
-    trace[slot.out_wire, row] = op.out_wire
-    for i in range(len(op.outputs)):
-        trace[slot.out_mult[i], row] = fan_out.get(op.out_wire + i, 0) % P
-
-
-def _fill_ext(trace, slot, row: int, op: Op, fan_out) -> None:
-    for k, x, v in zip(slot.OPERANDS, op.inputs, op.values):
+def _fill_ext(trace, slot, row: int, op: Op) -> None:
+    for k, v in zip((*slot.OPERANDS, "out"), [*op.values, op.outputs[0]]):
         trace[slot.values[k], row] = (v.a, v.b)
-        _set_input(trace, row, slot.wires[k], slot.reads[k], x)
-    out = op.outputs[0]
-    trace[slot.values["out"], row] = (out.a, out.b)
-    trace[slot.wires["out"], row] = op.out_wire
-    trace[slot.out_mult, row] = P - 1 if op.into is not None else fan_out.get(op.out_wire, 0)
 
 
-def _fill_bits(trace, slot, row: int, op: Op, fan_out) -> None:
+def _fill_bits(trace, slot, row: int, op: Op) -> None:
     x = op.values[0].a
     trace[slot.x, row] = x
-    _set_input(trace, row, slot.x_wire, slot.x_read, op.inputs[0])
-    trace[slot.bits_wire, row] = op.out_wire
-    for j in range(len(op.outputs)):
-        trace[slot.bits[j], row] = (x >> j) & 1
-        trace[slot.bit_mult[j], row] = fan_out.get(op.out_wire + j, 0)
+    trace[slot.bits, row] = [(x >> j) & 1 for j in range(len(slot.bits))]
 
 
 def _fill_inverses(trace, slot) -> None:
@@ -78,39 +32,36 @@ def _fill_inverses(trace, slot) -> None:
         trace[slot.inv, row] = pow(z, P - 2, P) if z else 0
 
 
+def _fill_permutations(trace, slot, lanes: np.ndarray) -> None:
+    first = slot.lanes[0]  # lanes then S-boxes: the kernel's recorded layout, written in place
+    permute_batch_with_sboxes(lanes, trace[first:first + len(slot.lanes) + len(slot.sboxes)])
+    swap = trace[slot.swap].astype(bool)  # the unswapped view of lanes 0..7 the bus reads: (digest, sibling)
+    for i in range(len(slot.ordered)):
+        partner = slot.lanes[(i + 4) % 8]
+        trace[slot.ordered[i]] = np.where(swap, trace[partner], trace[slot.lanes[i]])
+
+
 def build_trace(air: RecursionAir, circuit: Circuit) -> np.ndarray:
-    """The (main_width, active_rows) trace of `circuit` for `air` (from `build_air`)."""
+    """The (main_width, active_rows) trace of `circuit` for `air` (from `prover.recursion.keys`)."""
     rows = air.active_rows
     trace = np.zeros((air.main_width, rows), dtype=np.uint64)
-    fan_out = circuit.fan_out()
-    slots = {"ext": air.ext, "poseidon2": air.poseidon2, "bits": air.bits}
-    used = {k: 0 for k in slots}
-    states = [np.zeros((rows, 12), dtype=np.uint64) for _ in air.poseidon2]
-    for op in circuit.ops:
+    trace[:air.preprocessed_width] = air.preprocessed_columns()
+    states = {id(slot): np.zeros((rows, len(slot.lanes)), dtype=np.uint64) for slot in air.poseidon2}
+    for op, row, slot in placements(air, circuit):
         kind = CHIPS[op.kind]
-        n = used[kind]
-        used[kind] += 1
-        row, slot = divmod(n, len(slots[kind]))
-        slot_columns = slots[kind][slot]
         if kind == "poseidon2":
-            states[slot][row] = [v.a for v in op.values]
-            _fill_poseidon2(trace, slot_columns, row, op, fan_out, circuit)
+            states[id(slot)][row] = [v.a for v in op.values]
+            if op.kind == "merkle":  # lanes are (sibling, digest) exactly when the index bit is 1
+                trace[slot.swap, row] = circuit.value(op.inputs[len(slot.lanes)]).a
         elif kind == "ext":
-            _fill_ext(trace, slot_columns, row, op, fan_out)
+            _fill_ext(trace, slot, row, op)
         else:
-            _fill_bits(trace, slot_columns, row, op, fan_out)
-    for slot, lanes in zip(air.poseidon2, states):
-        first = slot.lanes[0]  # lanes then S-boxes: the kernel's recorded layout, written in place
-        permute_batch_with_sboxes(lanes, trace[first:first + len(slot.lanes) + len(slot.sboxes)])
-        # the unswapped view of lanes 0..7 the bus reads: (digest, sibling)
-        swap = trace[slot.swap].astype(bool)
-        for i in range(8):
-            partner = slot.lanes[(i + 4) % 8]
-            trace[slot.ordered[i]] = np.where(swap, trace[partner], trace[slot.lanes[i]])
+            _fill_bits(trace, slot, row, op)
+    for slot in air.poseidon2:
+        _fill_permutations(trace, slot, states[id(slot)])
     for slot in air.bits:
         _fill_inverses(trace, slot)
     pub = air.public
-    for row, (wire, value) in enumerate(circuit.publics):
-        trace[pub.wire, row], trace[pub.value[0], row], trace[pub.value[1], row] = wire, value.a, value.b
-        trace[pub.mult, row] = fan_out.get(wire, 0)
+    for row, (_, value) in enumerate(circuit.publics):
+        trace[pub.value, row] = (value.a, value.b)
     return trace

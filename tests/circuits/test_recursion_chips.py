@@ -1,9 +1,7 @@
 """The verifier AIR's chips (circuits.recursion) against cheating provers: an honest circuit (a depth-4 Merkle path
 to a public root, an extension-field polynomial evaluation against a public value, a plain permutation) proves and
-verifies; each forgery is caught by the constraint or bus named, and the proof a prover makes anyway is rejected.
-
-Only the chips' local constraints and the bus balance are shown here: the wiring columns are prover-chosen until
-the engine has preprocessed columns (circuits.recursion.chips)."""
+verifies; each forgery of a prover's cell is caught by the constraint or bus named, and each forgery of the wiring
+(the preprocessed columns) by the verifying key, and the proof a prover makes anyway is rejected."""
 from __future__ import annotations
 
 import functools
@@ -21,8 +19,9 @@ from circuits.tree_hash import DOMAIN_NODE, node_digest, path_root
 from prover.engine.array_algebra import ARRAYS, trace_leaf
 from prover.engine.prover import prove
 from prover.engine.poseidon2_batch import permute_batch_with_sboxes
-from prover.recursion.circuit import Circuit, merkle_root
-from prover.recursion.trace import build_air, build_trace
+from prover.recursion.circuit import Circuit, Free, merkle_root
+from prover.recursion.keys import build_air, wired_air
+from prover.recursion.trace import build_trace
 from tests.circuits.test_solvency_air import PARAMS, lookups_balance, violated
 from verifier.stark.verify import VerificationError, verify
 
@@ -33,30 +32,38 @@ COEFFS = [Ext(3, 4), Ext(5, 6), Ext(7, 8), Ext(9, 10)]
 X = Ext(11, 12)
 
 
-def honest_circuit():
-    rng = np.random.default_rng(1)
+def honest_circuit(seed: int = 1) -> Circuit:
+    rng = np.random.default_rng(seed)
     leaf = [int(v) for v in rng.integers(0, P, 4, dtype=np.uint64)]
     siblings = [[int(v) for v in rng.integers(0, P, 4, dtype=np.uint64)] for _ in range(4)]
     root = path_root(tuple(leaf), INDEX, [tuple(s) for s in siblings])
     c = Circuit()
-    for got, want in zip(merkle_root(c, leaf, INDEX, siblings), root):
+    path = merkle_root(c, [Free.of(v) for v in leaf], Free.of(INDEX), [[Free.of(v) for v in s] for s in siblings])
+    for got, want in zip(path, root):
         c.assert_equal(got, c.public(want))
-    x = c.mul_add(0, 0, X)
-    acc = c.mul_add(0, 0, COEFFS[0])
+    x = c.witness(X)
+    acc = c.witness(COEFFS[0])
     for coeff in COEFFS[1:]:
-        acc = c.mul_add(acc, x, coeff)
+        acc = c.mul_add(acc, x, c.constant(coeff))
     value = functools.reduce(lambda a, k: a * X + k, COEFFS[1:], COEFFS[0])
     c.assert_equal(acc, c.public(value))
-    y = c.mul_add(0, 0, 5)
-    lanes = c.permute([y, c.mul_add(y, y, 1)] + list(range(10)))  # a plain permutation reading two wires
-    c.mul_add(lanes[0], lanes[1], 0)
+    y = c.witness(5)
+    lanes = c.permute([y, c.mul_add(y, y, c.constant(1))] + [Free.of(v) for v in range(10)])  # reads two wires
+    c.mul(lanes[0], lanes[1])
     return c
 
 
-def honest():
+@functools.cache
+def _honest():
     circuit = honest_circuit()
-    air = build_air(circuit, Shape(), PARAMS.zk_rows)
+    air = build_air(circuit, Shape(), PARAMS, PARAMS.zk_rows)
     return circuit, air, build_trace(air, circuit)
+
+
+def honest():
+    """The honest circuit, its AIR (with its verifying key) and a fresh copy of its trace."""
+    circuit, air, trace = _honest()
+    return circuit, air, trace.copy()
 
 
 def rows_of(circuit, kinds):
@@ -89,7 +96,7 @@ def test_merkle_steps_compute_the_tree_hash_path():
 def test_the_ir_refuses_a_false_assertion():
     c = Circuit()
     with pytest.raises(ValueError, match="assertion fails"):
-        c.assert_equal(c.mul_add(2, 3, 1), c.public(8))
+        c.assert_equal(c.mul_add(Free.of(2), Free.of(3), Free.of(1)), c.public(8))
 
 
 # ----------------------------------------------------------------------------------------- forgeries
@@ -114,10 +121,6 @@ def _bump(trace, column, row, by=1):
 
 def sbox(air, trace, circuit):
     _bump(trace, air.poseidon2[0].sboxes[3], 0)  # full round 0, lane 3 of the first Merkle step
-
-
-def merkle_not_boolean(air, trace, circuit):
-    trace[air.poseidon2[0].merkle, 0] = 2
 
 
 def swap_not_boolean(air, trace, circuit):
@@ -174,7 +177,6 @@ def public_value(air, trace, circuit):
 
 FORGERIES = [
     (sbox, "poseidon2 slot 0: full round 0 lane 3 S-box"),
-    (merkle_not_boolean, "poseidon2 slot 0: merkle is boolean"),
     (swap_not_boolean, "poseidon2 slot 0: swap is boolean"),
     (swap_outside_merkle, "poseidon2 slot 0: swap only in a Merkle step"),
     (ordered_cell, "poseidon2 slot 0: ordered lane 5"),
@@ -261,7 +263,7 @@ def test_another_public_root_rejected():
     publics = list(air.publics)
     wire, value = publics[0]
     publics[0] = (wire, Ext(value.a ^ 1))
-    cheat = RecursionAir(air.shape, air.active_rows, tuple(publics), PARAMS.zk_rows)
+    cheat = RecursionAir(air.shape, air.active_rows, tuple(publics), PARAMS.zk_rows, air.fixed, air.key)
     trace[air.public.value[0], 0] = value.a ^ 1
     assert violated(cheat, trace) == set()
     assert not lookups_balance(cheat, trace)
@@ -273,12 +275,12 @@ def test_framing_is_a_parameter():
     framing = node_framing(6)
     c = Circuit(framing=framing)
     digest, sibling = [1, 2, 3, 4], [5, 6, 7, 8]
-    out = c.merkle_step(digest, sibling, c.bits(0)[0])
+    out = c.merkle_step([Free.of(v) for v in digest], [Free.of(v) for v in sibling], c.bits(Free.of(0))[0])
     assert [c.value(w).a for w in out] == p2.permute(digest + sibling + list(framing))[:4]
-    air = build_air(c, Shape(framing=framing), PARAMS.zk_rows)
+    air = wired_air(c, Shape(framing=framing), PARAMS.zk_rows)
     assert violated(air, build_trace(air, c)) == set()
     with pytest.raises(ValueError, match="framing"):
-        build_air(c, Shape(), PARAMS.zk_rows)
+        wired_air(c, Shape(), PARAMS.zk_rows)
 
 
 def test_poseidon2_air_over_kernel_columns():
@@ -297,8 +299,8 @@ def test_poseidon2_air_over_kernel_columns():
 
 def test_several_slots_per_row():
     circuit = honest_circuit()
-    shape = Shape(poseidon2=2, ext=3, bits=2)
-    air = build_air(circuit, shape, PARAMS.zk_rows)
+    shape = Shape(poseidon2=2, ext=3, bits=2, constants=2)
+    air = build_air(circuit, shape, PARAMS, PARAMS.zk_rows)
     trace = build_trace(air, circuit)
     assert violated(air, trace) == set() and lookups_balance(air, trace)
     verify(air, prove(air, trace, PARAMS), PARAMS)
