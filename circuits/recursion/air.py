@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from circuits.air import BOUNDARY, Air, Constraint, Interaction, trace_layout
-from circuits.expr import main_col
-from circuits.field import Ext
+from circuits.expr import main_col, public_value
+from circuits.field import P
 from circuits.recursion.chips import BitsSlot, Columns, ConstantPort, ExtSlot, Poseidon2Slot, PublicPort, node_framing
 
 
@@ -36,11 +36,14 @@ class RecursionAir(Air):
     max_degree = 7
     name = "por/recursion-chips/2"
 
-    def __init__(self, shape: Shape, rows: int, publics: tuple[tuple[int, Ext], ...], zk_rows: int,
+    def __init__(self, shape: Shape, rows: int, publics: tuple[int, ...], zk_rows: int,
                  fixed: np.ndarray | None = None, key: bytes | None = None):
-        """`rows`: operation rows needed; `publics`: (wire id, value) pairs, one per row from row 0. `fixed`: the
-        circuit's preprocessed columns (the prover needs them); `key`: their root under the proof's parameters
-        (prover and verifier need it)."""
+        """`rows`: operation rows needed; `publics`: the public values (base elements), one per row from row 0,
+        read by the constraints as `public_value` leaves (so the next layer's circuit takes them as wires; their
+        wire ids are preprocessed). `fixed`: the circuit's preprocessed columns (the prover needs them); `key`:
+        their root under the proof's parameters (prover and verifier need it)."""
+        if any(isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < P for v in publics):
+            raise ValueError("public values are canonical base field elements")
         self.shape, self.publics, self.zk_rows = shape, tuple(publics), zk_rows
         self.trace_length, self.active_rows = trace_layout(max(rows, len(self.publics), 1), zk_rows)
         counted = Columns()
@@ -71,9 +74,9 @@ class RecursionAir(Air):
     def constraints(self) -> list[Constraint]:
         cs = [c for slot in self.slots() for c in slot.constraints()]
         pub = self.public
-        for row, (_, value) in enumerate(self.publics):  # the wire is preprocessed
-            cs += [Constraint(f"public {row} value.0", main_col(pub.value[0]) - value.a, BOUNDARY, row),
-                   Constraint(f"public {row} value.1", main_col(pub.value[1]) - value.b, BOUNDARY, row)]
+        for row in range(len(self.publics)):  # the wire is preprocessed
+            cs += [Constraint(f"public {row} value.0", main_col(pub.value[0]) - public_value(row), BOUNDARY, row),
+                   Constraint(f"public {row} value.1", main_col(pub.value[1]), BOUNDARY, row)]
         return cs
 
     def interactions(self) -> list[Interaction]:
@@ -95,4 +98,7 @@ class RecursionAir(Air):
         s = self.shape
         head = struct.pack("<IIIII", s.poseidon2, s.ext, s.bits, s.constants, len(s.framing)) + struct.pack(
             f"<{len(s.framing)}Q", *s.framing) + struct.pack("<QI", self.active_rows, len(self.publics))
-        return head + b"".join(struct.pack("<QQQ", w, v.a, v.b) for w, v in self.publics)
+        return head + struct.pack(f"<{len(self.publics)}Q", *self.publics)
+
+    def public_values(self) -> list[int]:
+        return list(self.publics)

@@ -78,9 +78,12 @@ class Circuit:
             raise ValueError("a base-field port was given an extension element")
         return v.a
 
-    def public(self, value) -> Wire:
-        (wire,) = self._wires([Ext.lift(value)])
-        self.publics.append((wire.id, Ext.lift(value)))
+    def public(self, value: int) -> Wire:
+        """A wire holding the public value `value` (a base element: the AIR's public values are)."""
+        if isinstance(value, Ext) or isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError("a public value is a base element (an int)")
+        (wire,) = self._wires([Ext(value)])
+        self.publics.append((wire.id, Ext(value)))
         return wire
 
     def constant(self, value) -> Wire:

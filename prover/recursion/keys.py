@@ -9,11 +9,16 @@ from prover.recursion.circuit import Circuit
 from prover.recursion.wiring import fixed_columns, rows_needed
 
 
+def public_values(circuit: Circuit) -> tuple[int, ...]:
+    """The circuit's public values as the AIR states them (base elements)."""
+    return tuple(value.a for _, value in circuit.publics)
+
+
 def wired_air(circuit: Circuit, shape: Shape, zk_rows: int) -> RecursionAir:
     """The AIR with the circuit's fixed columns and no key yet (enough to check a trace, not to prove)."""
     if tuple(shape.framing) != tuple(circuit.framing):
         raise ValueError("the circuit's Merkle framing differs from the shape's")
-    layout = RecursionAir(shape, rows_needed(circuit, shape), tuple(circuit.publics), zk_rows)
+    layout = RecursionAir(shape, rows_needed(circuit, shape), public_values(circuit), zk_rows)
     return RecursionAir(shape, layout.active_rows, layout.publics, zk_rows, fixed_columns(layout, circuit))
 
 
