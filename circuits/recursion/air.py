@@ -18,6 +18,7 @@ import numpy as np
 from circuits.air import BOUNDARY, Air, Constraint, Interaction, trace_layout
 from circuits.expr import main_col, public_value
 from circuits.field import P
+from circuits.tree_hash import DOMAIN_COMMIT_NODE
 from circuits.recursion.chips import BitsSlot, Columns, ConstantPort, ExtSlot, Poseidon2Slot, PublicPort, node_framing
 
 
@@ -30,6 +31,11 @@ class Shape:
     bits: int = 1
     constants: int = 1
     framing: tuple[int, ...] = node_framing()
+
+
+# The shape every aggregation layer uses: the commitment's node framing for its Merkle steps (the children's
+# commitments), one Poseidon2, two extension, one bits slot and one constant port a row.
+LAYER_SHAPE = Shape(poseidon2=1, ext=2, bits=1, constants=1, framing=node_framing(DOMAIN_COMMIT_NODE))
 
 
 class RecursionAir(Air):
