@@ -11,6 +11,7 @@ from prover.engine.prover import prove
 from verifier.stark.params import load_preset, with_hash
 from verifier.stark.proof_format import parse
 from verifier.stark.protocol import Protocol
+from verifier.stark.verify import verify
 
 CHILD_PARAMS = replace(with_hash(load_preset("test"), "poseidon2"), grinding_bits=6)
 
@@ -22,6 +23,7 @@ def child():
     sent = rng.integers(0, 1000, 40)
     air = BusAir(40, int(sent.sum()), CHILD_PARAMS.zk_rows)
     proof = prove(air, air.build_main_trace((sent, rng.permutation(sent))), CHILD_PARAMS)
+    verify(air, proof, CHILD_PARAMS, min_security=0)
     return Protocol(air, CHILD_PARAMS), parse(proof)
 
 
