@@ -29,6 +29,8 @@ import numpy as np
 from circuits.margin import MarginStatement
 from circuits.solvency import MAX_LEAVES, Statement
 from circuits.tree_hash import digest_to_hex
+from prover.exchange import aggregation
+from prover.exchange.aggregation import shard_parts
 from prover.exchange.distributed import InProcess, OnDask, dask_client, default_workers
 from prover.exchange.id_commitments import commit_user_ids
 from prover.exchange.inclusion_store import write_store
@@ -53,7 +55,8 @@ from prover.exchange.tree import tree_levels
 from prover.exchange.users import UsersFileError, UserTable
 from verifier.errors import InputError
 from verifier.formats.public import Shard, public_document
-from verifier.solvency.round import PUBLIC_FILE, proof_files
+from verifier.solvency.aggregated import tree_bits
+from verifier.solvency.round import PROOF_FILE, PUBLIC_FILE, proof_files
 from verifier.stark.params import ParamsError, StarkParams, load_preset, with_hash
 from verifier.stark.protocol import Protocol
 
@@ -124,7 +127,7 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                 shard_leaves: int | None = DEFAULT_SHARD_LEAVES, allow_small_shards: bool = False,
                 resume: bool = False, workers: int | str | None = None, scheduler: str | None = None,
                 processes: bool = True, source: UsersSource = UsersSource(), min_leaves: int = 0,
-                split: int = 1, hash_name: str = "blake2s",
+                split: int = 1, hash_name: str = "blake2s", aggregate: bool = False, keep_shard_proofs: bool = False,
                 read_book: Callable[[Progress, StarkParams], Book] | None = None) -> RoundResult:
     """Read users, commit, prove, verify, and write `out_dir` atomically (public.json, inclusion.sqlite and
     proof.bin, or proofs/shard-XXXX.bin when the padded leaf count exceeds `shard_leaves`, None for the policy's
@@ -136,6 +139,9 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
     leaves, so the published leaf count bounds the user count only as loosely as the exchange chooses; `split`
     divides each user's balances over 1 to `split` leaves (prover/exchange/pieces.py). `hash_name` is the proofs'
     commitment hash and transcript (StarkParams.hash: "poseidon2" for proofs another proof will verify).
+    `aggregate`: a sharded round is proven as one proof.bin (prover/exchange/aggregation.py; its shard totals are
+    not published, so the small-shard guard does not apply); `keep_shard_proofs` keeps the tree's intermediate
+    proofs under layers/ for audit.
     `read_book` reads the users under another policy than the plain one (margin_round.py)."""
     started = time.monotonic()
     out_dir = Path(out_dir)
@@ -148,6 +154,9 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
         params = with_hash(load_preset(preset), hash_name)
     except ParamsError as error:
         raise InputError(str(error)) from None
+    if aggregate and hash_name != "blake2s":
+        raise InputError("--aggregate chooses the hashes itself (Poseidon2 below the last layer, BLAKE2s for it)")
+    top_params, allow_small_shards = params, allow_small_shards or aggregate
     if not resume:
         Staging.check_absent(out_dir)
     secret_file = Path(secret_file or DEFAULT_SECRET_FILE)
@@ -187,24 +196,40 @@ def prove_round(users_path: str | os.PathLike, round_name: str, out_dir: str | o
                 raise InputError(f"--resume: the tree differs from the one recorded in {staging.path}; nothing "
                                  "was resumed")
             shards = _shards(leaves, levels, shard_leaves)
-            parts = proof_files(statement, shards)
+            aggregated = aggregate and bool(shards)
+            if aggregated and not isinstance(statement, Statement):
+                raise InputError("--aggregate: margin rounds do not aggregate yet")
+            if aggregated:
+                parts, params = shard_parts(statement, shards), with_hash(top_params, "poseidon2")
+            else:
+                parts = proof_files(statement, shards)
             shown.set_total(len(parts))
             try:
                 proofs, security_bits, resumed = _prove_parts(runner, staging, parts, leaves, levels, params, shown)
+                keys = None
+                if aggregated:
+                    top, rows = aggregation.aggregate(runner, staging, parts, proofs, params, top_params, shown)
+                    block = aggregation.aggregation_block(top, parts, params, rows)
+                    staging.save(PROOF_FILE, top.proof)
+                    if not keep_shard_proofs:
+                        staging.discard(aggregation.LAYERS_DIR)
+                    security_bits = min(tree_bits(block, statement, top_params))
+                    keys = {block.configuration(book.policy, statement.leaves, statement.assets, top_params): block.key}
+                    proofs, shards, params = [top.proof], (), top_params
                 shown.stage("writing")
                 public = public_document(statement, book.policy, params.to_json(), security_bits, shards,
-                                         book.floored)
+                                         book.floored, block if aggregated else None)
                 _write_round(staging, public, statement, book.policy, owners, pieces, leaves, nonces, levels)
                 for name, data in book.private_files.items():
                     staging.save(name, data, permissions=0o600)
                 for note in book.notes:
                     shown.note(note)
                 shown.stage("verifying the round before publishing it")
-                staging.publish(out_dir, preset)
+                staging.publish(out_dir, preset, keys)
             except KeyboardInterrupt:
                 raise RoundInterrupted(staging.path, sum(staging.has(file) for file, _ in parts), len(parts)) from None
     return RoundResult(out_dir, public, len(book.ids), sum(len(proof) for proof in proofs), security_bits,
-                       time.monotonic() - started, len(shards), resumed)
+                       time.monotonic() - started, len(parts) if len(parts) > 1 else 0, resumed)
 
 
 def _plain_book(users_path, round_name: str, source: UsersSource) -> Callable[[Progress, StarkParams], Book]:

@@ -166,19 +166,29 @@ class Staging:
         finally:
             Path(temporary).unlink(missing_ok=True)
 
+    def discard(self, folder: str) -> None:
+        """Delete a folder of recorded files (intermediate proofs that are not published) and their records."""
+        for name in [n for n in self.manifest["files"] if n.startswith(folder + "/")]:
+            (self.path / name).unlink(missing_ok=True)
+            del self.manifest["files"][name]
+        self._write_manifest()
+        if (self.path / folder).is_dir():
+            (self.path / folder).rmdir()
+
     def _write_manifest(self) -> None:
         with atomic_output(self.path / MANIFEST) as stream:
             stream.write(json.dumps(self.manifest, indent=2) + "\n")
 
-    def publish(self, out_dir: Path, preset: str) -> None:
+    def publish(self, out_dir: Path, preset: str, keys: dict[str, bytes] | None = None) -> None:
         """Rename the staging directory into the round directory, once it holds only the run's files and the round
         they make verifies as `por-verify proof` checks it (at the preset's security floor); a round that fails is
-        never published (exit 1), and the directory is kept for inspection."""
+        never published (exit 1), and the directory is kept for inspection. `keys`: the verifying key of an
+        aggregated round's configuration, as the prover computed it from its own circuits."""
         if out_dir.exists():  # rename() would silently replace an empty directory
             raise InputError(f"{out_dir} appeared while proving; not overwriting it")
         self.check_contents()
         try:
-            verify_round(self.path, min_security=security_floor(preset))
+            verify_round(self.path, min_security=security_floor(preset), keys=keys)
         except (CheckFailed, InputError) as error:
             raise CheckFailed(f"the round does not verify, so it was not published ({self.path} is kept for "
                               f"inspection): {error}") from None

@@ -26,6 +26,7 @@ from circuits.margin import MarginStatement
 from circuits.solvency import MAX_LEAVES, Statement
 from circuits.tree_hash import Digest, digest_to_hex, round_header, round_root
 from verifier.errors import InputError
+from verifier.formats.aggregation import Aggregation, parse_aggregation
 from verifier.formats.amounts import format_amount
 from verifier.formats.fields import Fields
 from verifier.formats.margin_public import (
@@ -42,7 +43,7 @@ from verifier.stark.params import ParamsError, StarkParams
 PUBLIC_FORMAT = "por-public/1"
 POLICIES = ("plain",)
 _KEYS = ("format", "round", "policy", "assets", "root", "tree_root", "leaves", "params", "security_bits")
-_OPTIONAL_KEYS = ("shards", "floored")
+_OPTIONAL_KEYS = ("shards", "floored", "aggregation")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Public(NamedTuple):
     root: Digest  # the published root, as public.json states it (checked against the binding by the verifier)
     params: StarkParams
     security_bits: int
-    shards: tuple[Shard, ...]  # empty unless the round is sharded
+    shards: tuple[Shard, ...]  # empty unless the round is sharded and publishes its shards
+    aggregation: Aggregation | None = None  # a sharded round proven as one proof (verifier/formats/aggregation.py)
 
 
 def published_root(statement: Statement, policy: str) -> Digest:
@@ -69,7 +71,8 @@ def published_root(statement: Statement, policy: str) -> Digest:
 
 
 def public_document(statement: Statement | MarginStatement, policy: str, params: dict, security_bits: int,
-                    shards: list[Shard] | tuple = (), floored: list[tuple[str, int, str]] | tuple = ()) -> dict:
+                    shards: list[Shard] | tuple = (), floored: list[tuple[str, int, str]] | tuple = (),
+                    aggregation: Aggregation | None = None) -> dict:
     """public.json's content for a proven round; `floored` lists (symbol, amounts floored, dropped sum)."""
     margin = isinstance(statement, MarginStatement)
     document = {
@@ -97,6 +100,8 @@ def public_document(statement: Statement | MarginStatement, policy: str, params:
     if floored:
         document["floored"] = [{"symbol": symbol, "amounts": amounts, "dropped": dropped}
                                for symbol, amounts, dropped in floored]
+    if aggregation is not None:
+        document["aggregation"] = aggregation.document()
     return document
 
 
@@ -126,6 +131,7 @@ def parse_public(data: object, name: str = "public.json") -> Public:
     security_bits = field.integer("security_bits")
     if margin:
         field.require("floored" not in data, "floored", "does not apply to a margin round")
+        field.require("aggregation" not in data, "aggregation", "margin rounds are not aggregated yet")
         statement = parse_margin(field, round_name, leaves, field.digest("tree_root"))
         shards = _shards(field, statement) if "shards" in data else ()
         return Public(statement, header_policy(statement.policy), field.digest("root"), params, security_bits,
@@ -138,7 +144,11 @@ def parse_public(data: object, name: str = "public.json") -> Public:
     shards = _shards(field, statement) if "shards" in data else ()
     if "floored" in data:
         _check_floored(field, statement)
-    return Public(statement, data["policy"], field.digest("root"), params, security_bits, shards)
+    aggregation = None
+    if "aggregation" in data:
+        field.require(not shards, "aggregation", "cannot accompany published shards")
+        aggregation = parse_aggregation(name, data["aggregation"], leaves)
+    return Public(statement, data["policy"], field.digest("root"), params, security_bits, shards, aggregation)
 
 
 def _shards(field: Fields, statement: Statement | MarginStatement) -> tuple[Shard, ...]:

@@ -18,6 +18,7 @@ from circuits.solvency import SolvencyAir, Statement
 from circuits.tree_hash import digest_to_hex, node_digest
 from verifier.errors import CheckFailed, InputError
 from verifier.formats.amounts import AmountError, format_amount, parse_canonical_amount
+from verifier.formats.aggregation import pinned_keys
 from verifier.formats.fields import parse_digest
 from verifier.formats.public import (
     PUBLIC_FORMAT,
@@ -26,6 +27,7 @@ from verifier.formats.public import (
     load_public,
     published_root,
 )
+from verifier.solvency.aggregated import verify_aggregated
 from verifier.stark.params import StarkParams
 from verifier.stark.security import Security
 from verifier.stark.verify import MIN_SECURITY, VerificationError, verify
@@ -47,6 +49,7 @@ class VerifiedRound:
     proof_digests: tuple[tuple[str, str], ...]  # (file, SHA-256 hex) of each proof file verified, in order
     proof_sha256: str  # SHA-256 of those files' bytes in that order (`cat FILES | sha256sum`): names the proof
     shards: int = 0  # shard proofs checked; 0 for a round proven by one proof.bin
+    composed_bits: float | None = None  # an aggregated round: the union bound over its tree's proofs
 
     @property
     def statement(self) -> Statement | MarginStatement:
@@ -72,7 +75,8 @@ def proof_files(statement: Statement, shards: tuple[Shard, ...] | list[Shard]) -
 
 
 def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: dict | None = None,
-                 min_security: int = MIN_SECURITY, allow_no_zero_knowledge: bool = False) -> VerifiedRound:
+                 min_security: int = MIN_SECURITY, allow_no_zero_knowledge: bool = False,
+                 keys: dict[str, bytes] | None = None) -> VerifiedRound:
     """Check DIR/proof.bin against DIR/public.json, and public.json against a root and totals published elsewhere.
 
     A sharded round is checked cheapest first: the shards add up to the round (totals, roots), its proofs/ holds
@@ -93,6 +97,8 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
             raise InputError("--totals pins a plain round's totals; a margin round publishes equity, debt and "
                              "collateral (compare them with public.json)")
         _check_totals(statement, totals)
+    if public.aggregation is not None:
+        return _verify_aggregated_round(round_dir, public, keys, min_security, allow_no_zero_knowledge)
     parts = proof_files(statement, shards)
     if shards:
         _check_recombination(statement, shards)
@@ -113,6 +119,21 @@ def verify_round(round_dir: str | os.PathLike, root: str | None = None, totals: 
         whole.update(proof)
     return VerifiedRound(public, params, public.security_bits, verified.security, size, tuple(digests),
                          whole.hexdigest(), len(shards))
+
+
+def _verify_aggregated_round(round_dir: Path, public: Public, keys: dict[str, bytes] | None, min_security: int,
+                             allow_no_zero_knowledge: bool) -> VerifiedRound:
+    """One proof.bin, nothing under proofs/, checked against the pinned keys (and `keys` an auditor adds)."""
+    _check(not (round_dir / SHARDS_DIR).exists(), f"{SHARDS_DIR}/ is present, but public.json describes an "
+                                                  "aggregated round (one proof.bin)")
+    proof = _read_proof(round_dir / PROOF_FILE)
+    result = verify_aggregated(public, proof, pinned_keys(keys), min_security, allow_no_zero_knowledge)
+    _check(public.security_bits == result.proof_bits,
+           f"public.json claims {public.security_bits} bits of security, its aggregation tree gives "
+           f"{result.proof_bits}")
+    digest = hashlib.sha256(proof).hexdigest()
+    return VerifiedRound(public, public.params, public.security_bits, result.verified.security, len(proof),
+                         ((PROOF_FILE, digest),), digest, public.aggregation.shards, result.composed_bits)
 
 
 def _check_recombination(statement: Statement, shards: tuple[Shard, ...]) -> None:
