@@ -79,17 +79,27 @@ def _fail(message: str) -> None:
 @click.option("--exclude-refused", is_flag=True,
               help=f"Margin policy: prove the users it accepts and list those it refuses in OUT/{EXCLUDED_FILE}, "
                    "instead of refusing the file.")
+@click.option("--aggregate", is_flag=True,
+              help="Prove a sharded round as ONE proof.bin: Poseidon2 shard proofs verified by a tree of 2-to-1 "
+                   "recursive layers (shard totals are then not published). Plain policy.")
+@click.option("--keep-shard-proofs", is_flag=True,
+              help="With --aggregate: keep the shard and layer proofs under OUT/layers/ for audit (not published).")
 @click.option("--pledge-equity", metavar="KIND",
               help="Margin policy, for files that state no collateral (OKX v2): each user's whole equity counts as "
                    "collateral of KIND, so their net value at KIND's haircuts must cover their debt.")
 def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: str, shard_leaves: int | None,
           allow_small_shards: bool, workers: str | None, scheduler: str | None, resume: bool,
           assets_file: str | None, users_format: str | None, min_leaves: int, split: int,
-          floor_amounts: bool, policy: str, exclude_refused: bool, pledge_equity: str | None) -> None:
+          floor_amounts: bool, policy: str, exclude_refused: bool, aggregate: bool, keep_shard_proofs: bool,
+          pledge_equity: str | None) -> None:
     """Prove the liabilities in USERS (CSV, OKX-style JSON, OKX v2 JSON or Binance CSV) and write the round
     directory."""
     if workers is not None and scheduler is not None:
         _fail("give --workers or --scheduler, not both")
+    if keep_shard_proofs and not aggregate:
+        _fail("--keep-shard-proofs applies with --aggregate only")
+    if policy == "margin" and aggregate:
+        _fail("--aggregate: margin rounds do not aggregate yet")
     if policy != "margin" and (exclude_refused or pledge_equity):
         _fail(f"{'--exclude-refused' if exclude_refused else '--pledge-equity'} applies to the margin policy only")
     try:
@@ -106,7 +116,7 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
                              allow_small_shards=allow_small_shards, resume=resume,
                              workers=_worker_count(workers), scheduler=scheduler,
                              source=UsersSource(assets_file, users_format, floor_amounts), min_leaves=min_leaves,
-                             split=split)
+                             split=split, aggregate=aggregate, keep_shard_proofs=keep_shard_proofs)
     except InputError as error:
         _fail(str(error))
     except CheckFailed as error:
@@ -121,6 +131,9 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
     public = result.public
     proofs = f"proofs/ ({result.shards} shards of {public['leaves'] // result.shards} leaves)" if result.shards \
         else "proof.bin"
+    if "aggregation" in public:
+        proofs = (f"proof.bin ({result.shards} shards aggregated; verifying key {public['aggregation']['key']}, "
+                  "to pin)")
     click.echo(f"round      {public['round']}\n"
                f"users      {result.users} ({public['leaves']} leaves)\n"
                f"assets     {len(public['assets'])}: {', '.join(a['symbol'] for a in public['assets'])}\n"

@@ -32,13 +32,14 @@ def _digest(circuit: Circuit, digest: bytes) -> list[Wire]:
     return [circuit.witness(x) for x in digest_elements(digest)]
 
 
-def _opened(circuit: Circuit, protocol: Protocol, opening, positions: list[int], depth: int) -> dict[int, tuple]:
-    """Per opened position: its row's wires and its full sibling path's wires (from the batched opening)."""
-    unique = sorted(set(positions))
-    rows = dict(zip(unique, opening.rows))
+def _opened(circuit: Circuit, protocol: Protocol, opening, positions: list[int], depth: int) -> list[tuple]:
+    """Per query (in order): its opened row's wires and its full sibling path's wires, from the batched opening.
+    Every query gets wires of its own even when two queries open the same row: the wiring (each wire's fan-out)
+    must not depend on where the queries fell, or the circuit, and its key, would change from proof to proof."""
+    rows = dict(zip(sorted(set(positions)), opening.rows))
     digests = {i: protocol.commitment.hash_row(row) for i, row in rows.items()}
     paths, _ = full_paths(protocol.commitment, digests, opening.siblings, depth)
-    return {i: ([circuit.witness(x) for x in rows[i]], [_digest(circuit, s) for s in paths[i]]) for i in unique}
+    return [([circuit.witness(x) for x in rows[i]], [_digest(circuit, s) for s in paths[i]]) for i in positions]
 
 
 def verify_child(circuit: Circuit, protocol: Protocol, proof_bytes: bytes) -> list[Wire]:
@@ -110,8 +111,7 @@ def _check_openings(circuit, protocol, proof, indices, index_bits, main_root, au
     per_query = [{"trace": [], "quotient": None, "fri": []} for _ in indices]
     for root, opening in trace_trees + [quotient_tree]:
         opened = _opened(circuit, protocol, opening, indices, depth)
-        for q, (j, bits) in enumerate(zip(indices, index_bits)):
-            row, path = opened[j]
+        for q, (bits, (row, path)) in enumerate(zip(index_bits, opened)):
             check_opening(circuit, row, bits, path, root)
             if root is quotient_root:
                 per_query[q]["quotient"] = row
@@ -123,8 +123,7 @@ def _check_openings(circuit, protocol, proof, indices, index_bits, main_root, au
         log_leaves = leaves.bit_length() - 1
         positions = [j % leaves for j in indices]
         opened = _opened(circuit, protocol, opening, positions, log_leaves)
-        for q, (t, bits) in enumerate(zip(positions, index_bits)):
-            row, path = opened[t]
+        for q, (bits, (row, path)) in enumerate(zip(index_bits, opened)):
             check_opening(circuit, row, bits[:log_leaves], path, root)
             per_query[q]["fri"].append(row)
     return per_query

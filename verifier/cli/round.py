@@ -26,17 +26,25 @@ from verifier.stark.security import Security
               help='JSON object of published totals, e.g. {"BTC": "12.5"}; every asset must match exactly.')
 @security_options
 @click.option("--terms", is_flag=True, help="Show every term of the conjectured and proven security.")
+@click.option("--keys", "keys_path", type=click.Path(dir_okay=False),
+              help="An aggregated round: a JSON object of verifying keys you recomputed ({configuration: hex}), "
+                   "trusted beside the ones this toolkit pins.")
 @exit_codes
 def proof(round_dir: str, root: str | None, totals_path: str | None, min_security: int,
-          allow_no_zero_knowledge: bool, terms: bool) -> None:
+          allow_no_zero_knowledge: bool, terms: bool, keys_path: str | None) -> None:
     """Check ROUND_DIR/proof.bin (or, for a sharded round, every ROUND_DIR/proofs/shard-XXXX.bin and how the shards
     add up) against ROUND_DIR/public.json."""
     totals = read_json_file(totals_path) if totals_path else None
-    result = verify_round(round_dir, root, totals, min_security, allow_no_zero_knowledge)
+    keys = _read_keys(keys_path) if keys_path else None
+    result = verify_round(round_dir, root, totals, min_security, allow_no_zero_knowledge, keys)
     statement, public = result.statement, result.public
     margin = isinstance(statement, MarginStatement)
     shards = (f"shards     {result.shards} shards of {statement.leaves // result.shards} leaves, one proof each\n"
               if result.shards else "")
+    if public.aggregation is not None:
+        shards = (f"shards     {result.shards} shards of {statement.leaves // result.shards} leaves, aggregated into "
+                  f"this one proof (tree of {len(public.aggregation.rows)} levels; {result.composed_bits:.1f} bits "
+                  "composed over its proofs)\n")
     privacy = "zero knowledge" if result.params.zero_knowledge else "NO zero knowledge (allowed by the caller)"
     click.echo(f"round      {statement.round} ({public.policy} policy)\n"
                f"root       {digest_to_hex(public.root)}\n"
@@ -53,6 +61,17 @@ def proof(round_dir: str, root: str | None, totals_path: str | None, min_securit
     pinned = [what for what, given in (("root", root), ("totals", totals_path)) if given]
     click.echo("VALID: the proof proves these totals and this root"
                + (f" (matching the published {' and '.join(pinned)})" if pinned else ""))
+
+
+def _read_keys(path: str) -> dict[str, bytes]:
+    data = read_json_file(path)
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) and len(v) == 64
+                                             for k, v in data.items()):
+        raise InputError(f"{path}: expected a JSON object of configuration -> 64 hex digits")
+    try:
+        return {k: bytes.fromhex(v) for k, v in data.items()}
+    except ValueError:
+        raise InputError(f"{path}: a key is not hex") from None
 
 
 def _security_lines(security: Security, every_term: bool) -> str:

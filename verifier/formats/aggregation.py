@@ -84,7 +84,7 @@ def parse_aggregation(name: str, data: object, leaves: int) -> Aggregation:
 
 def pinned_keys(extra: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """The verifying keys this toolkit pins (params/recursion/keys.json), plus `extra` ones an auditor recomputed
-    (`python -m prover.recursion.keys`)."""
+    (`python -m prover.exchange.pin_keys`)."""
     data = json.loads(resources.files("params").joinpath("recursion", "keys.json").read_text())
     if data.get("format") != KEYS_FORMAT:
         raise InputError(f"params/recursion/keys.json: format must be {KEYS_FORMAT!r}")

@@ -56,7 +56,7 @@ def verify_aggregated(public: Public, proof: bytes, keys: dict[str, bytes], min_
     configuration = a.configuration(public.policy, s.leaves, s.assets, public.params)
     if configuration not in keys:
         raise InputError(f"public.json's aggregation: no verifying key is pinned for its configuration "
-                         f"({configuration}); an auditor recomputes it with `python -m prover.recursion.keys` "
+                         f"({configuration}); an auditor recomputes it with `python -m prover.exchange.pin_keys` "
                          "and passes it with --keys")
     if keys[configuration] != a.key:
         raise CheckFailed("public.json's aggregation key is not the key pinned for its configuration")
