@@ -15,7 +15,7 @@ from prover.exchange.inputs import read_asset_list, read_users
 from prover.exchange.inputs.margin_assets import read_margin_policy
 from prover.exchange.margin_round import margin_slots, solvent
 from tests.paths import VECTORS
-from tests.prover.exchange.test_cli_round import run
+from tests.prover.exchange.test_cli_round import one_line_error, run
 from verifier.cli import main as por_verify
 from verifier.formats.inclusion import inclusion_json
 from verifier.formats.public import load_public
@@ -96,6 +96,14 @@ def test_a_bulk_exported_margin_proof_verifies_on_the_command_line(margin_round,
     path = folder / index["0" * 63 + "c"]
     result = run(por_verify, "inclusion", path, "--public", margin_round / "public.json")
     assert result.exit_code == 0 and "btc equity" in result.stdout and "of 512)" in result.stdout, result.output
+
+
+@needs_vectors
+def test_exporting_a_user_the_margin_policy_left_out_says_why(margin_round):
+    result = run(por, "inclusion", margin_round, "--user-id", "0" * 64)
+    one_line_error(result, 2, f"user '{'0' * 64}' is not in round '2026-11': the margin policy left them out "
+                              f"(excluded.json: {USERS}:2: user", "exceeds the haircut collateral")
+    one_line_error(run(por, "inclusion", margin_round, "--user-id", "nobody"), 2, "'nobody' is not in round")
 
 
 EQUITY_USERS = "id,BTC,ETH\n" + "".join(f"u{k},{k}.125,{k % 4}\n" for k in range(20))
