@@ -103,9 +103,8 @@ def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str
     books, kinds = table.margin, policy.kinds
     users, assets = table.balances.shape
     stated = dict(books.collateral) if books else {}
-    unknown = sorted(set(stated) - set(kinds))
-    if unknown:
-        raise InputError(f"{name}: collateral of kind {unknown[0]!r}, which the asset list has no tiers for")
+    _check_kinds(stated, table, kinds, name)
+    stated = {kind: c for kind, c in stated.items() if kind in kinds}  # the others pledge nothing
     if pledge_equity is not None:
         if pledge_equity not in kinds:
             raise InputError(f"--pledge-equity {pledge_equity}: the asset list has no such collateral kind "
@@ -140,6 +139,22 @@ def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str
         refused.append((i, f"{books.where(name, i) if books else name}: user {table.ids[i]!r}: {'; '.join(problems)}"))
     slots[[i for i, _ in refused]] = 0
     return slots.astype(np.uint64), refused
+
+
+def _check_kinds(stated: dict[str, np.ndarray], table: UserTable, kinds: tuple[str, ...], name: str) -> None:
+    """Refuse pledges of a collateral kind the asset list has no tier column for, naming each (a configuration
+    error, not a pledge to count as nothing: an empty tier list in that column says that)."""
+    pledges = [(i, j, kind) for kind in sorted(set(stated) - set(kinds)) for i, j in np.argwhere(stated[kind] > 0)]
+    if not pledges:
+        return
+    named = "".join(f"\n  {table.margin.where(name, i)}: user {table.ids[i]!r}: {table.assets[j].symbol}: {kind} "
+                    f"collateral {format_amount(int(stated[kind][i, j]), table.assets[j].decimals)}"
+                    for i, j, kind in sorted(pledges)[:MAX_NAMED])
+    more = f"\n  ... and {len(pledges) - MAX_NAMED} more" if len(pledges) > MAX_NAMED else ""
+    missing = sorted({kind for _, _, kind in pledges})
+    raise InputError(f"{name}: {len(pledges)} pledges of collateral kinds the asset list has no tiers for "
+                     f"({', '.join(missing)}: give it a <kind>_tiers_ratio column for each, where an empty tier "
+                     f"list counts nothing):{named}{more}")
 
 
 def unpriced_debts(error: UnpricedAssets, table: UserTable, name: str) -> str:

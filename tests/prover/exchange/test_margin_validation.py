@@ -25,7 +25,7 @@ SYMBOLS = ("btc", "usdt", "pepe")
 PREFIXES = {"loan": "vl", "margin": "m", "portfolio": "pm"}
 
 
-def binance_users(tmp_path, rows):
+def binance_users(tmp_path, rows, asset_list=ASSET_LIST):
     """Binance's users CSV of `rows`: (id, {column: amount}), e.g. {"e_btc": "1", "vl_btc": "1", "d_usdt": "5"}."""
     header = ["rn", "id"] + [f"{p}{s}" for s in SYMBOLS for p in ("e_", "d_", "", "vl_", "m_", "pm_")] + [
         "total_net_balance_usdt"]
@@ -33,7 +33,7 @@ def binance_users(tmp_path, rows):
                                   for k, (user, cells) in enumerate(rows)]
     path = tmp_path / "users.csv"
     path.write_text("\n".join(lines) + "\n")
-    (tmp_path / "assets.csv").write_text(ASSET_LIST)
+    (tmp_path / "assets.csv").write_text(asset_list)
     return path, tmp_path / "assets.csv"
 
 
@@ -57,6 +57,29 @@ def test_btc_pledged_where_it_is_not_collateral_is_refused_against_any_debt(tmp_
     ])
     assert refusals(users, assets) == [
         f"{users}:3: user 'not-collateral': debt worth 0.00000001 USD exceeds the haircut collateral's 0 USD"]
+
+
+LOAN_ONLY = f'symbol,usdt_price,loan_tiers_ratio\nbtc,65100.22,"{LADDER}"\nusdt,1,"{LADDER}"\npepe,0.0001,""\n'
+
+
+def test_a_pledge_of_a_kind_the_asset_list_has_no_column_for_is_refused_by_line(tmp_path):
+    """A kind with no <kind>_tiers_ratio column at all is a configuration error, refused naming every pledge of it
+    (an empty tier list in such a column is how to say a pledge counts nothing)."""
+    users, assets = binance_users(tmp_path, [("a", {"e_btc": "1", "m_btc": "0"}),
+                                             ("b", {"e_btc": "2", "vl_btc": "1", "m_btc": "0.5"}),
+                                             ("c", {"e_usdt": "3", "pm_usdt": "3"})], LOAN_ONLY)
+    with pytest.raises(InputError) as caught:
+        refusals(users, assets)
+    assert str(caught.value).splitlines() == [
+        f"{users}: 2 pledges of collateral kinds the asset list has no tiers for (margin, portfolio: give it a "
+        "<kind>_tiers_ratio column for each, where an empty tier list counts nothing):",
+        f"  {users}:3: user 'b': btc: margin collateral 0.5", f"  {users}:4: user 'c': usdt: portfolio collateral 3"]
+
+
+def test_a_column_of_zero_pledges_of_such_a_kind_pledges_nothing(tmp_path):
+    users, assets = binance_users(tmp_path, [("a", {"e_btc": "1", "vl_btc": "1", "m_btc": "0", "pm_usdt": "0"})],
+                                  LOAN_ONLY)
+    assert refusals(users, assets) == []
 
 
 @needs_vectors
