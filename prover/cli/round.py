@@ -141,8 +141,14 @@ def prove(users: str, round_name: str, out_dir: str, preset: str, secret_file: s
                f"proof      {result.proof_size} bytes, {result.security_bits} bits of security ({preset} preset)\n"
                f"time       {result.seconds:.1f} s"
                f"{f' ({result.resumed} proofs kept from the interrupted run)' if result.resumed else ''}\n"
-               f"written    {result.out_dir}/ (publish public.json and {proofs}"
-               f"{'' if policy == 'margin' else '; keep inclusion.sqlite private'})")
+               f"written    {result.out_dir}/ (publish public.json and {proofs}; keep {_private_files(result.out_dir)} "
+               "private)")
+
+
+def _private_files(round_dir: Path) -> str:
+    """What the round directory holds that must not be published: the inclusion store (both policies) and, for a
+    margin round that left users out, the list of them."""
+    return STORE_FILE + (f" and {EXCLUDED_FILE}" if (round_dir / EXCLUDED_FILE).exists() else "")
 
 
 @click.command()

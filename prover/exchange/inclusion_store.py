@@ -35,6 +35,10 @@ class StoreError(InputError):
     """A missing or unreadable store, or a user it does not hold."""
 
 
+class UserNotInRound(StoreError):
+    """A user id the store does not hold."""
+
+
 @dataclass(frozen=True)
 class StoredLeaf:
     """One leaf of a user: where it is, its nonce and balances (base units, asset order)."""
@@ -111,7 +115,7 @@ def read_user(path: Path, user_id: str) -> UserRecord:
         rows = connection.execute("SELECT leaf, nonce, balances FROM users WHERE user_id = ? ORDER BY piece",
                                    (user_id,)).fetchall()
         if not rows:
-            raise StoreError(f"user {user_id!r} is not in round {meta['round']!r}")
+            raise UserNotInRound(f"user {user_id!r} is not in round {meta['round']!r}")
         entries = [_leaf(*row) for row in rows]
         depth = int(meta["leaves"]).bit_length() - 1
         siblings = [[_sibling(connection, level, e.index >> level ^ 1) for level in range(depth)] for e in entries]

@@ -19,7 +19,7 @@ import numpy as np
 from circuits.margin import MarginAir, MarginStatement, Policy
 from circuits.margin.policy import AMOUNT_BOUND, MAX_RATIO, collateral_bands
 from prover.exchange.inputs import read_asset_list, read_users
-from prover.exchange.inputs.margin_assets import read_margin_policy
+from prover.exchange.inputs.margin_assets import UnpricedAssets, read_margin_policy
 from prover.exchange.pieces import solvent_split
 from prover.exchange.progress import Progress
 from prover.exchange.round import DEFAULT_SHARD_LEAVES, Book, RoundResult, UsersSource, prove_round
@@ -58,6 +58,8 @@ def prove_margin_round(users_path: str | os.PathLike, round_name: str, out_dir: 
             table = read_users(users_path, assets=declared, file_format=source.file_format, floor=source.floor,
                                margin=True)
             policy = read_margin_policy(source.assets_file, list(table.assets))
+        except UnpricedAssets as error:
+            raise InputError(unpriced_debts(error, table, os.fspath(users_path))) from None
         except UsersFileError as error:
             raise InputError(str(error)) from None
         except OSError as error:
@@ -101,9 +103,8 @@ def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str
     books, kinds = table.margin, policy.kinds
     users, assets = table.balances.shape
     stated = dict(books.collateral) if books else {}
-    unknown = sorted(set(stated) - set(kinds))
-    if unknown:
-        raise InputError(f"{name}: collateral of kind {unknown[0]!r}, which the asset list has no tiers for")
+    _check_kinds(stated, table, kinds, name)
+    stated = {kind: c for kind, c in stated.items() if kind in kinds}  # the others pledge nothing
     if pledge_equity is not None:
         if pledge_equity not in kinds:
             raise InputError(f"--pledge-equity {pledge_equity}: the asset list has no such collateral kind "
@@ -138,6 +139,39 @@ def margin_slots(table: UserTable, policy: Policy, name: str, pledge_equity: str
         refused.append((i, f"{books.where(name, i) if books else name}: user {table.ids[i]!r}: {'; '.join(problems)}"))
     slots[[i for i, _ in refused]] = 0
     return slots.astype(np.uint64), refused
+
+
+def _check_kinds(stated: dict[str, np.ndarray], table: UserTable, kinds: tuple[str, ...], name: str) -> None:
+    """Refuse pledges of a collateral kind the asset list has no tier column for, naming each (a configuration
+    error, not a pledge to count as nothing: an empty tier list in that column says that)."""
+    pledges = [(i, j, kind) for kind in sorted(set(stated) - set(kinds)) for i, j in np.argwhere(stated[kind] > 0)]
+    if not pledges:
+        return
+    named = "".join(f"\n  {table.margin.where(name, i)}: user {table.ids[i]!r}: {table.assets[j].symbol}: {kind} "
+                    f"collateral {format_amount(int(stated[kind][i, j]), table.assets[j].decimals)}"
+                    for i, j, kind in sorted(pledges)[:MAX_NAMED])
+    more = f"\n  ... and {len(pledges) - MAX_NAMED} more" if len(pledges) > MAX_NAMED else ""
+    missing = sorted({kind for _, _, kind in pledges})
+    raise InputError(f"{name}: {len(pledges)} pledges of collateral kinds the asset list has no tiers for "
+                     f"({', '.join(missing)}: give it a <kind>_tiers_ratio column for each, where an empty tier "
+                     f"list counts nothing):{named}{more}")
+
+
+def unpriced_debts(error: UnpricedAssets, table: UserTable, name: str) -> str:
+    """The refusal of an asset list leaving assets unpriced, with every user who owes one of them (file, line, user,
+    asset, amount): their debt could not be valued, so no round can take them as they are."""
+    books = table.margin
+    owing = []
+    for j, asset in enumerate(table.assets):
+        if asset.symbol in error.symbols and books is not None:
+            owing += [(i, f"{books.where(name, i)}: user {table.ids[i]!r}: {asset.symbol}: debt "
+                          f"{format_amount(int(books.debt[i, j]), asset.decimals)} in an asset without a price")
+                      for i in np.flatnonzero(books.debt[:, j]).tolist()]
+    owing.sort()
+    named = "".join(f"\n  {line}" for _, line in owing[:MAX_NAMED])
+    more = f"\n  ... and {len(owing) - MAX_NAMED} more" if len(owing) > MAX_NAMED else ""
+    users = f"\n{len(owing)} debts in an asset without a price:{named}{more}" if owing else ""
+    return f"{error}; give every asset of a margin round a price{users}"
 
 
 def cover_and_debt(debt: np.ndarray, collateral: list[np.ndarray], policy: Policy) -> tuple[np.ndarray, np.ndarray]:

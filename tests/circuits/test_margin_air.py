@@ -33,6 +33,7 @@ from prover.exchange.margin_trace import MarginWitness, build_margin_trace, fill
 from prover.exchange.solvency_trace import build_rows
 from tests.circuits.test_solvency_air import PARAMS, lookups_balance, violated
 from tests.circuits.test_solvency_air import refill_range_table as solvency_refill
+from verifier.stark.protocol import Protocol
 from verifier.stark.verify import VerificationError, verify
 
 verify = functools.partial(verify, min_security=0)
@@ -189,7 +190,8 @@ def claim_band(air, trace, leaf, j, i, band):
 
 def unbalanced_buses(air, trace) -> set[str]:
     names = {RANGE_BUS: "range", SPONGE_BUS: "sponge", BAND_BUS: "band"}
-    return {name for bus, name in names.items() if not lookups_balance(air, trace, bus)}
+    protocol = Protocol(air, PARAMS)
+    return {name for bus, name in names.items() if not lookups_balance(air, trace, bus, protocol)}
 
 
 def assert_rejected(air, trace, statement=None):

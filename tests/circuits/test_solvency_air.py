@@ -15,7 +15,6 @@ import functools
 import numpy as np
 import pytest
 
-from circuits import poseidon2 as p2
 from circuits.air import with_values
 from circuits.expr import Program
 from circuits.field import Ext, P
@@ -105,9 +104,11 @@ def violated(air: SolvencyAir, trace: np.ndarray) -> set[str]:
     return names
 
 
-def lookups_balance(air: SolvencyAir, trace: np.ndarray, bus: int | None = None) -> bool:
-    """Whether the range lookups and the buses (or only `bus`) balance (LogUp sum zero) for fixed challenges."""
-    protocol = Protocol(air, PARAMS)
+def lookups_balance(air: SolvencyAir, trace: np.ndarray, bus: int | None = None,
+                    protocol: Protocol | None = None) -> bool:
+    """Whether the range lookups and the buses (or only `bus`) balance (LogUp sum zero) for fixed challenges;
+    `protocol`: the AIR's, when the caller has it (it takes longer to make than the check)."""
+    protocol = protocol or Protocol(air, PARAMS)
     layout = protocol.logup if bus is None else LogUpLayout.of(
         [i for i in air.interactions() if i.bus == bus], air.max_degree)
     try:

@@ -2,6 +2,8 @@
 `symbol,usdt_price,loan_tiers_ratio,margin_tiers_ratio,portfolio_tiers_ratio` (amounts at 8 decimals), or
 `symbol,decimals,price,<kind>_tiers_ratio...`. A tier list is `[0-10000:100,10000-20000:90,...]` (USD bands from 0,
 each starting where the last ended, integer percentages), or empty: that kind of collateral counts nothing.
+A price left empty (or 0) is no price: a margin round values every asset's debt, so such a list is refused
+(`UnpricedAssets`, naming each line; margin_round.py adds every user who owes such an asset).
 
 Everything converts exactly: the value unit is 10^-scale USD with the smallest scale at which every price per base
 unit and every band top is an integer (16 for Binance's 8-decimal prices of 8-decimal amounts)."""
@@ -24,8 +26,17 @@ _DECIMAL = re.compile(r"(0|[1-9][0-9]{0,29})(?:\.([0-9]{1,18}))?")
 _BAND = re.compile(r"([0-9.]+)-([0-9.]+):([0-9]{1,3})")
 
 
+class UnpricedAssets(UsersFileError):
+    """The asset list gives `symbols` (of the round's assets) no price, or 0."""
+
+    def __init__(self, message: str, symbols: tuple[str, ...]):
+        super().__init__(message)
+        self.symbols = symbols
+
+
 def read_margin_policy(path: str | os.PathLike, assets: list[Asset]) -> Policy:
-    """The policy for `assets` (the round's order, decimals as declared) from the asset list at `path`."""
+    """The policy for `assets` (the round's order, decimals as declared) from the asset list at `path`; raises
+    UnpricedAssets when some of them have no price."""
     name = os.fspath(path)
     rows = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
     try:
@@ -39,7 +50,8 @@ def read_margin_policy(path: str | os.PathLike, assets: list[Asset]) -> Policy:
         listed = {}
         for row in rows:
             symbol = row[0]
-            listed[symbol] = (rows.line_num, _decimal(row[price_column], f"{symbol}: price"),
+            price = row[price_column].strip()
+            listed[symbol] = (rows.line_num, _decimal(price, f"{symbol}: price") if price else (0, 0),
                               [_tiers(row[i], f"{symbol}: {kind}{TIERS_SUFFIX}") for i, kind in kinds])
     except Problem as problem:
         raise at(name, rows.line_num, problem) from None
@@ -49,12 +61,14 @@ def read_margin_policy(path: str | os.PathLike, assets: list[Asset]) -> Policy:
     if missing:
         raise UsersFileError(f"{name}: no price and tiers for {', '.join(missing)}")
     entries = [listed[a.symbol] for a in assets]
+    unpriced = [(a.symbol, line) for a, (line, (price, _), _) in zip(assets, entries) if not price]
+    if unpriced:
+        raise UnpricedAssets("\n".join(f"{name}:{line}: {symbol}: no price (empty or 0), so debt in it could not be "
+                                       "valued" for symbol, line in unpriced), tuple(s for s, _ in unpriced))
     scale = max([a.decimals + places for a, (_, (_, places), _) in zip(assets, entries)]
                 + [places for _, _, lists in entries for tiers in lists for (_, places), _ in tiers])
     prices, tiers = [], []
     for asset, (line, (price, places), lists) in zip(assets, entries):
-        if not price:
-            raise at(name, line, f"{asset.symbol}: a price of 0 would value its debt at nothing")
         prices.append(price * 10 ** (scale - asset.decimals - places))
         tiers.append(tuple(tuple((top * 10 ** (scale - p), ratio) for (top, p), ratio in bands) for bands in lists))
     try:
