@@ -2,6 +2,7 @@
 circuit, proven, and the layer's proof checked by the native verifier against the claim `combine` gives; each
 forged or foreign child is refused, and a layer proof against the wrong claim or key is rejected."""
 import functools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,7 +14,10 @@ from prover.engine.prover import prove
 from prover.exchange import tree
 from prover.exchange.solvency_trace import Witness, build_main_trace
 from prover.recursion.child_verifier import ChildRejected
-from prover.recursion.layer import prove_layer, verifier_air
+from circuits.recursion.air import LAYER_SHAPE as SHAPE
+from prover.recursion.keys import build_air, verifying_key
+from prover.recursion.layer import layer_circuit, prove_layer, verifier_air
+from prover.recursion.trace import build_trace
 from verifier.stark.params import load_preset, with_hash
 from verifier.stark.protocol import Protocol
 from verifier.stark.verify import VerificationError, verify
@@ -22,15 +26,16 @@ PARAMS = with_hash(load_preset("test"), "poseidon2")
 LEAVES, ASSETS = 4, 2
 
 
-def shard(index: int, count: int = 2, seed: int = 0, round_name: str = "2026-12") -> tuple[Protocol, bytes]:
+def shard(index: int, count: int = 2, seed: int = 0, round_name: str = "2026-12",
+          params=PARAMS) -> tuple[Protocol, bytes]:
     rng = np.random.default_rng(seed * 100 + index)
     idc = rng.integers(0, P, (LEAVES, 4), dtype=np.uint64)
     balances = rng.integers(0, 1 << 62, (LEAVES, ASSETS), dtype=np.uint64)
     root = tuple(int(x) for x in tree.tree_levels(tree.leaf_digests(idc, balances))[-1][0])
     totals = tuple(int(t) for t in balances.astype(object).sum(axis=0))
     statement = Statement(round_name, (("BTC", 8), ("ETH", 18)), LEAVES, root, totals, (index, count))
-    air = SolvencyAir(statement, PARAMS.zk_rows)
-    return Protocol(air, PARAMS), prove(air, build_main_trace(air, Witness(idc, balances)), PARAMS)
+    air = SolvencyAir(statement, params.zk_rows)
+    return Protocol(air, params), prove(air, build_main_trace(air, Witness(idc, balances)), params)
 
 
 @functools.cache
@@ -79,3 +84,28 @@ def test_foreign_or_reordered_children_cannot_be_aggregated(forge):
         children = children[::-1]
     with pytest.raises(ValueError, match="assertion fails"):
         prove_layer(children, 1, PARAMS)
+
+
+def test_a_cheating_layer_prover_with_its_checks_off_is_rejected():
+    """The circuit built from honest children, then one Merkle sibling cell of the trace changed (as a prover
+    skipping the walk's checks would): proven without the prover's constraint check, the verifier rejects it."""
+    children, layer = honest()
+    circuit = layer_circuit(children, 1)
+    air = build_air(circuit, SHAPE, PARAMS, PARAMS.zk_rows)
+    trace = build_trace(air, circuit)
+    slot = air.poseidon2[0]
+    row = next(r for r in range(air.active_rows) if trace[slot.merkle, r])
+    trace[slot.lanes[5], row] = (int(trace[slot.lanes[5], row]) + 1) % P
+    forged = prove(air, trace, PARAMS, check=False)
+    with pytest.raises(VerificationError):
+        verify(verifier_air(layer.claim, layer.air.active_rows, layer.air.key, PARAMS.zk_rows), forged, PARAMS,
+               min_security=0)
+
+
+def test_children_at_a_weaker_preset_make_another_circuit():
+    """Fewer queries: another walk, so another key; the honest layer's key does not accept its proof."""
+    weak = replace(PARAMS, num_queries=PARAMS.num_queries - 2, name="weaker")
+    children = [shard(i, params=weak) for i in range(2)]
+    weak_circuit = layer_circuit(children, 1)
+    _, honest_layer = honest()
+    assert verifying_key(weak_circuit, SHAPE, PARAMS, PARAMS.zk_rows) != honest_layer.air.key
