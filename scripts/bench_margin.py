@@ -6,7 +6,8 @@ and the ratios margin / plain (issue 23's target: at most 3x the time and 2x the
     python scripts/bench_margin.py --log-users 16 --only margin --shard-leaves 16384  # a sharded margin round
 
 Every round runs in a fresh process (peak memory is its ru_maxrss: numpy and numba allocate outside tracemalloc),
-plain and margin alternating, so both see the same machine load on average; with --baseline the other checkout's
+after one tiny round of each (numba compiles a checkout's kernels on its first run), plain and margin alternating,
+so both see the same machine load on average; with --baseline the other checkout's
 rounds (its own PYTHONPATH, this script's round builders) alternate with this one's. It prints every run, then
 per checkout and size the median of each figure and the ratios margin / plain of the medians.
 
@@ -160,6 +161,9 @@ def main() -> None:
         return
     checkouts = {"this": HERE} if args.baseline is None else {"baseline": args.baseline.resolve(), "this": HERE}
     policies = (args.only,) if args.only else ("plain", "margin")
+    for checkout in checkouts.values() if not args.smoke else ():  # numba caches kernels per source path
+        for policy in policies:
+            run(checkout, policy, args, 2)
     for log_users in args.log_users:
         runs = {(name, policy): [] for name in checkouts for policy in policies}
         for repeat in range(args.repeats):

@@ -22,7 +22,6 @@ class MarginColumns:
         def take(k):
             return [next(counter) for _ in range(k)]
 
-        self.lo, self.hi = take(RATE), take(RATE)
         self.start = [take(START_DIGITS) for _ in range(RATE)]
         self.slope = [take(SLOPE_DIGITS) for _ in range(RATE)]
         self.u = [take(LIMBS) for _ in range(RATE)]
@@ -49,7 +48,6 @@ class MarginRow(Row):
         super().__init__(layout, offset)
         m = layout.margin
         col = lambda i: main_col(i, offset)  # noqa: E731
-        self.lo, self.hi = [col(i) for i in m.lo], [col(i) for i in m.hi]
         self.start = [[col(i) for i in lane] for lane in m.start]
         self.slope = [[col(i) for i in lane] for lane in m.slope]
         self.u = [[col(i) for i in lane] for lane in m.u]

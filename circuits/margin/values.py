@@ -4,8 +4,9 @@ computed exactly over the integers.
 Each lane of a leaf row looks up, on the band bus, the band its amount x falls in: (key, lo, hi, start digits,
 slope digits), with the key fixed by the lane's slot (public, per segment and lane: sum_k lc_k * key[k][lane]).
 The table (periodic columns) holds only the policy's bands (`circuits.margin.policy.Policy.bands`): key 0 counts
-nothing (idc, free equity, padding), a debt key has slope -100 P, a collateral key one entry per band. u = x - lo
-and w = hi - x are four 16-bit limbs each with the top one below 2^15: both in [0, 2^63). Every slot is below
+nothing (idc, free equity, padding), a debt key has slope -100 P, a collateral key one entry per band. lo and hi
+are not columns: the lane looks up lo = x - u and hi = x + w, with u and w four 16-bit limbs each, the top one
+below 2^15: both in [0, 2^63), and the lookup makes u = x - lo and w = hi - x for a band's lo, hi. Every slot is below
 2^62 (its top limb is looked up again plus 3 * 2^14: below 2^14), and so is every band's lo and hi, so x - lo and
 hi - x lie in (-2^62, 2^62), and the only element of [0, 2^63) congruent to them mod p is themselves (the next,
 p - 2^62, is above 2^63): lo <= x <= hi over the integers. (With slots only below 2^63, a band ending below 2^32
@@ -74,14 +75,8 @@ def carry(row: MarginRow, m: int) -> Expr:
 
 
 def constraints(row: MarginRow) -> list[Constraint]:
-    leaf, first, last = _leaf(row), row.leaf_chunk[0], row.leaf_chunk[-1]
+    first, last = row.leaf_chunk[0], row.leaf_chunk[-1]
     cs = []
-    for lane in range(RATE):
-        x = _composed(row.limbs[lane])
-        cs.append(Constraint(f"lane {lane}: u is x - lo", leaf * (_composed(row.u[lane]) - (x - row.lo[lane])),
-                             EVERY_ROW))
-        cs.append(Constraint(f"lane {lane}: w is hi - x", leaf * (_composed(row.w[lane]) - (row.hi[lane] - x)),
-                             EVERY_ROW))
     for m, part in enumerate(contributions(row)):
         cs.append(Constraint(f"value sum {m} starts on chunk 0", first * (row.acc[m] - part), EVERY_ROW))
         below = carry(row, m - 1) if m else const(0)
@@ -102,7 +97,9 @@ def interactions(row: MarginRow, slot_keys: list[int]) -> list[Interaction]:
         m = row.lane_multiplicity(lane)
         if m.op != CONST:  # the lanes `balances` range-checks, not the idc
             result.append(range_check(row.limbs[lane][-1] + AMOUNT_TOP_SHIFT, m))
-        band = (lane_key(row, lane, slot_keys), row.lo[lane], row.hi[lane], *row.start[lane], *row.slope[lane])
+        x = _composed(row.limbs[lane])
+        band = (lane_key(row, lane, slot_keys), x - _composed(row.u[lane]), x + _composed(row.w[lane]),
+                *row.start[lane], *row.slope[lane])
         result.append(Interaction(BAND_BUS, leaf, band))
         for limbs in (row.u[lane], row.w[lane]):
             result += [range_check(limb, leaf) for limb in limbs]

@@ -95,7 +95,6 @@ def fill_margin(air: MarginAir, trace: np.ndarray, looked_up: list) -> np.ndarra
             chosen = ours[np.maximum(np.searchsorted(signed[ours, 1].astype(np.uint64), x, side="right") - 1, 0)]
             counts += np.bincount(chosen, minlength=len(entries))
             lo, hi = field[chosen, 1], field[chosen, 2]
-            trace[m.lo[lane], rows], trace[m.hi[lane], rows] = lo, hi
             for i, col in enumerate(m.start[lane] + m.slope[lane]):
                 trace[col, rows] = field[chosen, 3 + i]
             u, w = _limbs(_sub(x, lo)), _limbs(_sub(hi, x))  # p - y where x is outside every band
