@@ -9,7 +9,7 @@ import numpy as np
 
 from circuits.field import P
 from circuits.margin import MarginAir
-from circuits.margin.layout import POSITIONS
+from circuits.margin.layout import CARRY_LIMBS, POSITIONS, SLOPE_POSITIONS, START_POSITIONS
 from circuits.margin.policy import AMOUNT_BOUND
 from circuits.margin.values import AMOUNT_TOP_SHIFT, CARRY_OFFSET
 from circuits.solvency.balances import TOP_LIMB_SHIFT
@@ -105,10 +105,10 @@ def fill_margin(air: MarginAir, trace: np.ndarray, looked_up: list) -> np.ndarra
             starts = signed[chosen, 3:3 + len(m.start[lane])].T
             slopes = signed[chosen, 3 + len(m.start[lane]):].T
             for i, limb in enumerate(u):
-                for j, s in enumerate(slopes):
-                    parts[i + j] += limb.astype(np.int64) * s
-            for i, digit in enumerate(starts):
-                parts[i] += digit
+                for position, s in zip(SLOPE_POSITIONS, slopes):
+                    parts[i + position] += limb.astype(np.int64) * s
+            for position, digit in zip(START_POSITIONS, starts):
+                parts[position] += digit
         acc += parts
         for p, col in enumerate(m.acc):
             trace[col, rows] = _field(acc[p])
@@ -122,6 +122,9 @@ def fill_margin(air: MarginAir, trace: np.ndarray, looked_up: list) -> np.ndarra
         digit, below = total & 0xFFFF, total >> 16  # floor division: carries may be negative
         stored = _field(below + (CARRY_OFFSET if p < POSITIONS - 1 else 0))
         trace[m.digit[p], last] = digit.astype(np.uint64)
-        trace[m.carry_lo[p], last], trace[m.carry_hi[p], last] = stored & _MASK, stored >> np.uint64(16)
-        looked_up += [trace[m.digit[p], last], trace[m.carry_lo[p], last], trace[m.carry_hi[p], last]]
+        looked_up.append(trace[m.digit[p], last])
+        for t, col in enumerate(m.carry[p]):  # the top limb takes the rest: a negative top carry is out of range
+            shifted = stored >> np.uint64(LIMB_BITS * t)
+            trace[col, last] = shifted if t == CARRY_LIMBS - 1 else shifted & _MASK
+            looked_up.append(trace[col, last])
     return below
