@@ -2,13 +2,13 @@
 and the ratios margin / plain (issue 23's target: at most 3x the time and 2x the peak).
 
     python scripts/bench_margin.py --log-users 12 14 --assets 22 --kinds 3 [--repeats 3]
-    python scripts/bench_margin.py --log-users 12 --baseline ../before --repeats 3   # A/B against another checkout
+    python scripts/bench_margin.py --log-users 12 --baseline ../before --repeats 3   # A/B against other checkouts
     python scripts/bench_margin.py --log-users 16 --only margin --shard-leaves 16384  # a sharded margin round
 
 Every round runs in a fresh process (peak memory is its ru_maxrss: numpy and numba allocate outside tracemalloc),
 after one tiny round of each (numba compiles a checkout's kernels on its first run), plain and margin alternating,
-so both see the same machine load on average; with --baseline the other checkout's
-rounds (its own PYTHONPATH, this script's round builders) alternate with this one's. It prints every run, then
+so both see the same machine load on average; with --baseline the other checkouts'
+rounds (each its own PYTHONPATH, this script's round builders) alternate with this one's. It prints every run, then
 per checkout and size the median of each figure and the ratios margin / plain of the medians.
 
 The rounds: users hold random free equity and collateral of every kind in every asset (below 2^40 base units) and
@@ -147,7 +147,8 @@ def main() -> None:
     parser.add_argument("--kinds", type=int, default=3, help="collateral kinds, 1 to 3 (default 3)")
     parser.add_argument("--preset", default="standard")
     parser.add_argument("--repeats", type=int, default=1, help="alternated runs of each round (medians reported)")
-    parser.add_argument("--baseline", type=Path, help="another checkout whose rounds alternate with this one's")
+    parser.add_argument("--baseline", type=Path, nargs="+", default=[],
+                        help="other checkouts whose rounds alternate with this one's (named by their directories)")
     parser.add_argument("--only", choices=("plain", "margin"), help="one policy only (no ratios)")
     parser.add_argument("--shard-leaves", type=int, help="prove in shards of this many leaves")
     parser.add_argument("--smoke", action="store_true", help="a tiny run (4 users, 2 assets, 1 kind, test preset)")
@@ -159,7 +160,7 @@ def main() -> None:
         print(json.dumps(one_round(args.child, 1 << args.log_users[0], args.assets, args.kinds, args.preset,
                                    args.shard_leaves)))
         return
-    checkouts = {"this": HERE} if args.baseline is None else {"baseline": args.baseline.resolve(), "this": HERE}
+    checkouts = {path.resolve().name: path.resolve() for path in args.baseline} | {"this": HERE}
     policies = (args.only,) if args.only else ("plain", "margin")
     for checkout in checkouts.values() if not args.smoke else ():  # numba caches kernels per source path
         for policy in policies:
