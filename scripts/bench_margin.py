@@ -79,9 +79,12 @@ def plain_round(users: int, assets: int, rng):
         air, Witness(idc[rows], values), tree), balances, levels
 
 
-def one_round(policy: str, users: int, assets: int, kinds: int, preset: str, shard_leaves: int | None) -> dict:
-    """Prove (and verify) one round in this process; its figures, summed over shards."""
+def one_round(policy: str, users: int, assets: int, kinds: int, preset: str, shard_leaves: int | None,
+              stages: bool = False) -> dict:
+    """Prove (and verify) one round in this process; its figures, summed over shards (with `stages`, the time and
+    peak of each prover stage of the last proof)."""
     import numpy as np
+    from stage_memory import StageMemory
 
     from prover.engine.prover import prove
     from prover.exchange.solvency_trace import exact_totals
@@ -107,7 +110,11 @@ def one_round(policy: str, users: int, assets: int, kinds: int, preset: str, sha
         started = time.perf_counter()
         trace = trace_of(air, rows, values[rows], subtree)
         traced = time.perf_counter()
-        proof = prove(air, trace, params)
+        memory = StageMemory() if stages else None
+        proof = prove(air, trace, params, progress=memory)
+        if memory:
+            memory.stop()
+            total["stages"] = memory.report()
         del trace
         proved = time.perf_counter()
         verified = verify(kind(part, params.zk_rows), proof, params, min_security=0)
@@ -127,6 +134,8 @@ def run(checkout: Path, policy: str, args, log_users: int) -> dict:
                "--assets", str(args.assets), "--kinds", str(args.kinds), "--preset", args.preset]
     if args.shard_leaves:
         command += ["--shard-leaves", str(args.shard_leaves)]
+    if args.stages:
+        command.append("--stages")
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode:
         sys.exit(f"{policy} round in {checkout} failed:\n{done.stderr[-3000:]}")
@@ -151,14 +160,15 @@ def main() -> None:
                         help="other checkouts whose rounds alternate with this one's (named by their directories)")
     parser.add_argument("--only", choices=("plain", "margin"), help="one policy only (no ratios)")
     parser.add_argument("--shard-leaves", type=int, help="prove in shards of this many leaves")
+    parser.add_argument("--stages", action="store_true", help="print each run's prover stages (time, peak RSS)")
     parser.add_argument("--smoke", action="store_true", help="a tiny run (4 users, 2 assets, 1 kind, test preset)")
     parser.add_argument("--child", choices=("plain", "margin"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.smoke:
-        args.log_users, args.assets, args.kinds, args.preset = [2], 2, 1, "test"
+        args.log_users, args.assets, args.kinds, args.preset, args.stages = [2], 2, 1, "test", True
     if args.child:
         print(json.dumps(one_round(args.child, 1 << args.log_users[0], args.assets, args.kinds, args.preset,
-                                   args.shard_leaves)))
+                                   args.shard_leaves, args.stages)))
         return
     checkouts = {path.resolve().name: path.resolve() for path in args.baseline} | {"this": HERE}
     policies = (args.only,) if args.only else ("plain", "margin")
@@ -173,6 +183,8 @@ def main() -> None:
                     r = run(checkout, policy, args, log_users)
                     runs[name, policy].append(r)
                     print(show(f"2^{log_users} {name} {policy} #{repeat + 1}", r), flush=True)
+                    if "stages" in r:
+                        print(r["stages"], flush=True)
         for name in checkouts:
             medians = {}
             for policy in policies:
