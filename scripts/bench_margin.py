@@ -145,7 +145,7 @@ def run(checkout: Path, policy: str, args, log_users: int) -> dict:
 def show(label: str, r: dict) -> str:
     return (f"{label:<24} width {r['width']:4}, 2^{r['rows'].bit_length() - 1} rows, {r['interactions']:4} "
             f"interactions: trace {r['trace_s']:7.2f} s, prove {r['prove_s']:7.2f} s (with trace), verify "
-            f"{r['verify_s']:6.3f} s, peak {r['peak_mb'] / 1024:5.2f} GiB, proof {r['proof_bytes']:8} B, "
+            f"{r['verify_s']:6.3f} s, peak {r['peak_mb'] / 1024:5.2f} GiB, proof {int(r['proof_bytes']):8} B, "
             f"{r['bits']} bits")
 
 
