@@ -217,7 +217,7 @@ def assert_rejected(air, trace, statement=None):
 def test_honest_round_verifies(honest):
     air, trace, proof = honest
     verify(MarginAir(air.statement, PARAMS.zk_rows), proof, PARAMS)
-    assert air.layout.chunks == 2 and air.name == "por/margin/1"
+    assert air.layout.chunks == 2 and air.name == "por/margin/2"
 
 
 def test_honest_trace_violates_nothing_and_the_cheaters_tools_reproduce_it(honest):
