@@ -21,8 +21,10 @@ beside the capacity (sent: acc after this row; received: acc minus this row's pa
 on chunk 0. With at most 128 chunks (1024 lanes) per leaf, |acc_m| < 1024 * 2^50 = 2^60.
 
 On the leaf's last chunk the sums are normalized once: acc_m + carry_{m-1} = digit_m + 2^16 carry_m, digits in
-[0, 2^16), carries in [-2^47, 2^47) (three limbs, offset 2^47), the top carry in [0, 2^48) (no offset). The terms
-are below 2^60 + 2^47 + 2^16 + 2^63 < p in size together, so each equation holds over the integers, and
+[0, 2^16), carries in [-2^47, 2^47) (three limbs, offset 2^47), the top carry in [0, 2^45) (no offset; its top limb
+is looked up again plus 2^16 - 2^13: below 2^13). The terms are below 2^60 + 2^47 + 2^16 + 2^63 < p in size
+together, so each equation holds over the integers (a top carry up to 2^48 would not do: 2^16 carry_5 could then
+reach p, and a negative sum pass as T + p), and
 sum_m acc_m 2^(16m) = sum_m digit_m 2^(16m) + carry_5 2^96 >= 0: the leaf's value is non-negative. Honest carries
 stay below (2^60 + 2^47) / 2^16 < 2^45."""
 from __future__ import annotations
@@ -38,6 +40,7 @@ from circuits.tree_hash import DIGEST_ELEMENTS, RATE
 
 BAND_BUS = 3
 CARRY_OFFSET = 1 << 47
+TOP_CARRY_SHIFT = (1 << 16) - (1 << 13)  # the top carry's top limb + this below 2^16: the top carry below 2^45
 AMOUNT_TOP_SHIFT = 3 << 14  # top limb + 3 * 2^14 below 2^16: the top limb is below 2^14, the slot below 2^62
 TABLE_VALUES = 3 + len(START_SHIFTS) + len(SLOPE_SHIFTS)  # key, lo, hi, digits
 
@@ -109,6 +112,7 @@ def interactions(row: MarginRow, slot_keys: list[int]) -> list[Interaction]:
             result.append(range_check(limbs[-1] + TOP_LIMB_SHIFT, leaf))
     for m in range(POSITIONS):
         result += [range_check(row.digit[m], last)] + [range_check(limb, last) for limb in row.sum_carry[m]]
+    result.append(range_check(row.sum_carry[-1][-1] + TOP_CARRY_SHIFT, last))
     table = tuple(periodic(i) for i in range(TABLE_VALUES))
     result.append(Interaction(BAND_BUS, -row.band_multiplicity, table))
     return result

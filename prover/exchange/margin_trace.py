@@ -11,7 +11,7 @@ from circuits.field import P
 from circuits.margin import MarginAir
 from circuits.margin.layout import CARRY_LIMBS, POSITIONS, SLOPE_POSITIONS, START_POSITIONS
 from circuits.margin.policy import AMOUNT_BOUND
-from circuits.margin.values import AMOUNT_TOP_SHIFT, CARRY_OFFSET
+from circuits.margin.values import AMOUNT_TOP_SHIFT, CARRY_OFFSET, TOP_CARRY_SHIFT
 from circuits.solvency.balances import TOP_LIMB_SHIFT
 from circuits.solvency.layout import LIMB_BITS, LIMBS
 from circuits.tree_hash import DIGEST_ELEMENTS, RATE
@@ -127,4 +127,5 @@ def fill_margin(air: MarginAir, trace: np.ndarray, looked_up: list) -> np.ndarra
             shifted = stored >> np.uint64(LIMB_BITS * t)
             trace[col, last] = shifted if t == CARRY_LIMBS - 1 else shifted & _MASK
             looked_up.append(trace[col, last])
+    looked_up.append(trace[m.carry[-1][-1], last] + np.uint64(TOP_CARRY_SHIFT))
     return below

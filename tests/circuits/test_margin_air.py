@@ -345,6 +345,30 @@ def test_a_wrapped_top_carry_is_rejected():
     assert_rejected(air, trace)
 
 
+def test_a_top_carry_of_p_over_2_16_is_rejected():
+    """The insolvent leaf's top sum T < 0 written as digit_5 + 2^16 carry_5 = T + p, with carry_5 below 2^48 in three
+    16-bit limbs: every other equation and lookup holds; only the top carry's bound (below 2^45) catches it."""
+    slots = honest_slots()
+    slots[2, slot(BTC, D)] += 1
+    statement, witness = make_round(slots)
+    air = MarginAir(statement, PARAMS.zk_rows)
+    trace = cheat_trace(air, witness)
+    m, row = air.layout.margin, air.layout.leaf_row(2, air.layout.chunks - 1)
+    signed = lambda v: int(v) - P if int(v) > P // 2 else int(v)  # noqa: E731
+    below = sum(int(trace[col, row]) << (16 * t) for t, col in enumerate(m.carry[-2])) - CARRY_OFFSET
+    value = signed(trace[m.acc[-1], row]) + below + P
+    digit = value & 0xFFFF
+    top = (value - digit) >> 16
+    assert value < P and top < 1 << 48 and top >> 32 >= 1 << 13
+    trace[m.digit[-1], row] = digit
+    for t, col in enumerate(m.carry[-1]):
+        trace[col, row] = (top >> (16 * t)) & 0xFFFF
+    refill_range_table(air, trace)
+    assert violated(air, trace) == set()
+    assert unbalanced_buses(air, trace) == {"range"}
+    assert_rejected(air, trace)
+
+
 @pytest.mark.parametrize("user, asset, kind, value", [
     (3, BTC, F, P - 5),  # collateral 5 base units above equity: free equity f = e - c would be negative
     (0, SHIB, D, P - 1),  # a debt of "minus one" would add 100 P to the value sum mod p, as credit
