@@ -1,4 +1,4 @@
-"""The margin AIR (`por/margin/1`): the liabilities AIR's families over a leaf of per-asset slots (free equity,
+"""The margin AIR (`por/margin/2`): the liabilities AIR's families over a leaf of per-asset slots (free equity,
 debt, collateral per kind), so every slot is range-checked, hashed into the root and totalled exactly as a plain
 balance is, plus `values`: every leaf solvent under the public prices and haircut tiers."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from circuits.solvency import balances, row_types, sponge, totals, tree
 
 class MarginAir(Air):
     max_degree = 7
-    name = "por/margin/1"
+    name = "por/margin/2"  # 2: lo and hi as the lookup's expressions, two-digit slopes and starts, six value positions
 
     def __init__(self, statement: MarginStatement, zk_rows: int):
         self.statement = statement

@@ -2,17 +2,20 @@
 lane, the band the lane's amount falls in and the limbs proving it does, and per leaf row the running value sums
 and, on a leaf's last chunk, their normalization.
 
-Per lane L (on every leaf row): lo, hi, start digits (5), slope digits (4) of the looked-up band; u = x - lo and
-w = hi - x as 16-bit limbs (4 each). Per row: the value sums acc_m by 16-bit position m (7), on last chunks their
-digits (7) and carries (7 x 2 limbs); one multiplicity column for the band table."""
+Per lane L (on every leaf row): start digits (2) and slope digits (2) of the looked-up band; u = x - lo and
+w = hi - x as 16-bit limbs (4 each). Per row: the value sums acc_m by 16-bit position m (6), on last chunks their
+digits (6) and carries (6 x 3 limbs); one multiplicity column for the band table."""
 from __future__ import annotations
 
 from circuits.expr import main_col
-from circuits.margin.policy import SLOPE_DIGITS, START_DIGITS
-from circuits.solvency.layout import LIMBS, Layout, Row
+from circuits.margin.policy import SLOPE_SHIFTS, START_SHIFTS
+from circuits.solvency.layout import LIMB_BITS, LIMBS, Layout, Row
 from circuits.tree_hash import RATE
 
-POSITIONS = SLOPE_DIGITS + LIMBS - 1  # u_i * s_k lands at position i + k <= 6; start digits at <= 4
+SLOPE_POSITIONS = tuple(s // LIMB_BITS for s in SLOPE_SHIFTS)  # 16-bit positions of a slope's digits: 0, 2
+START_POSITIONS = tuple(s // LIMB_BITS for s in START_SHIFTS)  # 0, 3
+POSITIONS = LIMBS + SLOPE_POSITIONS[-1]  # u_i * s_k lands at position i + 2k <= 5; start digits at 0 and 3
+CARRY_LIMBS = 3
 
 
 class MarginColumns:
@@ -22,14 +25,13 @@ class MarginColumns:
         def take(k):
             return [next(counter) for _ in range(k)]
 
-        self.lo, self.hi = take(RATE), take(RATE)
-        self.start = [take(START_DIGITS) for _ in range(RATE)]
-        self.slope = [take(SLOPE_DIGITS) for _ in range(RATE)]
+        self.start = [take(len(START_SHIFTS)) for _ in range(RATE)]
+        self.slope = [take(len(SLOPE_SHIFTS)) for _ in range(RATE)]
         self.u = [take(LIMBS) for _ in range(RATE)]
         self.w = [take(LIMBS) for _ in range(RATE)]
         self.acc = take(POSITIONS)
         self.digit = take(POSITIONS)
-        self.carry_lo, self.carry_hi = take(POSITIONS), take(POSITIONS)
+        self.carry = [take(CARRY_LIMBS) for _ in range(POSITIONS)]
         self.band_multiplicity = next(counter)
         self.width = next(counter)
 
@@ -49,11 +51,10 @@ class MarginRow(Row):
         super().__init__(layout, offset)
         m = layout.margin
         col = lambda i: main_col(i, offset)  # noqa: E731
-        self.lo, self.hi = [col(i) for i in m.lo], [col(i) for i in m.hi]
         self.start = [[col(i) for i in lane] for lane in m.start]
         self.slope = [[col(i) for i in lane] for lane in m.slope]
         self.u = [[col(i) for i in lane] for lane in m.u]
         self.w = [[col(i) for i in lane] for lane in m.w]
         self.acc, self.digit = [col(i) for i in m.acc], [col(i) for i in m.digit]
-        self.sum_carry_lo, self.sum_carry_hi = [col(i) for i in m.carry_lo], [col(i) for i in m.carry_hi]
+        self.sum_carry = [[col(i) for i in limbs] for limbs in m.carry]
         self.band_multiplicity = col(m.band_multiplicity)

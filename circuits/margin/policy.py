@@ -16,14 +16,13 @@ import struct
 from dataclasses import dataclass
 
 AMOUNT_BOUND = 1 << 62  # every free equity, debt and collateral slot is below this (circuits.margin.values)
-MAX_PRICE = 1 << 56  # 100 * price < 2^63: a slope fits four signed 16-bit digits
+MAX_PRICE = 1 << 56  # 100 * price < 2^63: a slope fits two signed digits, of 32 and 31 bits
 MAX_RATIO = 100  # percent
-MAX_TOP = 1 << 72  # 100 * top < 2^79: a band's starting haircut value fits five 16-bit digits
+MAX_TOP = 1 << 72  # 100 * top < 2^79: a band's starting haircut value fits two digits, of 48 and 31 bits
 MAX_BANDS = 32
 MAX_SCALE = 36
-SLOPE_DIGITS = 4
-START_DIGITS = 5
-DIGIT = 1 << 16
+SLOPE_SHIFTS = (0, 32)  # where a slope's digits start (bits): few digits, few products u_i * s_k per lane
+START_SHIFTS = (0, 48)
 
 Tiers = tuple[tuple[int, int], ...]
 
@@ -42,9 +41,14 @@ class Band:
     def row(self) -> tuple[int, ...]:
         """(key, lo, hi, start digits, slope digits), digits signed like the number, as integers."""
         sign = -1 if self.slope < 0 else 1
-        start = [(self.start >> (16 * i)) & (DIGIT - 1) for i in range(START_DIGITS)]
-        slope = [sign * ((abs(self.slope) >> (16 * i)) & (DIGIT - 1)) for i in range(SLOPE_DIGITS)]
-        return (self.key, self.lo, self.hi, *start, *slope)
+        slope = [sign * d for d in digits(abs(self.slope), SLOPE_SHIFTS)]
+        return (self.key, self.lo, self.hi, *digits(self.start, START_SHIFTS), *slope)
+
+
+def digits(value: int, shifts: tuple[int, ...]) -> list[int]:
+    """A non-negative integer cut at these bit positions, the last digit taking the rest."""
+    ends = shifts[1:] + (None,)
+    return [value >> a if b is None else (value >> a) & ((1 << (b - a)) - 1) for a, b in zip(shifts, ends)]
 
 
 @dataclass(frozen=True)

@@ -210,7 +210,7 @@ def _usd(hundredfold: int, policy: Policy) -> str:
 def secure_shard_leaves(assets: list[tuple[str, int]], policy: Policy, params: StarkParams) -> int:
     """The largest power of two up to DEFAULT_SHARD_LEAVES whose margin proof's LogUp terms reach MIN_SECURITY: they
     fall with the proof's rows, and no preset raises them (docs/SOUNDNESS.md), so margin rounds shard finer than
-    plain ones (2^13 leaves at 22 assets and three collateral kinds)."""
+    plain ones (2^14 leaves at 22 assets and three collateral kinds)."""
     leaves = DEFAULT_SHARD_LEAVES
     while leaves > 2:
         shape = MarginStatement.of_slot_totals("shape", assets, leaves, (0, 0, 0, 0),

@@ -9,9 +9,9 @@ import numpy as np
 
 from circuits.field import P
 from circuits.margin import MarginAir
-from circuits.margin.layout import POSITIONS
+from circuits.margin.layout import CARRY_LIMBS, POSITIONS, SLOPE_POSITIONS, START_POSITIONS
 from circuits.margin.policy import AMOUNT_BOUND
-from circuits.margin.values import AMOUNT_TOP_SHIFT, CARRY_OFFSET
+from circuits.margin.values import AMOUNT_TOP_SHIFT, CARRY_OFFSET, TOP_CARRY_SHIFT
 from circuits.solvency.balances import TOP_LIMB_SHIFT
 from circuits.solvency.layout import LIMB_BITS, LIMBS
 from circuits.tree_hash import DIGEST_ELEMENTS, RATE
@@ -95,7 +95,6 @@ def fill_margin(air: MarginAir, trace: np.ndarray, looked_up: list) -> np.ndarra
             chosen = ours[np.maximum(np.searchsorted(signed[ours, 1].astype(np.uint64), x, side="right") - 1, 0)]
             counts += np.bincount(chosen, minlength=len(entries))
             lo, hi = field[chosen, 1], field[chosen, 2]
-            trace[m.lo[lane], rows], trace[m.hi[lane], rows] = lo, hi
             for i, col in enumerate(m.start[lane] + m.slope[lane]):
                 trace[col, rows] = field[chosen, 3 + i]
             u, w = _limbs(_sub(x, lo)), _limbs(_sub(hi, x))  # p - y where x is outside every band
@@ -106,10 +105,10 @@ def fill_margin(air: MarginAir, trace: np.ndarray, looked_up: list) -> np.ndarra
             starts = signed[chosen, 3:3 + len(m.start[lane])].T
             slopes = signed[chosen, 3 + len(m.start[lane]):].T
             for i, limb in enumerate(u):
-                for j, s in enumerate(slopes):
-                    parts[i + j] += limb.astype(np.int64) * s
-            for i, digit in enumerate(starts):
-                parts[i] += digit
+                for position, s in zip(SLOPE_POSITIONS, slopes):
+                    parts[i + position] += limb.astype(np.int64) * s
+            for position, digit in zip(START_POSITIONS, starts):
+                parts[position] += digit
         acc += parts
         for p, col in enumerate(m.acc):
             trace[col, rows] = _field(acc[p])
@@ -123,6 +122,10 @@ def fill_margin(air: MarginAir, trace: np.ndarray, looked_up: list) -> np.ndarra
         digit, below = total & 0xFFFF, total >> 16  # floor division: carries may be negative
         stored = _field(below + (CARRY_OFFSET if p < POSITIONS - 1 else 0))
         trace[m.digit[p], last] = digit.astype(np.uint64)
-        trace[m.carry_lo[p], last], trace[m.carry_hi[p], last] = stored & _MASK, stored >> np.uint64(16)
-        looked_up += [trace[m.digit[p], last], trace[m.carry_lo[p], last], trace[m.carry_hi[p], last]]
+        looked_up.append(trace[m.digit[p], last])
+        for t, col in enumerate(m.carry[p]):  # the top limb takes the rest: a negative top carry is out of range
+            shifted = stored >> np.uint64(LIMB_BITS * t)
+            trace[col, last] = shifted if t == CARRY_LIMBS - 1 else shifted & _MASK
+            looked_up.append(trace[col, last])
+    looked_up.append(trace[m.carry[-1][-1], last] + np.uint64(TOP_CARRY_SHIFT))
     return below

@@ -20,8 +20,9 @@ from circuits.expr import Program
 from circuits.field import P
 from circuits.logup import RANGE_BUS
 from circuits.margin import MarginAir, MarginStatement, Policy
+from circuits.margin.layout import SLOPE_POSITIONS, START_POSITIONS
 from circuits.margin.policy import MAX_PRICE, MAX_TOP, collateral_bands, haircut_value
-from circuits.margin.values import BAND_BUS
+from circuits.margin.values import BAND_BUS, CARRY_OFFSET
 from circuits.solvency.sponge import SPONGE_BUS
 from circuits.tree_hash import DIGEST_ELEMENTS, RATE
 from prover.engine.array_algebra import ARRAYS, trace_leaf
@@ -142,6 +143,23 @@ def refill_band_table(air, trace):
     trace[col, :len(counts)] = counts
 
 
+def normalize(m, trace, row, acc):
+    """Write the digits and carries of the value sums `acc` (integers) on `row`, the top carry's last limb taking
+    the rest (so a negative top carry is no limb)."""
+    below = 0
+    for p in range(len(acc)):
+        total = acc[p] + below
+        digit, below = total & 0xFFFF, total >> 16
+        stored = (below + (CARRY_OFFSET if p < len(acc) - 1 else 0)) % P
+        trace[m.digit[p], row] = digit
+        for t, col in enumerate(m.carry[p]):
+            trace[col, row] = stored >> (16 * t) if t == len(m.carry[p]) - 1 else (stored >> (16 * t)) & 0xFFFF
+
+
+def top_carry(m, trace, row):
+    return sum(int(trace[col, row]) << (16 * t) for t, col in enumerate(m.carry[-1]))
+
+
 def resum(air, trace):
     """The value sums, digits and carries as the AIR defines them from the trace's band columns and u limbs."""
     layout, m = air.layout, air.layout.margin
@@ -155,19 +173,13 @@ def resum(air, trace):
                 u = [int(trace[c, row]) for c in m.u[lane]]
                 s = [signed(trace[c, row]) for c in m.slope[lane]]
                 for i in range(len(u)):
-                    for j in range(len(s)):
-                        acc[i + j] += u[i] * s[j]
-                for i, c in enumerate(m.start[lane]):
-                    acc[i] += signed(trace[c, row])
+                    for position, digit in zip(SLOPE_POSITIONS, s):
+                        acc[i + position] += u[i] * digit
+                for position, c in zip(START_POSITIONS, m.start[lane]):
+                    acc[position] += signed(trace[c, row])
             for p, c in enumerate(m.acc):
                 trace[c, row] = acc[p] % P
-        below = 0
-        for p in range(len(acc)):
-            total = acc[p] + below
-            digit, below = total & 0xFFFF, total >> 16
-            stored = (below + (1 << 31 if p < len(acc) - 1 else 0)) % P
-            trace[m.digit[p], row] = digit
-            trace[m.carry_lo[p], row], trace[m.carry_hi[p], row] = stored & 0xFFFF, stored >> 16
+        normalize(m, trace, row, acc)
 
 
 def claim_band(air, trace, leaf, j, i, band):
@@ -177,7 +189,6 @@ def claim_band(air, trace, leaf, j, i, band):
     row = layout.leaf_row(leaf, chunk)
     x = int(trace[layout.cols.state[lane], row])
     entry = [v % P for v in band.row()]
-    trace[m.lo[lane], row], trace[m.hi[lane], row] = entry[1], entry[2]
     for col, v in zip(m.start[lane] + m.slope[lane], entry[3:]):
         trace[col, row] = v
     for cols, value in ((m.u[lane], (x - band.lo) % P), (m.w[lane], (band.hi - x) % P)):
@@ -208,7 +219,7 @@ def assert_rejected(air, trace, statement=None):
 def test_honest_round_verifies(honest):
     air, trace, proof = honest
     verify(MarginAir(air.statement, PARAMS.zk_rows), proof, PARAMS)
-    assert air.layout.chunks == 2 and air.name == "por/margin/1"
+    assert air.layout.chunks == 2 and air.name == "por/margin/2"
 
 
 def test_honest_trace_violates_nothing_and_the_cheaters_tools_reproduce_it(honest):
@@ -237,7 +248,7 @@ def test_the_value_sum_is_exact_at_the_largest_price_amount_and_tier():
     trace = build_margin_trace(air, witness)
     m, last = air.layout.margin, air.layout.leaf_row(0, air.layout.chunks - 1)
     digits = sum(int(trace[col, last]) << (16 * p) for p, col in enumerate(m.digit))
-    top = int(trace[m.carry_lo[-1], last]) + (int(trace[m.carry_hi[-1], last]) << 16)
+    top = top_carry(m, trace, last)
     assert digits + (top << (16 * len(m.digit))) == value - 100 * (MAX_PRICE - 1) * d
     verify(MarginAir(statement, PARAMS.zk_rows), prove(air, trace, PARAMS), PARAMS)
 
@@ -330,8 +341,32 @@ def test_a_wrapped_top_carry_is_rejected():
     air = MarginAir(statement, PARAMS.zk_rows)
     trace = cheat_trace(air, witness)
     m, row = air.layout.margin, air.layout.leaf_row(1, air.layout.chunks - 1)
-    top = int(trace[m.carry_lo[-1], row]) + (int(trace[m.carry_hi[-1], row]) << 16)
+    top = top_carry(m, trace, row)
     assert top > P // 2  # a negative carry, as a field element
+    assert unbalanced_buses(air, trace) == {"range"}
+    assert_rejected(air, trace)
+
+
+def test_a_top_carry_of_p_over_2_16_is_rejected():
+    """The insolvent leaf's top sum T < 0 written as digit_5 + 2^16 carry_5 = T + p, with carry_5 below 2^48 in three
+    16-bit limbs: every other equation and lookup holds; only the top carry's bound (below 2^45) catches it."""
+    slots = honest_slots()
+    slots[2, slot(BTC, D)] += 1
+    statement, witness = make_round(slots)
+    air = MarginAir(statement, PARAMS.zk_rows)
+    trace = cheat_trace(air, witness)
+    m, row = air.layout.margin, air.layout.leaf_row(2, air.layout.chunks - 1)
+    signed = lambda v: int(v) - P if int(v) > P // 2 else int(v)  # noqa: E731
+    below = sum(int(trace[col, row]) << (16 * t) for t, col in enumerate(m.carry[-2])) - CARRY_OFFSET
+    value = signed(trace[m.acc[-1], row]) + below + P
+    digit = value & 0xFFFF
+    top = (value - digit) >> 16
+    assert value < P and top < 1 << 48 and top >> 32 >= 1 << 13
+    trace[m.digit[-1], row] = digit
+    for t, col in enumerate(m.carry[-1]):
+        trace[col, row] = (top >> (16 * t)) & 0xFFFF
+    refill_range_table(air, trace)
+    assert violated(air, trace) == set()
     assert unbalanced_buses(air, trace) == {"range"}
     assert_rejected(air, trace)
 
@@ -450,16 +485,25 @@ def test_u_not_matching_the_amount_is_caught(honest):
     air, trace, _ = honest
     trace = trace.copy()
     m = air.layout.margin
-    _cell(trace, m.u[5][0], air.layout.leaf_row(2, 0), 1)
-    assert violated(air, trace) >= {"lane 5: u is x - lo"}
+    row = air.layout.leaf_row(2, 0)
+    assert int(trace[m.u[5][0], row]) > 0  # lane 5 is BTC's debt, at its limit: one unit less keeps the leaf solvent
+    _cell(trace, m.u[5][0], row, -1)
+    resum(air, trace)
+    refill_range_table(air, trace)
+    assert violated(air, trace) == set()
+    assert unbalanced_buses(air, trace) == {"band"}  # it looks up lo = x - u: one below its band's
     assert_rejected(air, trace)
 
 
 def test_w_not_matching_the_amount_is_caught(honest):
     air, trace, _ = honest
     trace = trace.copy()
-    _cell(trace, air.layout.margin.w[3][1], air.layout.leaf_row(0, 1), 1)
-    assert violated(air, trace) == {"lane 3: w is hi - x"}
+    col, row = air.layout.margin.w[3][1], air.layout.leaf_row(0, 1)
+    assert int(trace[col, row]) > 0
+    _cell(trace, col, row, -1)
+    refill_range_table(air, trace)
+    assert violated(air, trace) == set()
+    assert unbalanced_buses(air, trace) == {"band"}  # it looks up hi = x + w: 2^16 below its band's
     assert_rejected(air, trace)
 
 
@@ -477,15 +521,9 @@ def test_a_value_sum_changed_between_chunks_is_caught_by_the_sponge_bus(honest):
     air, trace, _ = honest
     trace = trace.copy()
     m, row = air.layout.margin, air.layout.leaf_row(2, 1)
-    _cell(trace, m.acc[6], row, 1)
-    below = 0
-    for p, col in enumerate(m.acc):
-        v = int(trace[col, row])
-        total = (v - P if v > P // 2 else v) + below
-        digit, below = total & 0xFFFF, total >> 16
-        stored = (below + (1 << 31 if p < len(m.acc) - 1 else 0)) % P
-        trace[m.digit[p], row], trace[m.carry_lo[p], row], trace[m.carry_hi[p], row] = \
-            digit, stored & 0xFFFF, stored >> 16
+    _cell(trace, m.acc[-1], row, 1)
+    normalize(m, trace, row, [int(trace[col, row]) - P if int(trace[col, row]) > P // 2 else int(trace[col, row])
+                              for col in m.acc])
     refill_range_table(air, trace)
     assert violated(air, trace) == set()
     assert unbalanced_buses(air, trace) == {"sponge"}
