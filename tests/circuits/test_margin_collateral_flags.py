@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+
+from circuits.margin.values import CARRY_OFFSET
 import pytest
 
 from circuits.field import P
@@ -79,8 +81,7 @@ def pledge_round(j, q, debt=True):
 def leaf_value(air, trace, leaf):
     """The leaf's normalized value sum (100 x haircut value - 100 x debt value), from its last chunk's digits."""
     m, row = air.layout.margin, air.layout.leaf_row(leaf, air.layout.chunks - 1)
-    top = int(trace[m.carry_lo[-1], row]) + (int(trace[m.carry_hi[-1], row]) << 16)
-    top = top - P if top > P // 2 else top
+    top = sum(int(trace[c, row]) << (16 * i) for i, c in enumerate(m.carry[-1]))  # the top carry: no offset
     return sum(int(trace[c, row]) << (16 * p) for p, c in enumerate(m.digit)) + (top << (16 * len(m.digit)))
 
 
@@ -97,8 +98,10 @@ def credit_sums(air, trace, leaf, chunk, amount):
         v = int(trace[col, row])
         total = (v - P if v > P // 2 else v) + below
         digit, below = total & 0xFFFF, total >> 16
-        stored = (below + (1 << 31 if p < len(m.acc) - 1 else 0)) % P
-        trace[m.digit[p], row], trace[m.carry_lo[p], row], trace[m.carry_hi[p], row] = digit, stored & 0xFFFF, stored >> 16
+        stored = (below + (CARRY_OFFSET if p < len(m.acc) - 1 else 0)) % P
+        trace[m.digit[p], row] = digit
+        for i, c in enumerate(m.carry[p]):
+            trace[c, row] = (stored >> (16 * i)) & 0xFFFF
     refill_range_table(air, trace)
 
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from circuits.margin.layout import SLOPE_SHIFTS
+
 from circuits.field import P
 from circuits.margin import MarginAir, Policy
 from circuits.margin.policy import collateral_bands, haircut_value
@@ -87,7 +89,7 @@ def looked_up(air, trace, leaf):
     """(lo, hi, slope) of the band leaf's BTC collateral lane looks up."""
     chunk, lane = divmod(DIGEST_ELEMENTS + COLLATERAL, RATE)
     entry = band_rows(air, trace)[lane][air.layout.leaf_row(leaf, chunk)]
-    slope = sum(signed(d) << (16 * k) for k, d in enumerate(entry[-4:]))
+    slope = sum(signed(d) << shift for shift, d in zip(SLOPE_SHIFTS, entry[-len(SLOPE_SHIFTS):]))
     return int(entry[1]), int(entry[2]), slope
 
 
