@@ -13,8 +13,6 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-import numpy as np
-
 from circuits.air import BOUNDARY, Air, Constraint, Interaction, trace_layout
 from circuits.expr import main_col, public_value
 from circuits.field import P
@@ -44,7 +42,7 @@ class RecursionAir(Air):
     name = "por/recursion-chips/2"
 
     def __init__(self, shape: Shape, rows: int, publics: tuple[int, ...], zk_rows: int,
-                 fixed: np.ndarray | None = None, key: bytes | None = None):
+                 fixed=None, key: bytes | None = None):
         """`rows`: operation rows needed; `publics`: the public values (base elements), one per row from row 0,
         read by the constraints as `public_value` leaves (so the next layer's circuit takes them as wires; their
         wire ids are preprocessed). `fixed`: the circuit's preprocessed columns (the prover needs them); `key`:
@@ -58,8 +56,8 @@ class RecursionAir(Air):
         cols = Columns(counted.fixed_used)
         self._lay_out(cols)
         self.preprocessed_width, self.main_width = cols.fixed_used, cols.width
-        if fixed is not None and np.shape(fixed) != (self.preprocessed_width, self.active_rows):
-            raise ValueError(f"fixed columns of shape {np.shape(fixed)}, expected "
+        if fixed is not None and tuple(fixed.shape) != (self.preprocessed_width, self.active_rows):
+            raise ValueError(f"fixed columns of shape {tuple(fixed.shape)}, expected "
                              f"{(self.preprocessed_width, self.active_rows)}")
         self.fixed, self.key = fixed, key
 
@@ -90,7 +88,7 @@ class RecursionAir(Air):
         ports = [*self.slots(), *self.constant_ports, self.public]
         return [i for p in ports for i in p.interactions()]
 
-    def preprocessed_columns(self) -> np.ndarray:
+    def preprocessed_columns(self):
         if self.fixed is None:
             raise ValueError(f"{self.name}: no wiring given (the prover's AIR comes from prover.recursion.keys)")
         return self.fixed
